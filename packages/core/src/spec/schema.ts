@@ -1,0 +1,99 @@
+import { durationSchema, z } from '@pipewright/plugin-api'
+
+/** Stage ids are the keys of `stages`. Matrix instances get `id[key=value,…]`. */
+export const STAGE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
+export const USES_PATTERN = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+const scalar = z.union([z.string(), z.number(), z.boolean()])
+const envSchema = z.record(z.string(), scalar).describe('Environment variables; values may use ${{ … }} expressions.')
+
+const retryObject = z.strictObject({
+  max: z.number().int().min(0).max(100).describe('Attempts after the first.'),
+  backoff: durationSchema.optional().describe('Delay before each retry, e.g. 1s; doubles with `factor`.'),
+  factor: z.number().min(1).max(10).default(1).describe('Multiplier applied to the backoff after each retry.'),
+  on: z
+    .array(z.union([z.enum(['failure', 'timeout']), z.number().int()]))
+    .min(1)
+    .default(['failure', 'timeout'])
+    .describe('Which failures retry: `failure` (any non-zero exit or error), `timeout`, or specific exit codes.'),
+})
+
+export const retrySchema = z
+  .union([z.number().int().min(0).max(100), retryObject])
+  .transform((r) => (typeof r === 'number' ? { max: r, backoff: undefined, factor: 1, on: ['failure', 'timeout'] as Array<'failure' | 'timeout' | number> } : r))
+  .describe('Retries: a count, or { max, backoff, factor, on }.')
+
+export const gateRefSchema = z.strictObject({
+  uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<gate-type>').describe('The gate type, <plugin>/<gate>.'),
+  with: z.record(z.string(), z.unknown()).optional().describe("Gate configuration, validated by the plugin's schema."),
+  name: z.string().optional().describe('Display name.'),
+})
+
+export const cacheSchema = z.strictObject({
+  inputs: z.array(z.string()).default([]).describe('Globs (relative to the working directory) whose contents key the cache.'),
+  env: z.array(z.string()).default([]).describe('Environment variable names whose values key the cache.'),
+  key: z.string().optional().describe('An extra string mixed into the key (may use expressions).'),
+})
+
+export const stageSchema = z
+  .strictObject({
+    name: z.string().optional().describe('Display name.'),
+    description: z.string().optional(),
+    needs: z.union([z.string(), z.array(z.string())]).optional().transform((n) => (n === undefined ? [] : typeof n === 'string' ? [n] : n)).describe('Stages that must finish first.'),
+    run: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional().describe('A shell command (sh -c) or an argv list.'),
+    uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<stage-type>').optional().describe('A plugin stage type instead of run:.'),
+    with: z.record(z.string(), z.unknown()).optional().describe("Plugin stage configuration, validated by the plugin's schema."),
+    if: z.string().optional().describe('Condition: success() (default), failure(), always(), cancelled(), or any expression.'),
+    env: envSchema.optional(),
+    'working-directory': z.string().optional().describe('Relative to the pipeline file directory.'),
+    matrix: z.record(z.string(), z.array(scalar).min(1)).optional().describe('One instance per combination: id[key=value,…].'),
+    retry: retrySchema.optional(),
+    timeout: durationSchema.optional().describe('Kill the stage after this long, e.g. 10m.'),
+    'continue-on-error': z.boolean().optional().describe('A failure does not fail the run nor skip dependents.'),
+    cache: cacheSchema.optional(),
+    artifacts: z.array(z.string()).optional().describe('Globs collected after the stage succeeds.'),
+    gates: z.array(gateRefSchema).optional().describe('Evaluated after the stage; a failing gate fails the stage.'),
+    idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
+  })
+  .superRefine((stage, ctx) => {
+    if (stage.run === undefined && stage.uses === undefined) ctx.addIssue({ code: 'custom', message: 'A stage needs either `run:` or `uses:`' })
+    if (stage.run !== undefined && stage.uses !== undefined) ctx.addIssue({ code: 'custom', message: 'A stage has either `run:` or `uses:`, not both' })
+    if (stage.with !== undefined && stage.uses === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: '`with:` only applies to `uses:` stages' })
+  })
+
+export const pluginRefSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    package: z.string().min(1).describe('Package name or path (./local-plugin.ts).'),
+    config: z.record(z.string(), z.unknown()).optional().describe("The plugin's configuration."),
+  }),
+])
+
+export const pipelineSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Pipeline name, used to group runs.'),
+    description: z.string().optional(),
+    env: envSchema.optional(),
+    secrets: z.array(z.string().regex(SECRET_NAME_PATTERN, 'Secret names are letters, digits and _')).optional().describe('Secret names that must be provided at run time.'),
+    concurrency: z.number().int().min(1).optional().describe('Max stages at once (default: CPU count).'),
+    'fail-fast': z.boolean().optional().describe('Cancel everything at the first failure.'),
+    plugins: z.array(pluginRefSchema).optional().describe('Extra plugins: package names or paths.'),
+    stages: z.record(z.string().regex(STAGE_ID_PATTERN, 'Stage ids are letters, digits, _ and -'), stageSchema).describe('The stages; their ids are the keys.'),
+  })
+  .describe('A Pipewright pipeline')
+
+/** A pipeline as written (before defaults and transforms). */
+export type PipelineInput = z.input<typeof pipelineSchema>
+/** A validated pipeline. */
+export type PipelineSpec = z.output<typeof pipelineSchema>
+export type StageSpec = z.output<typeof stageSchema>
+export type RetrySpec = z.output<typeof retrySchema>
+export type GateRef = z.output<typeof gateRefSchema>
+export type PluginRef = z.output<typeof pluginRefSchema>
+
+/** Typed helper for `pipewright.config.ts`. */
+export function definePipeline(pipeline: PipelineInput): PipelineInput {
+  return pipeline
+}

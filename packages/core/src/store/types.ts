@@ -1,0 +1,149 @@
+import type { RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
+import type { Plan } from '../spec/plan.js'
+
+/** What a run was started with; stored so `--resume` replays the same plan and options. */
+export interface RunOptionsSnapshot {
+  only?: string[]
+  from?: string
+  noCache?: boolean
+  concurrency?: number
+  vars?: Record<string, string>
+  /** Names of secrets provided (never their values). */
+  secretNames?: string[]
+}
+
+export interface RunRecord {
+  id: string
+  pipeline: string
+  /** Absolute path of the pipeline file, when it came from a file. */
+  file?: string
+  /** Directory stages run in by default. */
+  dir: string
+  status: RunStatus
+  plan: Plan
+  options: RunOptionsSnapshot
+  createdAt: number
+  startedAt?: number
+  finishedAt?: number
+  /** Process running it, and when it last said it was alive (a dead owner means `interrupted`). */
+  pid: number
+  host: string
+  heartbeatAt: number
+  branch?: string
+  sha?: string
+  trigger?: string
+  /** Resumes of this run, counting from 0. */
+  resumes?: number
+}
+
+export interface StageRecord {
+  runId: string
+  stageId: string
+  status: StageStatus
+  attempts: number
+  exitCode: number | null
+  startedAt?: number
+  finishedAt?: number
+  durationMs?: number
+  outputs: Record<string, string>
+  error?: SerializedError
+  cacheKey?: string
+  summary?: string
+  gates?: Array<{ gate: string; verdict: string; reason: string; evidence?: unknown }>
+}
+
+export interface LogLine {
+  runId: string
+  stageId: string
+  /** Increasing per run; used to page and to follow. */
+  seq: number
+  stream: 'stdout' | 'stderr' | 'system'
+  line: string
+  at: number
+}
+
+export interface StoredEvent {
+  runId: string
+  seq: number
+  type: string
+  payload: unknown
+  at: number
+}
+
+export interface CacheEntry {
+  key: string
+  runId: string
+  stageId: string
+  outputs: Record<string, string>
+  artifacts: StoredArtifact[]
+  createdAt: number
+}
+
+export interface ArtifactRecord extends StoredArtifact {
+  runId: string
+  stageId: string
+  createdAt: number
+}
+
+export interface RecordFilter {
+  pipeline: string
+  kind: string
+  runId?: string
+  excludeRunId?: string
+  /** Exact stage id; omitted = any stage. */
+  stageId?: string
+  branch?: string
+  runStatus?: string
+  limit?: number
+}
+
+export interface RunFilter {
+  pipeline?: string
+  status?: RunStatus
+  limit?: number
+}
+
+/**
+ * Where runs live. The engine writes as the run happens; implementations may buffer writes but
+ * must make them visible to their own reads, and durable within a short interval (a crash loses
+ * at most the last few milliseconds of log lines, never a finished stage's state for long).
+ * Every method may be called from several processes at once (implementations lock as needed).
+ */
+export interface Store {
+  readonly kind: string
+  /** Directory for content-addressed artifact files; undefined: keep artifacts in memory. */
+  readonly artifactDir?: string
+
+  createRun(run: RunRecord): Promise<void>
+  updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>
+  getRun(id: string): Promise<RunRecord | undefined>
+  /** Newest first. */
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>
+
+  putStage(stage: StageRecord): Promise<void>
+  getStages(runId: string): Promise<StageRecord[]>
+
+  appendEvents(events: StoredEvent[]): Promise<void>
+  getEvents(runId: string, afterSeq?: number): Promise<StoredEvent[]>
+
+  appendLogs(lines: LogLine[]): Promise<void>
+  getLogs(runId: string, options?: { stageId?: string; afterSeq?: number; limit?: number }): Promise<LogLine[]>
+
+  putCache(entry: CacheEntry): Promise<void>
+  getCache(key: string): Promise<CacheEntry | undefined>
+
+  addArtifact(artifact: ArtifactRecord): Promise<void>
+  listArtifacts(runId: string): Promise<ArtifactRecord[]>
+
+  saveRecord(pipeline: string, record: Omit<StoredRecord, 'runStatus' | 'branch' | 'sha'>): Promise<void>
+  /** Newest first; joined with the run's status, branch and sha. */
+  findRecords(filter: RecordFilter): Promise<StoredRecord[]>
+
+  /** Small named values (watch positions, plugin state). */
+  getState<T = unknown>(key: string): Promise<T | undefined>
+  setState(key: string, value: unknown): Promise<void>
+
+  /** Makes buffered writes durable now. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,83 @@
+import type { Clock, EventSource, Logger, Plugin, Problem, RunStatus, SerializedError, StageStatus } from '@pipewright/plugin-api'
+import type { Plan } from './spec/plan.js'
+import type { PipelineSpec } from './spec/schema.js'
+import type { Store } from './store/types.js'
+
+/** A validated pipeline and where it came from. */
+export interface LoadedPipeline {
+  spec: PipelineSpec
+  /** Absolute path of the file, if loaded from one. */
+  file?: string
+  /** Directory stages run in by default. */
+  dir: string
+}
+
+/** A plugin given to the engine: the object itself, or a package name / path to import. */
+export type PluginInput = Plugin | string | { package: string | Plugin; config?: Record<string, unknown> }
+
+export interface EngineOptions {
+  plugins?: PluginInput[]
+  /** Where runs are kept; default an in-memory store. */
+  store?: Store
+  /** Directory plugin package names resolve from (default: the pipeline's directory, then cwd). */
+  cwd?: string
+  clock?: Clock
+  /** Engine diagnostics (not stage logs). */
+  logger?: Logger
+  /** Base environment for stages (default process.env). */
+  env?: Record<string, string | undefined>
+}
+
+export interface RunOptions {
+  /** Run only these stages (and nothing else; their needs must be satisfiable from cache or skipped). */
+  only?: string[]
+  /** Start from this stage: it and everything that depends on it. */
+  from?: string
+  noCache?: boolean
+  concurrency?: number
+  /** `${{ vars.<name> }}` values. */
+  vars?: Record<string, string>
+  /** Secret values by name (in addition to PIPEWRIGHT_SECRET_<NAME> env and secretFile). */
+  secrets?: Record<string, string>
+  secretFile?: string
+  signal?: AbortSignal
+  trigger?: string
+}
+
+export interface StageResult {
+  id: string
+  status: StageStatus
+  attempts: number
+  exitCode: number | null
+  durationMs: number
+  outputs: Record<string, string>
+  error?: SerializedError
+}
+
+export interface RunResult {
+  id: string
+  pipeline: string
+  status: Exclude<RunStatus, 'queued' | 'running' | 'interrupted'>
+  durationMs: number
+  stages: StageResult[]
+}
+
+export interface RunHandle {
+  readonly id: string
+  readonly result: Promise<RunResult>
+  cancel(reason?: string): void
+}
+
+export interface Engine extends EventSource {
+  readonly store: Store
+  /** Loaded plugins, in registration order. */
+  plugins(): Promise<Array<{ id: string; version?: string; source: string; stages: string[]; gates: string[]; monitors: string[]; notifiers: string[] }>>
+  /** Reads and validates a pipeline file; throws PW_ERR_CONFIG_INVALID / PW_ERR_YAML_SYNTAX with every problem. */
+  load(file: string): Promise<LoadedPipeline>
+  /** Every problem in a pipeline file, or []. */
+  validate(file: string): Promise<Problem[]>
+  plan(pipeline: LoadedPipeline, options?: Pick<RunOptions, 'only' | 'from'>): Promise<Plan>
+  run(pipeline: string | LoadedPipeline, options?: RunOptions): Promise<RunHandle>
+  resume(runId: string, options?: Omit<RunOptions, 'only' | 'from'>): Promise<RunHandle>
+  close(): Promise<void>
+}

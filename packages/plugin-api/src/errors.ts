@@ -1,0 +1,95 @@
+/**
+ * One error class, one registry of codes. Every code has a title (what went wrong, in general)
+ * and a default fix; a thrown error adds its own message, `details` (how to fix this instance)
+ * and optionally `problems` (many at once) and `cause`.
+ */
+export const ERROR_CODES = {
+  PW_ERR_USAGE: { title: 'Invalid command usage', exit: 2, http: 400, fix: 'Run the command with --help to see its options.' },
+  PW_ERR_PIPELINE_NOT_FOUND: { title: 'Pipeline file not found', exit: 2, http: 404, fix: 'Pass the file with -f, or run `pipewright init` to write a starter pipewright.yml.' },
+  PW_ERR_YAML_SYNTAX: { title: 'YAML syntax error', exit: 2, http: 400, fix: 'Fix the YAML at the line and column shown.' },
+  PW_ERR_CONFIG_INVALID: { title: 'Invalid pipeline', exit: 2, http: 400, fix: 'Fix each problem listed; `pipewright schema` prints the JSON Schema for editors.' },
+  PW_ERR_EXPRESSION: { title: 'Invalid expression', exit: 2, http: 400, fix: 'Check the ${{ … }} expression: operators are == != && || ! < <= > >=, functions contains, startsWith, endsWith, format, toJSON, fromJSON, success, failure, always, cancelled.' },
+  PW_ERR_PLUGIN_NOT_FOUND: { title: 'Plugin not found', exit: 2, http: 400, fix: 'Install the package in the project (npm install <name>) or fix the path in `plugins:`.' },
+  PW_ERR_PLUGIN_INVALID: { title: 'Invalid plugin', exit: 2, http: 500, fix: 'The package must default-export the result of definePlugin({...}) from @pipewright/plugin-api.' },
+  PW_ERR_PLUGIN_INCOMPATIBLE: { title: 'Incompatible plugin', exit: 2, http: 500, fix: 'Install a version of the plugin built for this plugin-api version, or upgrade Pipewright.' },
+  PW_ERR_PLUGIN_DUPLICATE: { title: 'Duplicate plugin id', exit: 2, http: 500, fix: 'Load each plugin once; two packages may not share a plugin id.' },
+  PW_ERR_PLUGIN_DEPENDENCY: { title: 'Missing plugin dependency', exit: 2, http: 500, fix: 'Add the plugin it depends on to `plugins:`.' },
+  PW_ERR_PLUGIN_CONFIG: { title: 'Invalid plugin configuration', exit: 2, http: 400, fix: 'Fix the plugin configuration at the path shown.' },
+  PW_ERR_PLUGIN_HOOK: { title: 'Plugin failed', exit: 1, http: 500, fix: 'The plugin threw an unexpected error; see its message, and report it to the plugin author if it is a bug.' },
+  PW_ERR_PLUGIN_INTEGRITY: { title: 'Plugin files changed', exit: 2, http: 409, fix: 'If the change is expected, run `pipewright plugins update` to re-pin it in pipewright.lock.' },
+  PW_ERR_SERVICE_NOT_FOUND: { title: 'Service not registered', exit: 1, http: 500, fix: 'Declare the plugin that provides the service in `dependsOn` and load it.' },
+  PW_ERR_SECRET_MISSING: { title: 'Secret not provided', exit: 2, http: 400, fix: 'Set PIPEWRIGHT_SECRET_<NAME> in the environment or pass --secret-file with NAME=value lines.' },
+  PW_ERR_SECRET_FILE: { title: 'Secret file unreadable', exit: 2, http: 400, fix: 'Check the --secret-file path and its NAME=value (dotenv) format.' },
+  PW_ERR_RUN_NOT_FOUND: { title: 'Run not found', exit: 2, http: 404, fix: 'List runs with `pipewright runs`.' },
+  PW_ERR_RUN_NOT_RESUMABLE: { title: 'Run cannot be resumed', exit: 2, http: 409, fix: 'Only interrupted or failed runs can be resumed; start a new run instead.' },
+  PW_ERR_STAGE_NOT_FOUND: { title: 'Stage not found', exit: 2, http: 404, fix: 'Check the stage id; `pipewright graph` lists them.' },
+  PW_ERR_STAGE_FAILED: { title: 'Stage failed', exit: 1, http: 500, fix: 'See the stage log with `pipewright logs <run> <stage>`.' },
+  PW_ERR_GATE_FAILED: { title: 'Gate failed', exit: 1, http: 500, fix: 'See the gate evidence with `pipewright show <run>`.' },
+  PW_ERR_TIMEOUT: { title: 'Stage timed out', exit: 1, http: 504, fix: 'Raise `timeout:` on the stage or make it faster.' },
+  PW_ERR_CANCELLED: { title: 'Cancelled', exit: 130, http: 409, fix: 'The run was cancelled; resume it with `pipewright run --resume <id>`.' },
+  PW_ERR_PATH_ESCAPE: { title: 'Path outside the workspace', exit: 2, http: 400, fix: 'Use a relative path inside the workspace, without `..` or symlinks that leave it.' },
+  PW_ERR_STORE: { title: 'Store error', exit: 1, http: 500, fix: 'Check that the store directory (--home or PIPEWRIGHT_HOME) is writable and not corrupted.' },
+  PW_ERR_GIT: { title: 'Git operation failed', exit: 1, http: 500, fix: 'Check the repository URL, the ref and the credentials.' },
+  PW_ERR_DOCKER: { title: 'Docker operation failed', exit: 1, http: 500, fix: 'Check that a Docker engine is reachable (DOCKER_HOST) and see the message.' },
+  PW_ERR_INPUT_FILE: { title: 'Input file invalid', exit: 1, http: 400, fix: 'Check that the file exists and has the expected format.' },
+  PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+} as const satisfies Record<string, { title: string; exit: number; http: number; fix: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** One problem in a validation report: where it is and what is wrong. */
+export interface Problem {
+  /** Dotted path into the pipeline, e.g. `stages.build.with.tag`. */
+  path: string
+  message: string
+  /** Source file, 1-based line and column, when known (YAML input). */
+  file?: string
+  line?: number
+  column?: number
+  code?: ErrorCode
+}
+
+export interface PipewrightErrorOptions {
+  /** How to fix this particular instance; defaults to the code's general fix. */
+  details?: string
+  problems?: Problem[]
+  cause?: unknown
+}
+
+export class PipewrightError extends Error {
+  readonly code: ErrorCode
+  readonly details: string
+  readonly problems: Problem[]
+
+  constructor(code: ErrorCode, message: string, options: PipewrightErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'PipewrightError'
+    this.code = code
+    this.details = options.details ?? ERROR_CODES[code].fix
+    this.problems = options.problems ?? []
+  }
+
+  /** Process exit code the CLI uses for this error. */
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit
+  }
+
+  /** HTTP status the server uses for this error. */
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: string; problems: Problem[] } {
+    return { code: this.code, message: this.message, details: this.details, problems: this.problems }
+  }
+}
+
+export function isPipewrightError(value: unknown): value is PipewrightError {
+  return value instanceof PipewrightError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'PipewrightError' && typeof (value as { code?: unknown }).code === 'string')
+}
+
+/** Formats a problem as `file:line:col path: message` for terminals. */
+export function formatProblem(p: Problem): string {
+  const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''} ` : ''
+  return `${where}${p.path ? `${p.path}: ` : ''}${p.message}`
+}

@@ -1,0 +1,52 @@
+export { z } from 'zod'
+export { API_VERSION, PLUGIN_ID_PATTERN, definePlugin, isPlugin } from './plugin.js'
+export type {
+  GateDefinition,
+  MonitorDefinition,
+  NotifierDefinition,
+  Plugin,
+  PluginApi,
+  PluginDefinition,
+  StageDefinition,
+} from './plugin.js'
+export type {
+  ArtifactWriter,
+  BaseContext,
+  ExecOptions,
+  ExecResult,
+  GateContext,
+  GateResult,
+  GitInfo,
+  Logger,
+  MonitorContext,
+  MonitorHandle,
+  MonitorSample,
+  Notification,
+  NotifierContext,
+  OutputWriter,
+  RecordQuery,
+  RunRecords,
+  SecretReader,
+  StageContext,
+  StoredArtifact,
+  StoredRecord,
+} from './context.js'
+export type {
+  EventName,
+  EventPayload,
+  EventSource,
+  GateVerdict,
+  PipewrightEvent,
+  PipewrightEvents,
+  RunStatus,
+  SerializedError,
+  StageStatus,
+} from './events.js'
+export { ERROR_CODES, PipewrightError, formatProblem, isPipewrightError } from './errors.js'
+export type { ErrorCode, PipewrightErrorOptions, Problem } from './errors.js'
+export { createToken } from './tokens.js'
+export type { Provider, Resolver, Token } from './tokens.js'
+export { parseDuration } from './duration.js'
+export { durationSchema, relativePathSchema } from './schema-helpers.js'
+export { CLOCK, EVENTS, LOGGER, PLUGIN_CONFIG } from './services.js'
+export type { Clock } from './services.js'

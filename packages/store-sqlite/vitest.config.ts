@@ -1,0 +1,3 @@
+import { pipewrightProject } from '../../vitest.shared'
+
+export default pipewrightProject('store-sqlite')

@@ -1,0 +1,3 @@
+import { pipewrightProject } from '../../vitest.shared'
+
+export default pipewrightProject('plugin-test-runner')
