@@ -1,3 +1,3 @@
-import { pipewrightProject } from '../../vitest.shared'
+import { pipewrightProject } from '../../vitest.shared.ts'
 
 export default pipewrightProject('plugin-test-runner')

@@ -42,6 +42,8 @@ export interface RunOptions {
   secretFile?: string
   signal?: AbortSignal
   trigger?: string
+  /** On resume, run again stages marked `idempotent: false` that were interrupted mid-way. */
+  rerunNonIdempotent?: boolean
 }
 
 export interface StageResult {

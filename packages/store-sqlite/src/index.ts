@@ -1,1 +1,5 @@
-export {}
+export { createSqliteStore } from './sqlite-store.js'
+export type { SqliteStoreOptions } from './sqlite-store.js'
+export { resolveHome, DATABASE_FILE } from './home.js'
+export type { ResolveHomeOptions } from './home.js'
+export { SCHEMA_VERSION } from './schema.js'

@@ -1,0 +1,13 @@
+import js from '@eslint/js'
+
+export default [
+  { ignores: ['dist/**', 'coverage/**', '.pipewright/**'] },
+  js.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly' },
+    },
+  },
+]

@@ -1,0 +1,297 @@
+import 'reflect-metadata'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { availableParallelism, hostname, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { CLOCK, EVENTS, PipewrightError, isPipewrightError, isPlugin, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
+import { createContainer } from './di.js'
+import { EventBus } from './events.js'
+import { PluginHost } from './plugins/host.js'
+import { resolvePluginSpec, type ResolvedPlugin } from './plugins/resolve.js'
+import { readPipelineFile } from './spec/load.js'
+import { planPipeline, type Plan } from './spec/plan.js'
+import type { PipelineSpec, PluginRef } from './spec/schema.js'
+import { validatePipeline, type UsesRegistry } from './spec/validate.js'
+import { createMemoryStore } from './store/memory.js'
+import type { RunRecord, StageRecord, Store } from './store/types.js'
+import { ArtifactStore } from './runtime/artifacts.js'
+import { Execution } from './runtime/execution.js'
+import { readGitInfo } from './runtime/git-info.js'
+import { isProcessAlive, markInterruptedRuns } from './runtime/interrupted.js'
+import { RunRecorder } from './runtime/recorder.js'
+import { createRedactor } from './runtime/redact.js'
+import { SECRET_ENV_PREFIX, loadSecrets } from './runtime/secrets.js'
+import type { RunServices } from './runtime/stage-context.js'
+import type { Engine, EngineOptions, LoadedPipeline, PluginInput, RunHandle, RunOptions, RunResult } from './types.js'
+
+/** What a run stores as its plan: the expanded DAG plus the pipeline it came from (for resume). */
+interface StoredPlan extends Plan {
+  spec: PipelineSpec
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
+        clearTimeout(t)
+        reject(signal!.reason)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    }),
+}
+
+function apiPackageVersion(): string {
+  const require = createRequire(import.meta.url)
+  return (JSON.parse(readFileSync(require.resolve('@pipewright/plugin-api/package.json'), 'utf8')) as { version: string }).version
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+}
+
+/** Creates an engine: the public entry point for the CLI, the server and embedders. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new PipewrightEngine(options)
+}
+
+class PipewrightEngine extends EventBus implements Engine {
+  readonly store: Store
+  private readonly clock: Clock
+  private readonly logger: Logger
+  private readonly container = createContainer()
+  private readonly host: PluginHost
+  private readonly ready: Promise<void>
+  private readonly env: Record<string, string | undefined>
+  private readonly active = new Set<Promise<unknown>>()
+
+  constructor(private readonly options: EngineOptions) {
+    super()
+    this.store = options.store ?? createMemoryStore()
+    this.clock = options.clock ?? realClock
+    this.logger = options.logger ?? silentLogger
+    this.env = options.env ?? process.env
+    this.container.register(CLOCK, { useValue: this.clock })
+    this.container.register(EVENTS, { useValue: this })
+    this.host = new PluginHost(this.container, (id) => prefixLogger(this.logger, id), apiPackageVersion())
+    this.ready = this.loadPlugins(options.plugins ?? [], options.cwd ?? process.cwd())
+    this.ready.catch(() => undefined)
+  }
+
+  private async loadPlugins(inputs: Array<PluginInput | PluginRef>, baseDir: string): Promise<void> {
+    const resolved: ResolvedPlugin[] = []
+    for (const input of inputs) resolved.push(await resolveInput(input, baseDir))
+    await this.host.add(resolved)
+  }
+
+  async plugins() {
+    await this.ready
+    return [...this.host.loaded.values()].map((p) => ({
+      id: p.id,
+      ...(p.version ? { version: p.version } : {}),
+      source: p.source,
+      stages: p.stages,
+      gates: p.gates,
+      monitors: p.monitors,
+      notifiers: p.notifiers,
+    }))
+  }
+
+  registry(): UsesRegistry {
+    return {
+      stage: (uses) => this.host.stages.get(uses)?.definition,
+      gate: (uses) => this.host.gates.get(uses)?.definition,
+      stageTypes: () => [...this.host.stages.keys()],
+      gateTypes: () => [...this.host.gates.keys()],
+    }
+  }
+
+  async load(file: string): Promise<LoadedPipeline> {
+    await this.ready
+    const read = await readPipelineFile(resolve(file))
+    const declared = (read.input as { plugins?: unknown } | null)?.plugins
+    if (Array.isArray(declared)) {
+      const refs = declared.filter((p): p is PluginRef => typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string'))
+      await this.loadPlugins(refs, read.dir)
+    }
+    const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.registry() })
+    if (!spec || problems.length > 0) {
+      throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${read.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { problems })
+    }
+    return { spec, file: read.file, dir: read.dir }
+  }
+
+  async validate(file: string): Promise<Problem[]> {
+    try {
+      await this.load(file)
+      return []
+    } catch (error) {
+      if (isPipewrightError(error)) {
+        return error.problems.length > 0 ? error.problems : [{ path: '', message: `${error.message}${error.details ? ` — ${error.details}` : ''}`, code: error.code, file }]
+      }
+      throw error
+    }
+  }
+
+  async plan(pipeline: LoadedPipeline, options: Pick<RunOptions, 'only' | 'from'> = {}): Promise<Plan> {
+    return planPipeline(pipeline.spec, options)
+  }
+
+  async run(pipeline: string | LoadedPipeline, options: RunOptions = {}): Promise<RunHandle> {
+    const loaded = typeof pipeline === 'string' ? await this.load(pipeline) : pipeline
+    await this.ready
+    const plan: StoredPlan = { ...planPipeline(loaded.spec, { ...(options.only ? { only: options.only } : {}), ...(options.from ? { from: options.from } : {}) }), spec: loaded.spec }
+    const secrets = await loadSecrets({ declared: loaded.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
+    const git = await readGitInfo(loaded.dir)
+    const now = this.clock.now()
+    const record: RunRecord = {
+      id: newRunId(),
+      pipeline: loaded.spec.name,
+      ...(loaded.file ? { file: loaded.file } : {}),
+      dir: loaded.dir,
+      status: 'running',
+      plan,
+      options: {
+        ...(options.only ? { only: options.only } : {}),
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.noCache ? { noCache: true } : {}),
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        ...(options.vars ? { vars: options.vars } : {}),
+        secretNames: [...secrets.keys()],
+      },
+      createdAt: now,
+      startedAt: now,
+      pid: process.pid,
+      host: hostname(),
+      heartbeatAt: now,
+      ...(git?.branch ? { branch: git.branch } : {}),
+      ...(git?.sha ? { sha: git.sha } : {}),
+      trigger: options.trigger ?? 'api',
+      resumes: 0,
+    }
+    await this.store.createRun(record)
+    return this.start(record, plan, secrets, git, options, [], false)
+  }
+
+  async resume(runId: string, options: Omit<RunOptions, 'only' | 'from'> = {}): Promise<RunHandle> {
+    await this.ready
+    await markInterruptedRuns(this.store)
+    const run = await this.store.getRun(runId)
+    if (!run) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `No run ${runId} in this store`)
+    if (run.status === 'succeeded') throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} already succeeded`, { details: 'Start a new run instead.' })
+    if (run.status === 'running' && isProcessAlive(run.pid) && run.host === hostname()) {
+      throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} is still running (process ${run.pid})`, { details: 'Wait for it to finish, or stop that process first.' })
+    }
+    const plan = run.plan as StoredPlan
+    if (!plan.spec) throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} was stored without its pipeline and cannot be resumed`)
+    if (plan.spec.plugins?.length) await this.loadPlugins(plan.spec.plugins, run.dir)
+    const secrets = await loadSecrets({ declared: plan.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
+    const git = await readGitInfo(run.dir)
+    const stages = await this.store.getStages(runId)
+    await this.store.updateRun(runId, { status: 'running', pid: process.pid, host: hostname(), heartbeatAt: this.clock.now(), resumes: (run.resumes ?? 0) + 1 })
+    const merged: RunOptions = { ...options, ...(run.options.noCache ? { noCache: true } : {}), ...(run.options.vars ? { vars: run.options.vars } : {}), ...(run.options.concurrency ? { concurrency: run.options.concurrency } : {}) }
+    return this.start({ ...run, status: 'running' }, plan, secrets, git, merged, stages, true)
+  }
+
+  private async start(
+    run: RunRecord,
+    plan: StoredPlan,
+    secrets: Map<string, string>,
+    git: Awaited<ReturnType<typeof readGitInfo>>,
+    options: RunOptions,
+    prior: StageRecord[],
+    resumed: boolean,
+  ): Promise<RunHandle> {
+    const redact = createRedactor(secrets.values())
+    const [logs, events] = resumed ? await Promise.all([this.store.getLogs(run.id), this.store.getEvents(run.id)]) : [[], []]
+    const recorder = new RunRecorder(this.store, run.id, { logSeq: logs.at(-1)?.seq ?? 0, eventSeq: events.at(-1)?.seq ?? 0, stages: prior }).attach(this)
+    const scratch = await mkdtemp(join(tmpdir(), 'pipewright-run-'))
+    const artifactDir = this.store.artifactDir ?? join(scratch, 'store')
+    const services: RunServices = {
+      runId: run.id,
+      pipeline: { name: plan.spec.name, ...(run.file ? { file: run.file } : {}), dir: run.dir },
+      git,
+      store: this.store,
+      artifacts: new ArtifactStore(artifactDir),
+      secrets,
+      redact,
+      emit: (name, payload) => this.emit(name, payload as never),
+      log: (stageId, stream, line) => this.emit('stage:log', { runId: run.id, stageId, stream, line: redact(line), at: Date.now() }),
+      onArtifact: (stageId, a) => {
+        void this.store.addArtifact({ ...a, runId: run.id, stageId, createdAt: Date.now() })
+        this.emit('artifact:stored', { runId: run.id, stageId, path: a.path, digest: a.digest, size: a.size, at: Date.now() })
+      },
+      onSummary: (stageId, text) => recorder.summary(stageId, text),
+    }
+    const controller = new AbortController()
+    if (options.signal) options.signal.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true })
+    const baseEnv: Record<string, string> = {}
+    for (const [k, v] of Object.entries(this.env)) if (v !== undefined && !k.startsWith(SECRET_ENV_PREFIX)) baseEnv[k] = v
+    const execution = new Execution({
+      services,
+      spec: plan.spec,
+      plan,
+      host: this.host,
+      clock: this.clock,
+      baseEnv,
+      vars: options.vars ?? {},
+      concurrency: options.concurrency ?? plan.spec.concurrency ?? availableParallelism(),
+      noCache: options.noCache ?? false,
+      scratch,
+      prior: new Map(prior.map((s) => [s.stageId, s])),
+      rerunNonIdempotent: options.rerunNonIdempotent ?? false,
+      signal: controller.signal,
+    })
+    const started = this.clock.now()
+    const heartbeat = setInterval(() => void this.store.updateRun(run.id, { heartbeatAt: Date.now() }), 10_000)
+    heartbeat.unref()
+    this.emit('run:started', { runId: run.id, pipeline: plan.spec.name, ...(run.file ? { file: run.file } : {}), stages: plan.stages.map((s) => s.id), resumed, at: Date.now() })
+    const result: Promise<RunResult> = execution
+      .execute()
+      .then(async ({ status, stages }) => {
+        const durationMs = this.clock.now() - started
+        await this.store.updateRun(run.id, { status, finishedAt: this.clock.now(), heartbeatAt: this.clock.now() })
+        this.emit('run:finished', { runId: run.id, pipeline: plan.spec.name, status, durationMs, at: Date.now() } satisfies PipewrightEvents['run:finished'])
+        return { id: run.id, pipeline: plan.spec.name, status, durationMs, stages }
+      })
+      .finally(async () => {
+        clearInterval(heartbeat)
+        await recorder.close()
+        await rm(scratch, { recursive: true, force: true })
+      })
+    this.active.add(result)
+    void result.catch(() => undefined).finally(() => this.active.delete(result))
+    return { id: run.id, result, cancel: (reason) => controller.abort(reason ?? 'cancelled') }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.active])
+    await this.store.flush()
+  }
+}
+
+async function resolveInput(input: PluginInput | PluginRef, baseDir: string): Promise<ResolvedPlugin> {
+  if (isPlugin(input)) return { plugin: input, spec: 'inline' }
+  if (typeof input === 'string') return resolvePluginSpec(input, baseDir)
+  const config = input.config
+  if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(config ? { config } : {}) }
+  return { ...(await resolvePluginSpec(input.package, baseDir)), ...(config ? { config } : {}) }
+}
+
+function prefixLogger(logger: Logger, id: string): Logger {
+  return {
+    debug: (m, f) => logger.debug(`[${id}] ${m}`, f),
+    info: (m, f) => logger.info(`[${id}] ${m}`, f),
+    warn: (m, f) => logger.warn(`[${id}] ${m}`, f),
+    error: (m, f) => logger.error(`[${id}] ${m}`, f),
+  }
+}

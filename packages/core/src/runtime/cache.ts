@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { glob } from 'tinyglobby'
+
+export interface CacheKeyInput {
+  /** The command or `uses` + resolved `with`. */
+  action: unknown
+  /** The stage's resolved environment (pipeline + stage + matrix), plus declared `cache.env` values. */
+  env: Record<string, string>
+  workspace: string
+  inputs: string[]
+  /** Outputs of the stages it needs, by instance id. */
+  needsOutputs: Record<string, Record<string, string>>
+  extra?: string
+}
+
+/** The cache key: a hash of everything that can change what a stage does. */
+export async function computeCacheKey(input: CacheKeyInput): Promise<string> {
+  const hash = createHash('sha256')
+  hash.update(JSON.stringify({ action: input.action, env: sortObject(input.env), needs: sortObject(input.needsOutputs), extra: input.extra ?? '' }))
+  if (input.inputs.length > 0) {
+    const files = (await glob(input.inputs, { cwd: input.workspace, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.pipewright/**'] })).sort()
+    for (const file of files) {
+      hash.update(`\0${file}\0`)
+      hash.update(await readFile(`${input.workspace}/${file}`))
+    }
+  }
+  return `sha256:${hash.digest('hex')}`
+}
+
+function sortObject<T>(obj: Record<string, T>): Array<[string, T]> {
+  return Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process'
+
+export interface SpawnOptions {
+  command: string | string[]
+  cwd: string
+  env: Record<string, string>
+  signal?: AbortSignal
+  timeoutMs?: number
+  input?: string
+  /** Called once per complete line (without the newline). */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void
+  /** Keep stdout/stderr text in the result (capped). */
+  capture?: boolean
+}
+
+export interface SpawnResult {
+  exitCode: number
+  signal: string | null
+  timedOut: boolean
+  cancelled: boolean
+  stdout: string
+  stderr: string
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  spawnError?: string
+}
+
+const KILL_GRACE_MS = 3000
+const CAPTURE_LIMIT = 8 * 1024 * 1024
+
+/**
+ * Runs a command in its own process group so cancel and timeout kill the whole tree:
+ * SIGTERM to the group, SIGKILL after a grace period.
+ */
+export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
+  const [file, args] = typeof options.command === 'string' ? ['sh', ['-c', options.command]] : [options.command[0]!, options.command.slice(1)]
+  return new Promise((resolve) => {
+    let timedOut = false
+    let cancelled = false
+    let stdout = ''
+    let stderr = ''
+    let killTimer: NodeJS.Timeout | undefined
+    let timeoutTimer: NodeJS.Timeout | undefined
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+
+    const killGroup = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined) return
+      try {
+        process.kill(-child.pid, sig)
+      } catch {
+        // The group is already gone.
+      }
+    }
+    const terminate = () => {
+      killGroup('SIGTERM')
+      killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS)
+      killTimer.unref()
+    }
+    const onAbort = () => {
+      cancelled = true
+      terminate()
+    }
+    if (options.signal) {
+      if (options.signal.aborted) onAbort()
+      else options.signal.addEventListener('abort', onAbort, { once: true })
+    }
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true
+        terminate()
+      }, options.timeoutMs)
+    }
+
+    const lineReader = (stream: 'stdout' | 'stderr') => {
+      let carry = ''
+      return {
+        push(chunk: Buffer) {
+          const text = chunk.toString('utf8')
+          if (options.capture) {
+            if (stream === 'stdout' && stdout.length < CAPTURE_LIMIT) stdout += text
+            if (stream === 'stderr' && stderr.length < CAPTURE_LIMIT) stderr += text
+          }
+          if (!options.onLine) return
+          const parts = (carry + text).split(/\r?\n/)
+          carry = parts.pop() ?? ''
+          for (const line of parts) options.onLine(stream, line)
+        },
+        end() {
+          if (carry && options.onLine) options.onLine(stream, carry)
+          carry = ''
+        },
+      }
+    }
+    const out = lineReader('stdout')
+    const err = lineReader('stderr')
+    child.stdout!.on('data', (c: Buffer) => out.push(c))
+    child.stderr!.on('data', (c: Buffer) => err.push(c))
+    if (options.input !== undefined) child.stdin!.end(options.input)
+
+    let spawnError: string | undefined
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code === 'ENOENT' ? `command not found: ${file}` : e.message
+    })
+    child.on('close', (code, sig) => {
+      out.end()
+      err.end()
+      if (timeoutTimer) clearTimeout(timeoutTimer)
+      if (killTimer) clearTimeout(killTimer)
+      options.signal?.removeEventListener('abort', onAbort)
+      // Kill any background children the command left in its group.
+      if (child.pid !== undefined && (cancelled || timedOut)) killGroup('SIGKILL')
+      resolve({
+        exitCode: code ?? (spawnError ? 127 : 128 + signalNumber(sig)),
+        signal: sig,
+        timedOut,
+        cancelled,
+        stdout,
+        stderr,
+        ...(spawnError ? { spawnError } : {}),
+      })
+    })
+  })
+}
+
+function signalNumber(sig: NodeJS.Signals | null): number {
+  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
+  return sig ? (table[sig] ?? 0) : 0
+}

@@ -1,0 +1,53 @@
+/** Replacement shown wherever a secret would appear. */
+export const MASK = '***'
+
+/** Every form of a secret that may show up in output: plain, per line, base64 (any alignment), URL-encoded. */
+export function secretForms(value: string): string[] {
+  const forms = new Set<string>()
+  const add = (s: string, min = 1) => {
+    if (s.length >= min) forms.add(s)
+  }
+  add(value)
+  if (value.includes('\n')) for (const line of value.split(/\r?\n/)) add(line.trim(), 4)
+  add(encodeURIComponent(value), 2)
+  add(encodeURIComponent(value).replace(/%20/g, '+'), 2)
+  const bytes = Buffer.from(value, 'utf8')
+  for (let shift = 0; shift < 3; shift++) {
+    // Base64 of the secret inside a longer payload depends on its alignment: keep only the
+    // characters determined by the secret's own bytes, for each of the 3 alignments.
+    const enc = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '')
+    const start = Math.ceil((8 * shift) / 6)
+    const end = Math.floor((8 * (shift + bytes.length)) / 6)
+    const fragment = enc.slice(start, end)
+    add(fragment, 4)
+    add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), 4)
+  }
+  return [...forms]
+}
+
+export type Redactor = (text: string) => string
+
+const identity: Redactor = (text) => text
+
+/** Builds one matcher over all forms of all secrets, longest first so a form never half-masks another. */
+export function createRedactor(secrets: Iterable<string>): Redactor {
+  const forms = new Set<string>()
+  for (const s of secrets) if (s) for (const f of secretForms(s)) forms.add(f)
+  if (forms.size === 0) return identity
+  const sorted = [...forms].sort((a, b) => b.length - a.length)
+  const re = new RegExp(sorted.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+  return (text) => (text ? text.replace(re, MASK) : text)
+}
+
+/** Redacts every string inside a JSON-compatible value. */
+export function redactDeep<T>(value: T, redact: Redactor): T {
+  if (redact === identity) return value
+  if (typeof value === 'string') return redact(value) as T
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact)
+    return out as T
+  }
+  return value
+}

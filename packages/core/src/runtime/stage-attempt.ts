@@ -1,0 +1,152 @@
+import { join } from 'node:path'
+import { PipewrightError, isPipewrightError, type GateContext, type Resolver, type SerializedError } from '@pipewright/plugin-api'
+import { interpolate, type ExpressionContext } from '../expr/index.js'
+import { callPlugin, type PluginHost } from '../plugins/host.js'
+import { toResolver } from '../di.js'
+import type { GateRef, StageSpec } from '../spec/schema.js'
+import { readOutputFile } from './outputs.js'
+import { spawnProcess } from './process.js'
+import { createStageContext, type RunServices, type StageSlot } from './stage-context.js'
+import type { Clock } from '@pipewright/plugin-api'
+
+export interface AttemptResult {
+  ok: boolean
+  /** Why it failed, for retry decisions. */
+  kind?: 'failure' | 'timeout' | 'cancelled'
+  exitCode: number | null
+  error?: SerializedError
+}
+
+export interface AttemptInput {
+  run: RunServices
+  slot: StageSlot
+  spec: StageSpec
+  expr: ExpressionContext
+  host: PluginHost
+  timeoutMs?: number
+  outputFile: string
+}
+
+export function serializeError(error: unknown, redact: (s: string) => string): SerializedError {
+  if (isPipewrightError(error)) return { code: error.code, message: redact(error.message), details: redact(error.details) }
+  return { code: 'PW_ERR_INTERNAL', message: redact(error instanceof Error ? error.message : String(error)) }
+}
+
+/** Runs one attempt of a `run:` stage. */
+export async function runCommandAttempt(input: AttemptInput): Promise<AttemptResult> {
+  const { run, slot, spec } = input
+  const command = typeof spec.run === 'string' ? interpolate(spec.run, input.expr) : spec.run!.map((a) => interpolate(a, input.expr))
+  const result = await spawnProcess({
+    command,
+    cwd: slot.workspace,
+    env: { ...slot.env, PIPEWRIGHT_OUTPUT: input.outputFile },
+    signal: slot.signal,
+    ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
+    onLine: (stream, line) => run.log(slot.stageId, stream, line),
+  })
+  const { outputs, problems } = await readOutputFile(input.outputFile)
+  for (const [k, v] of Object.entries(outputs)) slot.outputs.set(k, run.redact(v))
+  for (const p of problems) run.log(slot.stageId, 'system', `warning: $PIPEWRIGHT_OUTPUT ${p}`)
+  if (result.cancelled) return { ok: false, kind: 'cancelled', exitCode: result.exitCode, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${slot.stageId} was cancelled` } }
+  if (result.timedOut) {
+    return { ok: false, kind: 'timeout', exitCode: result.exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${input.timeoutMs} ms` } }
+  }
+  if (result.spawnError) return { ok: false, kind: 'failure', exitCode: 127, error: { code: 'PW_ERR_STAGE_FAILED', message: run.redact(result.spawnError) } }
+  if (result.exitCode !== 0) {
+    return { ok: false, kind: 'failure', exitCode: result.exitCode, error: { code: 'PW_ERR_STAGE_FAILED', message: `Stage ${slot.stageId} exited with code ${result.exitCode}` } }
+  }
+  return { ok: true, exitCode: 0 }
+}
+
+/** Runs one attempt of a `uses:` stage through its plugin. */
+export async function runPluginAttempt(input: AttemptInput): Promise<AttemptResult> {
+  const { run, slot, spec, host } = input
+  const type = host.stages.get(spec.uses!)
+  if (!type) throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Stage type ${spec.uses} is not provided by any loaded plugin`)
+  const config = parseConfig(type.definition.configSchema, interpolateDeep(spec.with ?? {}, input.expr), `stages.${slot.stageId}.with`)
+  const timeout = new AbortController()
+  const signal = AbortSignal.any([slot.signal, timeout.signal])
+  const ctx = createStageContext(run, slot, { resolver: toResolver(type.container), config: type.pluginConfig, id: type.pluginId }, signal)
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    if (input.timeoutMs !== undefined) timer = setTimeout(() => (timeout.abort(), resolve('timeout')), input.timeoutMs)
+  })
+  const cancelled = new Promise<'cancelled'>((resolve) => {
+    if (slot.signal.aborted) resolve('cancelled')
+    else slot.signal.addEventListener('abort', () => resolve('cancelled'), { once: true })
+  })
+  try {
+    const outcome = await Promise.race([callPlugin(type.pluginId, `stage ${spec.uses}`, () => type.definition.run(ctx, config)).then(() => 'done' as const), timedOut, cancelled])
+    if (outcome === 'timeout') return { ok: false, kind: 'timeout', exitCode: null, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${input.timeoutMs} ms` } }
+    if (outcome === 'cancelled') return { ok: false, kind: 'cancelled', exitCode: null, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${slot.stageId} was cancelled` } }
+    return { ok: true, exitCode: 0 }
+  } catch (error) {
+    if (slot.signal.aborted) return { ok: false, kind: 'cancelled', exitCode: null, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${slot.stageId} was cancelled` } }
+    const err = serializeError(error, run.redact)
+    run.log(slot.stageId, 'stderr', `${err.code}: ${err.message}`)
+    return { ok: false, kind: 'failure', exitCode: null, error: err }
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+export interface GateOutcome {
+  gate: string
+  verdict: 'pass' | 'fail' | 'pending'
+  reason: string
+  evidence?: unknown
+}
+
+const GATE_POLL_MS = 5000
+
+/** Evaluates a stage's gates in order; `pending` is re-evaluated until it decides or the stage is cancelled. */
+export async function evaluateGates(input: AttemptInput, gates: GateRef[], clock: Clock): Promise<{ outcomes: GateOutcome[]; failed?: GateOutcome }> {
+  const outcomes: GateOutcome[] = []
+  for (const [index, ref] of gates.entries()) {
+    const type = input.host.gates.get(ref.uses)
+    if (!type) throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Gate type ${ref.uses} is not provided by any loaded plugin`)
+    const name = ref.name ?? ref.uses
+    const config = parseConfig(type.definition.configSchema, interpolateDeep(ref.with ?? {}, input.expr), `stages.${input.slot.stageId}.gates[${index}].with`)
+    const base = createStageContext(input.run, input.slot, { resolver: toResolver(type.container) as Resolver, config: type.pluginConfig, id: type.pluginId })
+    const ctx: GateContext = { ...base, stage: { id: input.slot.stageId, status: 'succeeded', outputs: Object.fromEntries(input.slot.outputs) } }
+    for (;;) {
+      let outcome: GateOutcome
+      try {
+        const r = await callPlugin(type.pluginId, `gate ${ref.uses}`, () => type.definition.evaluate(ctx, config))
+        outcome = { gate: name, verdict: r.verdict, reason: input.run.redact(r.reason), ...(r.evidence !== undefined ? { evidence: r.evidence } : {}) }
+      } catch (error) {
+        const e = serializeError(error, input.run.redact)
+        outcome = { gate: name, verdict: 'fail', reason: `${e.code}: ${e.message}` }
+      }
+      input.run.emit('gate:evaluated', { runId: input.run.runId, stageId: input.slot.stageId, gate: name, verdict: outcome.verdict, reason: outcome.reason, evidence: outcome.evidence ?? null, at: Date.now() })
+      input.run.log(input.slot.stageId, 'system', `gate ${name}: ${outcome.verdict} — ${outcome.reason}`)
+      if (outcome.verdict !== 'pending' || input.slot.signal.aborted) {
+        outcomes.push(outcome)
+        if (outcome.verdict !== 'pass') return { outcomes, failed: outcome }
+        break
+      }
+      await clock.sleep(GATE_POLL_MS, input.slot.signal).catch(() => undefined)
+    }
+  }
+  return { outcomes }
+}
+
+function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } | undefined, value: unknown, path: string): unknown {
+  if (!schema) return value
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const problems = parsed.error!.issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message }))
+  throw new PipewrightError('PW_ERR_CONFIG_INVALID', `Invalid configuration at ${path} after expressions were resolved`, { problems })
+}
+
+/** Resolves `${{ }}` in every string of a `with:` block. */
+export function interpolateDeep(value: unknown, ctx: ExpressionContext): unknown {
+  if (typeof value === 'string') return value.includes('${{') ? interpolate(value, ctx) : value
+  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, ctx))
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, ctx)]))
+  return value
+}
+
+export function outputFilePath(dir: string, index: number, attempt: number): string {
+  return join(dir, `${index}-${attempt}.out`)
+}

@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs'
+import { PipewrightError, type StoredRecord } from '@pipewright/plugin-api'
+import type {
+  ArtifactRecord,
+  CacheEntry,
+  LogLine,
+  RecordFilter,
+  RunFilter,
+  RunRecord,
+  StageRecord,
+  Store,
+  StoredEvent,
+} from './types.js'
+
+export interface MemoryStoreOptions {
+  /** Directory for artifact files (created if missing); omitted: artifacts stay in memory. */
+  artifactDir?: string
+}
+
+type SavedRecord = Omit<StoredRecord, 'runStatus' | 'branch' | 'sha'>
+
+interface RecordEntry {
+  pipeline: string
+  record: SavedRecord
+  /** Insertion order: breaks ties between records created in the same millisecond. */
+  order: number
+}
+
+// Fields a patch may clear by passing `undefined`; required fields ignore `undefined`.
+const OPTIONAL_RUN_FIELDS = new Set(['file', 'startedAt', 'finishedAt', 'branch', 'sha', 'trigger', 'resumes'])
+const RUN_FIELDS = new Set([
+  ...OPTIONAL_RUN_FIELDS,
+  'pipeline', 'dir', 'status', 'plan', 'options', 'createdAt', 'pid', 'host', 'heartbeatAt',
+])
+
+// Values go through JSON so the memory store behaves exactly like a persistent one: callers
+// cannot change stored data by mutating what they passed in or got back.
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)
+}
+
+/** Inserts by `seq`, replacing an item with the same `seq` (a re-written event or line). */
+function insertBySeq<T extends { seq: number }>(list: T[], item: T): void {
+  const last = list[list.length - 1]
+  if (last === undefined || last.seq < item.seq) {
+    list.push(item)
+    return
+  }
+  const index = list.findIndex((existing) => existing.seq >= item.seq)
+  if (list[index]?.seq === item.seq) list[index] = item
+  else list.splice(index, 0, item)
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key)
+  if (value === undefined) {
+    value = create()
+    map.set(key, value)
+  }
+  return value
+}
+
+/**
+ * A store that keeps everything in process memory: the engine's default, and the test kit's.
+ * Behaves like `@pipewright/store-sqlite` (both pass the same conformance suite) but nothing
+ * survives the process.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  if (options.artifactDir !== undefined) mkdirSync(options.artifactDir, { recursive: true })
+
+  const runs = new Map<string, RunRecord>()
+  const stages = new Map<string, Map<string, StageRecord>>()
+  const events = new Map<string, StoredEvent[]>()
+  const logs = new Map<string, LogLine[]>()
+  const cache = new Map<string, CacheEntry>()
+  const artifacts = new Map<string, Map<string, ArtifactRecord>>()
+  const records = new Map<string, RecordEntry>()
+  const state = new Map<string, unknown>()
+  let recordOrder = 0
+  let closed = false
+
+  function open(): void {
+    if (closed) throw new PipewrightError('PW_ERR_STORE', 'The memory store is closed', { details: 'Create a new store; a closed store cannot be used again.' })
+  }
+
+  const store: Store = {
+    kind: 'memory',
+    ...(options.artifactDir === undefined ? {} : { artifactDir: options.artifactDir }),
+
+    async createRun(run) {
+      open()
+      if (runs.has(run.id)) {
+        throw new PipewrightError('PW_ERR_STORE', `Run ${run.id} already exists in the memory store`, { details: 'Give every run a new id; use updateRun to change an existing run.' })
+      }
+      runs.set(run.id, clone(run))
+    },
+
+    async updateRun(id, patch) {
+      open()
+      const run = runs.get(id) as Record<string, unknown> | undefined
+      if (run === undefined) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${id} is not in the memory store`)
+      for (const [key, value] of Object.entries(patch)) {
+        if (!RUN_FIELDS.has(key)) continue
+        if (value !== undefined) run[key] = clone(value)
+        else if (OPTIONAL_RUN_FIELDS.has(key)) delete run[key]
+      }
+    },
+
+    async getRun(id) {
+      open()
+      return clone(runs.get(id))
+    },
+
+    async listRuns(filter: RunFilter = {}) {
+      open()
+      const selected = [...runs.values()]
+        .filter((run) => (filter.pipeline === undefined || run.pipeline === filter.pipeline) && (filter.status === undefined || run.status === filter.status))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      return clone(filter.limit === undefined ? selected : selected.slice(0, Math.max(0, filter.limit)))
+    },
+
+    async putStage(stage) {
+      open()
+      getOrCreate(stages, stage.runId, () => new Map()).set(stage.stageId, clone(stage))
+    },
+
+    async getStages(runId) {
+      open()
+      return clone([...(stages.get(runId)?.values() ?? [])])
+    },
+
+    async appendEvents(list) {
+      open()
+      for (const event of list) insertBySeq(getOrCreate(events, event.runId, () => []), clone(event))
+    },
+
+    async getEvents(runId, afterSeq) {
+      open()
+      const list = events.get(runId) ?? []
+      return clone(afterSeq === undefined ? list : list.filter((event) => event.seq > afterSeq))
+    },
+
+    async appendLogs(lines) {
+      open()
+      for (const line of lines) insertBySeq(getOrCreate(logs, line.runId, () => []), { ...line })
+    },
+
+    async getLogs(runId, query = {}) {
+      open()
+      const { stageId, afterSeq, limit } = query
+      const selected: LogLine[] = []
+      for (const line of logs.get(runId) ?? []) {
+        if (limit !== undefined && selected.length >= limit) break
+        if ((afterSeq === undefined || line.seq > afterSeq) && (stageId === undefined || line.stageId === stageId)) selected.push({ ...line })
+      }
+      return selected
+    },
+
+    async putCache(entry) {
+      open()
+      cache.set(entry.key, clone(entry))
+    },
+
+    async getCache(key) {
+      open()
+      return clone(cache.get(key))
+    },
+
+    async addArtifact(artifact) {
+      open()
+      getOrCreate(artifacts, artifact.runId, () => new Map()).set(`${artifact.stageId}\0${artifact.path}`, clone(artifact))
+    },
+
+    async listArtifacts(runId) {
+      open()
+      return clone([...(artifacts.get(runId)?.values() ?? [])])
+    },
+
+    async saveRecord(pipeline, record) {
+      open()
+      const key = `${record.runId}\0${record.stageId}\0${record.kind}`
+      const order = records.get(key)?.order ?? recordOrder++
+      records.set(key, { pipeline, record: clone(record), order })
+    },
+
+    async findRecords(filter: RecordFilter) {
+      open()
+      const found: Array<{ record: StoredRecord; order: number }> = []
+      for (const { pipeline, record, order } of records.values()) {
+        if (pipeline !== filter.pipeline || record.kind !== filter.kind) continue
+        if (filter.runId !== undefined && record.runId !== filter.runId) continue
+        if (filter.excludeRunId !== undefined && record.runId === filter.excludeRunId) continue
+        if (filter.stageId !== undefined && record.stageId !== filter.stageId) continue
+        const run = runs.get(record.runId)
+        const joined: StoredRecord = { ...clone(record), runStatus: run?.status ?? 'unknown' }
+        if (run?.branch !== undefined) joined.branch = run.branch
+        if (run?.sha !== undefined) joined.sha = run.sha
+        if (filter.branch !== undefined && joined.branch !== filter.branch) continue
+        if (filter.runStatus !== undefined && joined.runStatus !== filter.runStatus) continue
+        found.push({ record: joined, order })
+      }
+      found.sort((a, b) => b.record.createdAt - a.record.createdAt || b.order - a.order)
+      const limited = filter.limit === undefined ? found : found.slice(0, Math.max(0, filter.limit))
+      return limited.map((item) => item.record)
+    },
+
+    async getState<T = unknown>(key: string) {
+      open()
+      return clone(state.get(key)) as T | undefined
+    },
+
+    async setState(key, value) {
+      open()
+      if (value === undefined) state.delete(key)
+      else state.set(key, clone(value))
+    },
+
+    async flush() {
+      open()
+    },
+
+    async close() {
+      closed = true
+    },
+  }
+  return store
+}

@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isRunning, runFile, tempProject, type TempProject } from './helpers.js'
+
+let project: TempProject | undefined
+afterEach(async () => {
+  await project?.cleanup()
+  project = undefined
+})
+
+describe('scheduler', () => {
+  it('runs a DAG in dependency order and passes outputs between stages', async () => {
+    project = await tempProject(`
+name: dag
+stages:
+  a:
+    run: |
+      echo "a" >> order.txt
+      echo "greeting=hello" >> "$PIPEWRIGHT_OUTPUT"
+      printf 'notes<<EOF\\nline one\\nline two\\nEOF\\n' >> "$PIPEWRIGHT_OUTPUT"
+  b: { needs: [a], run: 'echo "b \${{ stages.a.outputs.greeting }}" >> order.txt' }
+  c: { needs: [a], run: 'echo "c" >> order.txt' }
+  d:
+    needs: [b, c]
+    env: { NOTES: "\${{ stages.a.outputs.notes }}" }
+    run: 'echo "d $NOTES" | tr "\\n" "|" >> order.txt'
+`)
+    const { result, stage } = await runFile(project.file)
+    expect(result.status).toBe('succeeded')
+    expect(stage('a').outputs).toEqual({ greeting: 'hello', notes: 'line one\nline two' })
+    const order = (await readFile(join(project.dir, 'order.txt'), 'utf8')).split('\n')
+    expect(order[0]).toBe('a')
+    expect(order.slice(1, 3).sort()).toEqual(['b hello', 'c'])
+    expect(order[3]).toBe('d line one|line two|')
+  })
+
+  it('runs independent stages in parallel up to the concurrency limit', async () => {
+    const stages = Array.from({ length: 6 }, (_, i) => `  s${i}: { run: 'mkdir -p running && touch running/s${i} && ls running | wc -l >> peaks.txt && sleep 0.3 && rm running/s${i}' }`).join('\n')
+    project = await tempProject(`name: par\nconcurrency: 3\nstages:\n${stages}\n`)
+    const { result } = await runFile(project.file)
+    expect(result.status).toBe('succeeded')
+    const peaks = (await readFile(join(project.dir, 'peaks.txt'), 'utf8')).trim().split('\n').map(Number)
+    expect(Math.max(...peaks)).toBeGreaterThan(1)
+    expect(Math.max(...peaks)).toBeLessThanOrEqual(3)
+  })
+
+  it('skips dependents of a failed stage while independent branches finish', async () => {
+    project = await tempProject(`
+name: fail
+stages:
+  broken: { run: 'echo oops >&2; exit 3' }
+  after: { needs: [broken], run: 'echo never' }
+  independent: { run: 'sleep 0.2; echo fine' }
+  report: { needs: [broken], if: '\${{ failure() }}', run: 'echo reporting' }
+  tolerant: { run: 'exit 1', continue-on-error: true }
+  afterTolerant: { needs: [tolerant], run: 'echo still runs' }
+`)
+    const { result, stage, logs } = await runFile(project.file)
+    expect(result.status).toBe('failed')
+    expect(stage('broken')).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1 })
+    expect(stage('after').status).toBe('skipped')
+    expect(stage('independent').status).toBe('succeeded')
+    expect(stage('report').status).toBe('succeeded')
+    expect(logs('report')).toContain('reporting')
+    expect(logs('broken')).toContain('oops')
+    expect(stage('tolerant').status).toBe('failed')
+    expect(stage('afterTolerant').status).toBe('succeeded')
+  })
+
+  it('fail-fast cancels everything at the first failure', async () => {
+    project = await tempProject(`
+name: ff
+fail-fast: true
+stages:
+  quick: { run: 'sleep 0.2; exit 1' }
+  slow: { run: 'sleep 20' }
+  later: { needs: [slow], run: 'echo never' }
+`)
+    const { result, stage } = await runFile(project.file)
+    expect(result.status).toBe('failed')
+    expect(stage('quick').status).toBe('failed')
+    expect(stage('slow').status).toBe('cancelled')
+    expect(stage('later').status).toBe('cancelled')
+    expect(result.durationMs).toBeLessThan(15_000)
+  })
+
+  it('expands a matrix into instances and waits for all of them', async () => {
+    project = await tempProject(`
+name: matrix
+stages:
+  test:
+    matrix: { node: [18, 20], os: [linux] }
+    run: 'echo "v=\${{ matrix.node }}-\${{ matrix.os }}" >> "$PIPEWRIGHT_OUTPUT"'
+  after: { needs: [test], run: 'echo done' }
+`)
+    const { result } = await runFile(project.file)
+    expect(result.stages.map((s) => s.id)).toEqual(['test[node=18,os=linux]', 'test[node=20,os=linux]', 'after'])
+    expect(result.stages.find((s) => s.id === 'test[node=20,os=linux]')?.outputs).toEqual({ v: '20-linux' })
+    expect(result.status).toBe('succeeded')
+  })
+
+  it('retries failures with backoff and records attempts', async () => {
+    project = await tempProject(`
+name: retry
+stages:
+  flaky:
+    retry: { max: 2, backoff: 10ms }
+    run: 'n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge 2 ]'
+  hopeless: { retry: 1, run: 'exit 4' }
+  picky:
+    retry: { max: 3, on: [7] }
+    run: 'exit 5'
+`)
+    const { result, stage, events } = await runFile(project.file)
+    expect(stage('flaky')).toMatchObject({ status: 'succeeded', attempts: 2 })
+    expect(stage('hopeless')).toMatchObject({ status: 'failed', attempts: 2, exitCode: 4 })
+    expect(stage('picky')).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(events.filter((e) => e.type === 'stage:retrying')).toHaveLength(2)
+    expect(result.status).toBe('failed')
+  })
+
+  it('times out a stage and kills its whole process tree', async () => {
+    project = await tempProject(`
+name: timeout
+stages:
+  slow:
+    timeout: 300ms
+    run: 'sh -c "sleep 30; echo late > late.txt" & echo $! > child.pid; wait'
+`)
+    const { stage } = await runFile(project.file)
+    expect(stage('slow').status).toBe('failed')
+    expect(stage('slow').error?.code).toBe('PW_ERR_TIMEOUT')
+    const pid = Number(await readFile(join(project.dir, 'child.pid'), 'utf8'))
+    await new Promise((r) => setTimeout(r, 200))
+    expect(isRunning(pid)).toBe(false)
+  })
+
+  it('cancellation kills running stages and marks the rest cancelled', async () => {
+    project = await tempProject(`
+name: cancel
+stages:
+  long: { run: 'sleep 30 & echo $! > bg.pid; wait' }
+  next: { needs: [long], run: 'echo never' }
+  cleanup: { needs: [long], if: '\${{ always() }}', run: 'echo cleaned' }
+`)
+    const { createEngine } = await import('../../src/engine.js')
+    const engine = createEngine()
+    const handle = await engine.run(project.file)
+    engine.on('stage:started', () => setTimeout(() => handle.cancel(), 300))
+    const result = await handle.result
+    expect(result.status).toBe('cancelled')
+    expect(result.stages.find((s) => s.id === 'long')?.status).toBe('cancelled')
+    expect(result.stages.find((s) => s.id === 'next')?.status).toBe('cancelled')
+    expect(result.stages.find((s) => s.id === 'cleanup')?.status).toBe('succeeded')
+    const pid = Number(await readFile(join(project.dir, 'bg.pid'), 'utf8'))
+    await new Promise((r) => setTimeout(r, 200))
+    expect(isRunning(pid)).toBe(false)
+  })
+
+  it('evaluates if: expressions against outputs, env and vars', async () => {
+    project = await tempProject(`
+name: conditions
+env: { TARGET: prod }
+stages:
+  detect: { run: 'echo "changed=false" >> "$PIPEWRIGHT_OUTPUT"' }
+  deploy: { needs: [detect], if: "stages.detect.outputs.changed == 'true'", run: 'echo deploying' }
+  notify: { needs: [detect], if: "env.TARGET == 'prod' && vars.channel == 'ops'", run: 'echo notify' }
+`)
+    const { stage } = await runFile(project.file, { vars: { channel: 'ops' } })
+    expect(stage('deploy').status).toBe('skipped')
+    expect(stage('notify').status).toBe('succeeded')
+  })
+
+  it('runs argv commands without a shell and honours working-directory', async () => {
+    project = await tempProject(`
+name: argv
+stages:
+  list:
+    working-directory: sub
+    run: [node, -e, "console.log(process.cwd().endsWith('sub') ? 'in-sub' : 'elsewhere', process.argv.length)", "a b; echo injected"]
+`, { 'sub/.keep': '' })
+    const { stage, logs } = await runFile(project.file)
+    expect(stage('list').status).toBe('succeeded')
+    expect(logs('list')).toEqual(['in-sub 2'])
+  })
+})

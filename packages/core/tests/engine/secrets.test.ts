@@ -1,0 +1,87 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { createEngine } from '../../src/engine.js'
+import { secretForms, createRedactor } from '../../src/runtime/redact.js'
+import { runFile, tempProject, type TempProject } from './helpers.js'
+
+let project: TempProject | undefined
+afterEach(async () => {
+  await project?.cleanup()
+  project = undefined
+})
+
+const SECRET = 'p4ss:w/rd+Sëcret'
+
+describe('secrets', () => {
+  it('redacts plain, base64, URL-encoded and multiline forms from logs and outputs', async () => {
+    project = await tempProject(`
+name: secrets
+secrets: [TOKEN, KEY]
+stages:
+  leak:
+    env: { TOKEN: "\${{ secrets.TOKEN }}", KEY: "\${{ secrets.KEY }}" }
+    run: |
+      echo "plain $TOKEN"
+      echo "b64 $(printf '%s' "$TOKEN" | base64)"
+      echo "basic $(printf 'user:%s' "$TOKEN" | base64)"
+      node -e 'console.log("url " + encodeURIComponent(process.env.TOKEN))'
+      echo "$KEY"
+      echo "out=$TOKEN" >> "$PIPEWRIGHT_OUTPUT"
+`)
+    const key = '-----BEGIN KEY-----\nAAAAB3NzaC1yc2EAAAADAQAB\n-----END KEY-----'
+    const { logs, stage } = await runFile(project.file, { secrets: { TOKEN: SECRET, KEY: key } })
+    const all = logs('leak').join('\n')
+    expect(all).toContain('plain ***')
+    expect(all).toContain('b64 ***')
+    expect(all).toContain('url ***')
+    for (const form of secretForms(SECRET)) expect(all).not.toContain(form)
+    expect(all).not.toContain('AAAAB3NzaC1yc2EAAAADAQAB')
+    expect(all).not.toContain(Buffer.from(`user:${SECRET}`).toString('base64').slice(8, 20))
+    expect(stage('leak').outputs.out).toBe('***')
+  })
+
+  it('reads secrets from PIPEWRIGHT_SECRET_<NAME> and --secret-file', async () => {
+    project = await tempProject(`
+name: sources
+secrets: [A, B]
+stages:
+  show: { run: 'echo "\${{ secrets.A }}-\${{ secrets.B }}" | wc -c' }
+`)
+    await writeFile(join(project.dir, '.secrets'), 'B=from-file\n')
+    const engine = createEngine({ env: { ...process.env, PIPEWRIGHT_SECRET_A: 'from-env' } })
+    const { stage, logs } = await runFile(project.file, { secretFile: join(project.dir, '.secrets') }, {}, engine)
+    expect(stage('show').status).toBe('succeeded')
+    expect(logs('show')).toEqual([String('from-env-from-file'.length + 1)])
+  })
+
+  it('fails before the run starts when a declared secret is missing', async () => {
+    project = await tempProject(`
+name: missing
+secrets: [DEPLOY_TOKEN]
+stages:
+  x: { run: 'true' }
+`)
+    const engine = createEngine({ env: {} })
+    const error = await engine.run(project.file).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PipewrightError)
+    expect((error as PipewrightError).code).toBe('PW_ERR_SECRET_MISSING')
+    expect((error as PipewrightError).details).toContain('PIPEWRIGHT_SECRET_DEPLOY_TOKEN')
+    expect(await engine.store.listRuns()).toHaveLength(0)
+  })
+
+  it('an unreadable secret file is a clear error', async () => {
+    project = await tempProject('name: f\nstages:\n  x: { run: "true" }\n')
+    const error = await createEngine().run(project.file, { secretFile: join(project.dir, 'nope.env') }).catch((e: unknown) => e)
+    expect((error as PipewrightError).code).toBe('PW_ERR_SECRET_FILE')
+  })
+
+  it('masks base64 of a secret at any alignment', () => {
+    const redact = createRedactor(['hunter22'])
+    for (const prefix of ['', 'a', 'ab', 'abc']) {
+      const encoded = Buffer.from(`${prefix}hunter22-tail`).toString('base64')
+      expect(redact(`x ${encoded} y`)).toContain('***')
+    }
+  })
+})

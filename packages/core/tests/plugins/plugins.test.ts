@@ -1,0 +1,117 @@
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { createEngine } from '../../src/engine.js'
+import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
+import counter from './fixtures/plugin-counter.js'
+import thrower from './fixtures/plugin-throws.js'
+import dependent from './fixtures/plugin-needs-other.js'
+import future from './fixtures/plugin-future-api.js'
+
+let project: TempProject | undefined
+afterEach(async () => {
+  await project?.cleanup()
+  project = undefined
+})
+
+const fixture = (name: string) => join(__dirname, 'fixtures', name)
+
+async function errorOf(p: Promise<unknown>): Promise<PipewrightError> {
+  const e = await p.then(() => undefined, (error: unknown) => error)
+  expect(e).toBeInstanceOf(PipewrightError)
+  return e as PipewrightError
+}
+
+describe('plugin host', () => {
+  it('runs plugin stages and gates with config, DI services, outputs, records and summaries', async () => {
+    project = await tempProject(`
+name: plugins
+stages:
+  small:
+    uses: counter/count
+    with: { times: 2 }
+    gates: [{ uses: counter/at-most, with: { max: 5 } }]
+  big:
+    needs: [small]
+    uses: counter/count
+    with: { times: 10, label: "after \${{ stages.small.outputs.last }}" }
+    gates: [{ uses: counter/at-most, with: { max: 5 } }]
+`)
+    const engine = createEngine({ plugins: [{ package: counter, config: { start: 100 } }] })
+    const { stage, logs, events } = await runFile(project.file, {}, {}, engine)
+    expect(stage('small')).toMatchObject({ status: 'failed', outputs: { last: '102' } })
+    expect(stage('small').error?.code).toBe('PW_ERR_GATE_FAILED')
+    const gate = events.find((e) => e.type === 'gate:evaluated')?.payload as { verdict: string; evidence: unknown }
+    expect(gate).toMatchObject({ verdict: 'fail', evidence: { last: 102, saved: { last: 102 } } })
+    expect(logs('small')).toContain('count reached 102')
+    expect(stage('big').status).toBe('skipped')
+  })
+
+  it('passes a gate and stores the summary', async () => {
+    project = await tempProject(`
+name: plugins-pass
+stages:
+  one: { uses: counter/count, with: { times: 1 }, gates: [{ uses: counter/at-most, with: { max: 5 } }] }
+`)
+    const engine = createEngine({ plugins: [counter] })
+    const { stage } = await runFile(project.file, {}, {}, engine)
+    expect(stage('one')).toMatchObject({ status: 'succeeded', outputs: { last: '1' } })
+    const [run] = await engine.store.listRuns()
+    const [stageRecord] = await engine.store.getStages(run!.id)
+    expect(stageRecord).toMatchObject({ summary: 'counted to 1', gates: [{ gate: 'counter/at-most', verdict: 'pass' }] })
+  })
+
+  it('wraps a plugin error so it names the plugin and the hook', async () => {
+    project = await tempProject('name: t\nstages:\n  x: { uses: thrower/boom }\n')
+    const { stage } = await runFile(project.file, {}, { plugins: [thrower] })
+    expect(stage('x').error).toMatchObject({ code: 'PW_ERR_PLUGIN_HOOK', message: 'Plugin thrower failed in stage thrower/boom: kaboom' })
+  })
+
+  it('loads plugins declared in the pipeline file by path', async () => {
+    project = await tempProject(`
+name: declared
+plugins: ["${fixture('plugin-counter.ts')}"]
+stages:
+  c: { uses: counter/count, with: { times: 3 } }
+`)
+    const { stage } = await runFile(project.file)
+    expect(stage('c').outputs.last).toBe('3')
+  })
+
+  it('rejects invalid plugin configuration with the path of each problem', async () => {
+    const engine = createEngine({ plugins: [{ package: counter, config: { start: 'ten' } }] })
+    const e = await errorOf(engine.plugins())
+    expect(e.code).toBe('PW_ERR_PLUGIN_CONFIG')
+    expect(e.problems[0]?.path).toBe('plugins.counter.config.start')
+  })
+
+  it('refuses an incompatible apiVersion, naming what it needs and what is present', async () => {
+    const e = await errorOf(createEngine({ plugins: [future] }).plugins())
+    expect(e.code).toBe('PW_ERR_PLUGIN_INCOMPATIBLE')
+    expect(e.message).toMatch(/future.*apiVersion 2.*@pipewright\/plugin-api \d+\.\d+\.\d+ \(apiVersion 1\)/)
+  })
+
+  it('refuses duplicate ids and missing dependencies', async () => {
+    const dup = { ...counter }
+    expect((await errorOf(createEngine({ plugins: [counter, Object.freeze(dup)] }).plugins())).code).toBe('PW_ERR_PLUGIN_DUPLICATE')
+    expect((await errorOf(createEngine({ plugins: [dependent] }).plugins())).code).toBe('PW_ERR_PLUGIN_DEPENDENCY')
+    const both = await createEngine({ plugins: [dependent, counter] }).plugins()
+    expect(both.map((p) => p.id)).toEqual(['counter', 'dependent'])
+  })
+
+  it('names a missing package and a non-plugin module', async () => {
+    const missing = await errorOf(createEngine({ plugins: ['pipewright-plugin-does-not-exist'] }).plugins())
+    expect(missing.code).toBe('PW_ERR_PLUGIN_NOT_FOUND')
+    expect(missing.details).toContain('npm install pipewright-plugin-does-not-exist')
+    const notPlugin = await errorOf(createEngine({ plugins: [join(__dirname, 'plugins.test.ts').replace('plugins.test.ts', 'fixtures/not-a-plugin.ts')] }).plugins())
+    expect(notPlugin.code).toBe('PW_ERR_PLUGIN_NOT_FOUND')
+  })
+
+  it('reports an unknown uses with a suggestion before running anything', async () => {
+    project = await tempProject('name: t\nstages:\n  x: { uses: counter/cuont }\n')
+    const engine = createEngine({ plugins: [counter] })
+    const problems = await engine.validate(project.file)
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/counter\/count/)
+    expect(await engine.store.listRuns()).toHaveLength(0)
+  })
+})

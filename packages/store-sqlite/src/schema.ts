@@ -1,0 +1,127 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * Migrations by target version: `MIGRATIONS[n]` takes a database from `user_version` n to n + 1.
+ * Append only; a released migration never changes, or databases written by it would diverge.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    file TEXT,
+    dir TEXT NOT NULL,
+    status TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    options TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    branch TEXT,
+    sha TEXT,
+    trigger TEXT,
+    resumes INTEGER
+  );
+  CREATE INDEX runs_by_created ON runs (created_at DESC, id DESC);
+  CREATE INDEX runs_by_pipeline ON runs (pipeline, created_at DESC, id DESC);
+
+  -- rowid order is the order stages first appeared in; upserts keep it
+  CREATE TABLE stages (
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    exit_code INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    outputs TEXT NOT NULL,
+    error TEXT,
+    cache_key TEXT,
+    summary TEXT,
+    gates TEXT,
+    UNIQUE (run_id, stage_id)
+  );
+
+  CREATE TABLE events (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE logs (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stage_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    line TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX logs_by_stage ON logs (run_id, stage_id, seq);
+
+  CREATE TABLE cache (
+    key TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    artifacts TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (run_id, stage_id, path)
+  );
+
+  CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (run_id, stage_id, kind)
+  );
+  CREATE INDEX records_by_kind ON records (pipeline, kind, created_at DESC, id DESC);
+
+  CREATE TABLE state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+]
+
+/** The schema version this code writes; a database with a higher `user_version` is refused. */
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/**
+ * Brings the database to `SCHEMA_VERSION`. Runs in one IMMEDIATE transaction, so two processes
+ * opening a fresh database at once migrate it once; the version is re-read under the lock.
+ * Returns the version found before migrating.
+ */
+export function migrate(db: Database.Database): number {
+  return db.transaction(() => {
+    const found = readSchemaVersion(db)
+    for (let version = found; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!)
+    if (found < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    return found
+  }).immediate()
+}
