@@ -307,6 +307,7 @@ export class Execution {
     }
     state.outputs = Object.fromEntries(slot.outputs)
     if (!result.ok) {
+      if (slot.summary) services.onSummary(state.node.id, slot.summary)
       this.finish(state, result.kind === 'cancelled' ? 'cancelled' : 'failed', { started, ...(result.error ? { error: result.error } : {}) })
       return
     }
@@ -320,6 +321,7 @@ export class Execution {
       const attemptInput = { run: services, slot, spec, expr, host: this.input.host, outputFile: '' }
       const { failed } = await evaluateGates(attemptInput, spec.gates, clock)
       if (failed) {
+        if (slot.summary) services.onSummary(state.node.id, slot.summary)
         const cancelled = this.abort.signal.aborted && failed.verdict === 'pending'
         this.finish(state, cancelled ? 'cancelled' : 'failed', {
           started,

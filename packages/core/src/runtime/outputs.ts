@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 
 /**
@@ -40,6 +41,8 @@ export function parseOutputFile(text: string): { outputs: Record<string, string>
 
 /** Reads and removes an output file; a file the stage never wrote means no outputs. */
 export async function readOutputFile(path: string): Promise<{ outputs: Record<string, string>; problems: string[] }> {
+  // Most stages write no outputs: a sync stat is far cheaper than a failing async read.
+  if (!existsSync(path)) return { outputs: {}, problems: [] }
   let text: string
   try {
     text = await readFile(path, 'utf8')

@@ -1,4 +1,7 @@
+import { PipewrightError } from '@pipewright/plugin-api'
+import { expandMatrix, instanceId } from './matrix.js'
 import type { PipelineSpec, StageSpec } from './schema.js'
+import { didYouMean } from './suggest.js'
 
 /** One node of the execution plan: a stage, or one matrix instance of it. */
 export interface PlannedStage {
@@ -16,4 +19,100 @@ export interface PlannedStage {
 export interface Plan {
   pipeline: string
   stages: PlannedStage[]
+}
+
+export interface PlanOptions {
+  /** Keep only these stages (stage ids select all their instances, or instance ids). */
+  only?: string[]
+  /** Keep this stage (or instance) and everything that transitively depends on it. */
+  from?: string
+}
+
+function expand(spec: PipelineSpec): PlannedStage[] {
+  const instancesOf = new Map<string, string[]>()
+  const planned: PlannedStage[] = []
+  for (const [stageId, stage] of Object.entries(spec.stages)) {
+    const ids: string[] = []
+    for (const matrix of expandMatrix(stage.matrix)) {
+      const id = instanceId(stageId, matrix)
+      ids.push(id)
+      planned.push({ id, stageId, matrix, needs: [], spec: stage })
+    }
+    instancesOf.set(stageId, ids)
+  }
+  for (const stage of planned) {
+    stage.needs = stage.spec.needs.flatMap((need) => {
+      const ids = instancesOf.get(need)
+      if (!ids) throw new PipewrightError('PW_ERR_CONFIG_INVALID', `stages.${stage.stageId}.needs: "${need}" is not a stage`, { details: 'Validate the pipeline with validatePipeline before planning it.' })
+      return ids
+    })
+  }
+  return planned
+}
+
+/** Kahn's algorithm; among ready stages the first declared goes first, so plans are stable. */
+function topologicalOrder(stages: PlannedStage[]): PlannedStage[] {
+  const position = new Map(stages.map((stage, index) => [stage.id, index]))
+  const waiting = new Map(stages.map((stage) => [stage.id, stage.needs.length]))
+  const dependents = new Map<string, string[]>(stages.map((stage) => [stage.id, []]))
+  for (const stage of stages) for (const need of stage.needs) dependents.get(need)!.push(stage.id)
+  const ready = stages.filter((stage) => stage.needs.length === 0).map((stage) => position.get(stage.id)!)
+  const ordered: PlannedStage[] = []
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b)
+    const next = stages[ready.shift()!]!
+    ordered.push(next)
+    for (const dependent of dependents.get(next.id)!) {
+      const left = waiting.get(dependent)! - 1
+      waiting.set(dependent, left)
+      if (left === 0) ready.push(position.get(dependent)!)
+    }
+  }
+  if (ordered.length < stages.length) {
+    const stuck = stages.filter((stage) => !ordered.includes(stage)).map((stage) => stage.id)
+    throw new PipewrightError('PW_ERR_CONFIG_INVALID', `Stages depend on each other in a cycle: ${stuck.join(', ')}`, { details: 'Remove one of the needs so the stages form a DAG.' })
+  }
+  return ordered
+}
+
+function select(stages: PlannedStage[], names: string[], option: string): Set<string> {
+  const selected = new Set<string>()
+  for (const name of names) {
+    const matches = stages.filter((stage) => stage.id === name || stage.stageId === name)
+    if (matches.length === 0) {
+      const known = [...new Set(stages.flatMap((stage) => [stage.stageId, stage.id]))]
+      throw new PipewrightError('PW_ERR_STAGE_NOT_FOUND', `${option}: there is no stage "${name}".${didYouMean(name, known)}`, {
+        details: `Use a stage id or a matrix instance id such as test[node=20]. Stages: ${[...new Set(stages.map((s) => s.stageId))].join(', ')}.`,
+      })
+    }
+    for (const stage of matches) selected.add(stage.id)
+  }
+  return selected
+}
+
+function withDependents(stages: PlannedStage[], roots: Set<string>): Set<string> {
+  const kept = new Set(roots)
+  // Stages are in topological order, so one pass sees every need before its dependents.
+  for (const stage of stages) if (stage.needs.some((need) => kept.has(need))) kept.add(stage.id)
+  return kept
+}
+
+/**
+ * Expands matrices and orders the stages. `only` and `from` narrow the plan (both given: the
+ * stages in both); needs on stages left out are dropped, so the kept stages can run alone.
+ * Throws `PW_ERR_STAGE_NOT_FOUND` for a name that matches no stage or instance.
+ */
+export function planPipeline(spec: PipelineSpec, options: PlanOptions = {}): Plan {
+  let stages = topologicalOrder(expand(spec))
+  let kept: Set<string> | undefined
+  if (options.from !== undefined) kept = withDependents(stages, select(stages, [options.from], '--from'))
+  if (options.only !== undefined && options.only.length > 0) {
+    const only = select(stages, options.only, '--only')
+    kept = kept ? new Set([...kept].filter((id) => only.has(id))) : only
+  }
+  if (kept) {
+    const keep = kept
+    stages = stages.filter((stage) => keep.has(stage.id)).map((stage) => ({ ...stage, needs: stage.needs.filter((need) => keep.has(need)) }))
+  }
+  return { pipeline: spec.name, stages }
 }

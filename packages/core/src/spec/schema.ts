@@ -4,6 +4,8 @@ import { durationSchema, z } from '@pipewright/plugin-api'
 export const STAGE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
 export const USES_PATTERN = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** Matrix keys are read as `matrix.<key>` in expressions. */
+export const MATRIX_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 const envSchema = z.record(z.string(), scalar).describe('Environment variables; values may use ${{ … }} expressions.')
@@ -39,19 +41,22 @@ export const cacheSchema = z.strictObject({
 export const stageSchema = z
   .strictObject({
     name: z.string().optional().describe('Display name.'),
-    description: z.string().optional(),
+    description: z.string().optional().describe('Free text shown in the dashboard.'),
     needs: z.union([z.string(), z.array(z.string())]).optional().transform((n) => (n === undefined ? [] : typeof n === 'string' ? [n] : n)).describe('Stages that must finish first.'),
     run: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional().describe('A shell command (sh -c) or an argv list.'),
     uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<stage-type>').optional().describe('A plugin stage type instead of run:.'),
     with: z.record(z.string(), z.unknown()).optional().describe("Plugin stage configuration, validated by the plugin's schema."),
     if: z.string().optional().describe('Condition: success() (default), failure(), always(), cancelled(), or any expression.'),
-    env: envSchema.optional(),
+    env: envSchema.optional().describe('Environment variables of this stage, added to the pipeline `env:`; values may use ${{ … }} expressions.'),
     'working-directory': z.string().optional().describe('Relative to the pipeline file directory.'),
-    matrix: z.record(z.string(), z.array(scalar).min(1)).optional().describe('One instance per combination: id[key=value,…].'),
-    retry: retrySchema.optional(),
+    matrix: z
+      .record(z.string().regex(MATRIX_KEY_PATTERN, 'Matrix keys are letters, digits and _'), z.array(scalar).min(1))
+      .optional()
+      .describe('One instance per combination of values, in key order; instances are named id[key=value,…] and read `${{ matrix.<key> }}`.'),
+    retry: retrySchema.optional().describe('Retries: a count, or { max, backoff, factor, on }.'),
     timeout: durationSchema.optional().describe('Kill the stage after this long, e.g. 10m.'),
     'continue-on-error': z.boolean().optional().describe('A failure does not fail the run nor skip dependents.'),
-    cache: cacheSchema.optional(),
+    cache: cacheSchema.optional().describe('Skip the stage when its inputs are unchanged since a successful run.'),
     artifacts: z.array(z.string()).optional().describe('Globs collected after the stage succeeds.'),
     gates: z.array(gateRefSchema).optional().describe('Evaluated after the stage; a failing gate fails the stage.'),
     idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
@@ -72,10 +77,10 @@ export const pluginRefSchema = z.union([
 
 export const pipelineSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('URL or path of the JSON Schema, for editors (`pipewright schema` prints it).'),
     name: z.string().min(1).describe('Pipeline name, used to group runs.'),
-    description: z.string().optional(),
-    env: envSchema.optional(),
+    description: z.string().optional().describe('Free text shown in the dashboard.'),
+    env: envSchema.optional().describe('Environment variables for every stage; values may use ${{ … }} expressions.'),
     secrets: z.array(z.string().regex(SECRET_NAME_PATTERN, 'Secret names are letters, digits and _')).optional().describe('Secret names that must be provided at run time.'),
     concurrency: z.number().int().min(1).optional().describe('Max stages at once (default: CPU count).'),
     'fail-fast': z.boolean().optional().describe('Cancel everything at the first failure.'),

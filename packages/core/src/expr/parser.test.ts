@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import jsep from 'jsep'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { parseExpression } from './parser.js'
+
+function parseError(source: string): PipewrightError {
+  try {
+    parseExpression(source)
+  } catch (error) {
+    return error as PipewrightError
+  }
+  throw new Error(`expected "${source}" to be rejected`)
+}
+
+describe('parseExpression', () => {
+  it('builds a tree of contexts, properties, calls and operators', () => {
+    expect(parseExpression("contains(env.A, 'x') && !(matrix['os'] == 'linux')")).toEqual({
+      type: 'and',
+      start: 0,
+      left: {
+        type: 'call',
+        name: 'contains',
+        start: 0,
+        args: [
+          { type: 'property', start: 9, object: { type: 'context', name: 'env', start: 9 }, key: { type: 'literal', value: 'A', start: 13 } },
+          { type: 'literal', value: 'x', start: 16 },
+        ],
+      },
+      right: {
+        type: 'not',
+        start: 24,
+        argument: {
+          type: 'compare',
+          operator: '==',
+          start: 26,
+          left: { type: 'property', start: 26, object: { type: 'context', name: 'matrix', start: 26 }, key: { type: 'literal', value: 'os', start: 33 } },
+          right: { type: 'literal', value: 'linux', start: 42 },
+        },
+      },
+    })
+  })
+
+  it('parses literals: numbers, both quotes, doubled quotes, true/false/null, negatives', () => {
+    expect(parseExpression('1.5')).toMatchObject({ type: 'literal', value: 1.5 })
+    expect(parseExpression('"a b"')).toMatchObject({ value: 'a b' })
+    expect(parseExpression("'it''s'")).toMatchObject({ value: "it's" })
+    expect(parseExpression('null')).toMatchObject({ value: null })
+    expect(parseExpression('false')).toMatchObject({ value: false })
+    expect(parseExpression('-2')).toMatchObject({ type: 'negate', argument: { value: 2 } })
+  })
+
+  it('returns the cached tree for a source it has seen', () => {
+    expect(parseExpression('env.CACHED_ONE')).toBe(parseExpression('env.CACHED_ONE'))
+  })
+
+  it.each([
+    ['a ? b : c', 'Unexpected "?" at position 3'],
+    ['a + b', 'Operator + is not supported at position 3'],
+    ['a === b', 'Operator === is not supported at position 3'],
+    ['~a', 'Operator ~ is not supported at position 1'],
+    ['this.x', '`this` is not supported at position 1'],
+    ['a b', 'Unexpected "b" at position 3'],
+    ['a; b', 'Unexpected ";" at position 2'],
+    ['(a, b)', 'Expected ) but found "," at position 3'],
+    ['[1, 2]', 'Array literals are not supported at position 1'],
+    ['eval("1")', 'Only these functions can be called: contains, startsWith, endsWith, format, toJSON, fromJSON, success, failure, always, cancelled at position 1'],
+    ['env.toString()', 'Only these functions can be called: contains, startsWith, endsWith, format, toJSON, fromJSON, success, failure, always, cancelled at position 1'],
+    ['contains(a)', 'contains() takes 2 arguments, got 1 at position 1'],
+    ['success(1)', 'success() takes 0 arguments, got 1 at position 1'],
+    ["'open", 'Unclosed string at position 1'],
+    ['(a', 'Unclosed ( at position 3'],
+    ['', 'Empty expression at position 1'],
+    ['a = 1', 'Unexpected "=" at position 3'],
+  ])('rejects %s with PW_ERR_EXPRESSION and the position', (source, message) => {
+    const error = parseError(source)
+    expect(error).toBeInstanceOf(PipewrightError)
+    expect(error.code).toBe('PW_ERR_EXPRESSION')
+    expect(error.message).toBe(`Invalid expression "${source}": ${message}`)
+  })
+
+  it('points at the problem with a caret in details', () => {
+    expect(parseError('env.A + 1').details.split('\n').slice(0, 2)).toEqual(['env.A + 1', '      ^'])
+  })
+
+  it('leaves the process-wide jsep grammar alone for other users', () => {
+    parseExpression('a && b')
+    expect(jsep('a + b ? c : d')).toMatchObject({ type: 'ConditionalExpression' })
+  })
+})

@@ -1,0 +1,56 @@
+import type { Problem } from '@pipewright/plugin-api'
+import { isRecord, type LooseStage } from './loose-input.js'
+import type { PathSegment, ProblemList } from './problems.js'
+import { USES_PATTERN } from './schema.js'
+import { didYouMean } from './suggest.js'
+import { knownKeysAt } from './zod-shape.js'
+import { reportIssues } from './zod-issues.js'
+import type { UsesRegistry } from './validate.js'
+
+type Kind = 'stage' | 'gate'
+
+function containsExpression(value: unknown, path: readonly PathSegment[]): boolean {
+  let current = value
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return false
+    current = (current as Record<PathSegment, unknown>)[segment]
+  }
+  return typeof current === 'string' && current.includes('${{')
+}
+
+function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathSegment[], registry: UsesRegistry, problems: ProblemList): void {
+  if (typeof uses !== 'string' || !USES_PATTERN.test(uses)) return // the schema check reports it
+  const definition = kind === 'stage' ? registry.stage(uses) : registry.gate(uses)
+  if (!definition) {
+    const known = kind === 'stage' ? registry.stageTypes() : registry.gateTypes()
+    const hint = didYouMean(uses, known) || (known.length > 0 ? ` Known ${kind} types: ${known.join(', ')}.` : ` No plugin providing ${kind} types is loaded.`)
+    problems.add([...path, 'uses'], `Unknown ${kind} type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, 'PW_ERR_PLUGIN_NOT_FOUND' satisfies Problem['code'])
+    return
+  }
+  const schema = definition.configSchema
+  if (!schema) return
+  const input = config ?? {}
+  let result: ReturnType<typeof schema.safeParse>
+  try {
+    result = schema.safeParse(input)
+  } catch {
+    return // an async schema: the engine checks it when the stage starts
+  }
+  if (result.success) return
+  for (const report of reportIssues(result.error.issues, input, [], (p) => knownKeysAt(schema, p))) {
+    // `${{ … }}` values are only known at run time; the engine checks the resolved config then.
+    if (containsExpression(input, report.path)) continue
+    problems.add([...path, 'with', ...report.path], report.message)
+  }
+}
+
+/** Every `uses:` names a loaded stage or gate type, and its `with:` matches the plugin's schema. */
+export function checkUses(stages: ReadonlyMap<string, LooseStage>, registry: UsesRegistry, problems: ProblemList): void {
+  for (const stage of stages.values()) {
+    if (stage.raw.uses !== undefined) checkOne('stage', stage.raw.uses, stage.raw.with, ['stages', stage.id], registry, problems)
+    const gates = Array.isArray(stage.raw.gates) ? stage.raw.gates : []
+    gates.forEach((gate, index) => {
+      if (isRecord(gate)) checkOne('gate', gate.uses, gate.with, ['stages', stage.id, 'gates', index], registry, problems)
+    })
+  }
+}

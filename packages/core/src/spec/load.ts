@@ -1,0 +1,74 @@
+import { existsSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { basename, dirname, resolve } from 'node:path'
+import { createJiti } from 'jiti'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { parsePipelineYaml } from './yaml-source.js'
+
+/** Where a path of the pipeline input was written, for `file:line:column` in problems. */
+export interface SourceLocator {
+  locate(path: Array<string | number>): { line: number; column: number } | undefined
+}
+
+/** File names looked for in a directory, in order of preference. */
+export const PIPELINE_FILE_NAMES = ['pipewright.yml', 'pipewright.yaml', 'pipewright.config.ts', 'pipewright.config.mts', 'pipewright.config.mjs', 'pipewright.config.js'] as const
+
+/** Finds pipewright.yml | pipewright.yaml | pipewright.config.ts | .mts | .mjs | .js in dir, or undefined. */
+export function findPipelineFile(dir: string): string | undefined {
+  for (const name of PIPELINE_FILE_NAMES) {
+    const candidate = resolve(dir, name)
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate
+  }
+  return undefined
+}
+
+function notFound(file: string, why: string): PipewrightError {
+  return new PipewrightError('PW_ERR_PIPELINE_NOT_FOUND', `No pipeline at ${file}: ${why}`, {
+    details: `Pass the file with -f, or create one of ${PIPELINE_FILE_NAMES.join(', ')} (\`pipewright init\` writes a starter pipewright.yml).`,
+  })
+}
+
+async function importPipeline(file: string): Promise<unknown> {
+  // A fresh instance without caches, so a pipeline edited while a server runs is re-read.
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+  let mod: Record<string, unknown>
+  try {
+    mod = await jiti.import<Record<string, unknown>>(file)
+  } catch (error) {
+    throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${file} could not be loaded: ${(error as Error).message.split('\n')[0]}`, {
+      details: `Fix the error in ${basename(file)}; it must default-export the pipeline (or export it as \`pipeline\`), e.g. \`export default definePipeline({ ... })\`.`,
+      cause: error,
+    })
+  }
+  const pipeline = mod.default ?? mod.pipeline
+  if (pipeline === undefined) {
+    throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${file} exports no pipeline`, {
+      details: `Default-export the pipeline from ${basename(file)} (or export it as \`pipeline\`), e.g. \`export default definePipeline({ ... })\`.`,
+    })
+  }
+  return pipeline
+}
+
+/**
+ * Reads a pipeline file: YAML (with a locator for line:column in problems), or TS/JS through
+ * jiti (default export or `pipeline` export). A directory is searched with findPipelineFile.
+ * Nothing is validated here; see validatePipeline.
+ */
+export async function readPipelineFile(file: string): Promise<{ input: unknown; file: string; dir: string; locator?: SourceLocator }> {
+  let path = resolve(file)
+  if (!existsSync(path)) throw notFound(path, 'the file does not exist')
+  if (statSync(path).isDirectory()) {
+    const found = findPipelineFile(path)
+    if (!found) throw notFound(path, `the directory has none of ${PIPELINE_FILE_NAMES.join(', ')}`)
+    path = found
+  }
+  const dir = dirname(path)
+  if (/\.ya?ml$/i.test(path)) {
+    const { input, locator } = parsePipelineYaml(await readFile(path, 'utf8'), path)
+    return { input, file: path, dir, locator }
+  }
+  if (/\.(c|m)?[jt]s$/i.test(path)) return { input: await importPipeline(path), file: path, dir }
+  throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${path} is not a pipeline file: unsupported extension`, {
+    details: `Use a .yml, .yaml, .ts, .mts, .mjs or .js file; given a directory, Pipewright looks for ${PIPELINE_FILE_NAMES.join(', ')}.`,
+  })
+}

@@ -1,0 +1,27 @@
+import type { Problem } from '@pipewright/plugin-api'
+import type { SourceLocator } from './load.js'
+
+export type PathSegment = string | number
+
+/** `['stages', 'build', 'with', 'tag']` → `stages.build.with.tag`. */
+export function dottedPath(path: readonly PathSegment[]): string {
+  return path.map(String).join('.')
+}
+
+/** Collects problems, adding the file and the YAML line:column of each path. */
+export class ProblemList {
+  readonly items: Problem[] = []
+
+  constructor(private readonly where: { file?: string; locator?: SourceLocator }) {}
+
+  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID'): void {
+    const problem: Problem = { path: dottedPath(path), message, code }
+    if (this.where.file !== undefined) problem.file = this.where.file
+    const position = this.where.locator?.locate([...path])
+    if (position) {
+      problem.line = position.line
+      problem.column = position.column
+    }
+    this.items.push(problem)
+  }
+}

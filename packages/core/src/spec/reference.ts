@@ -1,0 +1,119 @@
+import { EXPRESSION_CONTEXTS, EXPRESSION_FUNCTIONS } from '../expr/types.js'
+import { pipelineJsonSchema } from './json-schema.js'
+
+type JsonSchema = {
+  type?: string | string[]
+  description?: string
+  default?: unknown
+  properties?: Record<string, JsonSchema>
+  required?: string[]
+  additionalProperties?: JsonSchema | boolean
+  propertyNames?: JsonSchema
+  items?: JsonSchema
+  anyOf?: JsonSchema[]
+  enum?: unknown[]
+  pattern?: string
+}
+
+/** The command that regenerates docs/pipeline-reference.md; printed in its header. */
+export const REFERENCE_COMMAND = 'pnpm --filter @pipewright/core exec node --conditions=@pipewright/source --import jiti/register scripts/gen-reference.ts'
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+function typeOf(schema: JsonSchema | boolean | undefined): string {
+  if (schema === undefined || schema === true || (typeof schema === 'object' && Object.keys(schema).length === 0)) return 'any'
+  if (schema === false) return 'never'
+  if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ')
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' | ')
+  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []
+  return types
+    .map((type) => {
+      if (type === 'array') {
+        const item = typeOf(schema.items)
+        return item.includes(' | ') ? `(${item})[]` : `${item}[]`
+      }
+      if (type === 'object' && schema.additionalProperties !== undefined && !schema.properties) return `map of ${typeOf(schema.additionalProperties)}`
+      return type
+    })
+    .join(' | ')
+}
+
+function table(schema: JsonSchema): string {
+  const required = new Set(schema.required ?? [])
+  const rows = Object.entries(schema.properties ?? {}).map(([key, property]) => {
+    const fallback = property.default === undefined ? '' : `\`${JSON.stringify(property.default)}\``
+    return `| \`${key}\` | \`${cell(typeOf(property))}\` | ${required.has(key) ? 'yes' : ''} | ${fallback} | ${cell(property.description ?? '')} |`
+  })
+  return ['| key | type | required | default | description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+const objectBranch = (schema: JsonSchema | undefined): JsonSchema => schema?.anyOf?.find((branch) => branch.properties) ?? schema ?? {}
+
+/**
+ * Markdown reference of the pipeline file, generated from the schema's `.describe()` texts and
+ * the expression language tables, so the documentation cannot drift from the code.
+ */
+export function renderPipelineReference(): string {
+  const root = pipelineJsonSchema() as JsonSchema
+  const stages = root.properties?.stages
+  const stage = stages?.additionalProperties as JsonSchema
+  const sections = [
+    '# Pipeline reference',
+    '',
+    `<!-- Generated from packages/core/src/spec/schema.ts; do not edit. Regenerate with: ${REFERENCE_COMMAND} -->`,
+    '',
+    `A pipeline is a \`pipewright.yml\` (or \`pipewright.config.ts\` default-exporting \`definePipeline({...})\`). Every problem is reported before anything runs, with its path and line:column. \`pipewright schema\` prints the JSON Schema for editors.`,
+    '',
+    '## Pipeline (top level)',
+    '',
+    table(root),
+    '',
+    `## Stage (\`stages.<id>\`)`,
+    '',
+    `Stage ids match \`${stages?.propertyNames?.pattern ?? ''}\`. A stage has either \`run:\` or \`uses:\`.`,
+    '',
+    table(stage),
+    '',
+    '## Retry (`stages.<id>.retry`)',
+    '',
+    'A number is the same as `{ max: <number> }`.',
+    '',
+    table(objectBranch(stage.properties?.retry)),
+    '',
+    '## Cache (`stages.<id>.cache`)',
+    '',
+    table(stage.properties?.cache ?? {}),
+    '',
+    '## Gate (`stages.<id>.gates[]`)',
+    '',
+    table(stage.properties?.gates?.items ?? {}),
+    '',
+    '## Plugin (`plugins[]`)',
+    '',
+    'A package name or path, or:',
+    '',
+    table(objectBranch(root.properties?.plugins?.items)),
+    '',
+    '## Matrix',
+    '',
+    'Keys expand to the cartesian product of their values, in key order: `matrix: { node: [18, 20], os: [linux] }` makes `test[node=18,os=linux]` and `test[node=20,os=linux]`. `needs: [test]` waits for every instance; `--only` and `--from` accept a stage id or an instance id.',
+    '',
+    '## Expressions',
+    '',
+    '`${{ … }}` may appear in `run`, `env`, `with`, `cache.key`, `working-directory` and gate `with`. Operators: `== != < <= > >= && || !` and parentheses; literals: numbers, `\'single\'` or `"double"` quoted strings (`\'\'` is a quote inside single quotes), `true`, `false`, `null`. Property access: `a.b` or `a[\'b\']`; a missing property is `null`. Strings compare ignoring case; other mixed types compare as numbers. `&&` and `||` return one of their operands, so `${{ env.TAG || \'latest\' }}` works. In text, `null` becomes empty and objects become JSON.',
+    '',
+    '`if:` is written with or without `${{ }}`; it defaults to `success()`, and a condition that calls none of `success()`, `failure()`, `always()`, `cancelled()` means `success() && (condition)`.',
+    '',
+    '| context | contents |',
+    '| --- | --- |',
+    ...Object.entries(EXPRESSION_CONTEXTS).map(([name, text]) => `| \`${name}\` | ${cell(text)} |`),
+    '',
+    '| function | meaning |',
+    '| --- | --- |',
+    ...Object.entries(EXPRESSION_FUNCTIONS).map(([name, { description }]) => `| \`${name}\` | ${cell(description)} |`),
+    '',
+    'Validation checks every expression: its syntax, that it reads only the contexts above, `stages.<id>` only for stages in its (transitive) `needs`, `secrets.<name>` only for names in `secrets:`, and `matrix.<key>` only for the stage\'s own matrix keys.',
+    '',
+  ]
+  return sections.join('\n')
+}

@@ -1,0 +1,30 @@
+import { definePlugin, z } from '@pipewright/plugin-api'
+
+/** A plugin with one stage type and one gate type whose configs have nested fields. */
+export const dockerLike = definePlugin({
+  id: 'docker',
+  apiVersion: 1,
+  register(api) {
+    api.stage('build', {
+      configSchema: z.strictObject({
+        tag: z.string(),
+        context: z.string().default('.'),
+        push: z.strictObject({ registry: z.string(), retries: z.number().int().optional() }).optional(),
+      }),
+      run: async () => undefined,
+    })
+    api.gate('image-size', {
+      configSchema: z.strictObject({ max: z.number() }),
+      evaluate: async () => ({ verdict: 'pass', reason: 'ok', evidence: {} }),
+    })
+  },
+})
+
+/** A plugin whose stage type takes no configuration schema at all. */
+export const noSchema = definePlugin({
+  id: 'shell',
+  apiVersion: 1,
+  register(api) {
+    api.stage('script', { run: async () => undefined })
+  },
+})
