@@ -1,0 +1,71 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  createToken,
+  definePlugin,
+  z,
+  type GateContext,
+  type GateResult,
+  type PipewrightEvents,
+  type Plugin,
+  type PluginApi,
+  type Resolver,
+  type StageContext,
+  type Token,
+} from './index.js'
+
+// These tests pin the public contract: a change that breaks plugin authors fails to compile here.
+describe('plugin-api types', () => {
+  it('definePlugin infers the plugin config from its schema', () => {
+    const plugin = definePlugin({
+      id: 'typed',
+      apiVersion: 1,
+      configSchema: z.object({ host: z.string().default('local') }),
+      register(api) {
+        expectTypeOf(api.config).toEqualTypeOf<{ host: string }>()
+        expectTypeOf(api).toMatchTypeOf<PluginApi<{ host: string }>>()
+      },
+    })
+    expectTypeOf(plugin).toMatchTypeOf<Plugin>()
+    expectTypeOf(plugin.id).toEqualTypeOf<string>()
+  })
+
+  it('stage run receives a typed config and a StageContext', () => {
+    definePlugin({
+      id: 'typed',
+      apiVersion: 1,
+      register(api) {
+        api.stage('build', {
+          configSchema: z.object({ tag: z.string(), push: z.boolean().optional() }),
+          run(ctx, config) {
+            expectTypeOf(ctx).toMatchTypeOf<StageContext>()
+            expectTypeOf(config).toEqualTypeOf<{ tag: string; push?: boolean | undefined }>()
+            expectTypeOf(ctx.outputs.set).parameters.toEqualTypeOf<[string, string | number | boolean]>()
+            expectTypeOf(ctx.exec).returns.resolves.toMatchTypeOf<{ exitCode: number; stdout: string }>()
+          },
+        })
+        api.gate('check', {
+          configSchema: z.object({ max: z.number() }),
+          evaluate(ctx, config) {
+            expectTypeOf(ctx).toMatchTypeOf<GateContext>()
+            expectTypeOf(ctx.stage.outputs).toEqualTypeOf<Readonly<Record<string, string>>>()
+            expectTypeOf(config.max).toEqualTypeOf<number>()
+            return { verdict: 'pass', reason: 'ok' }
+          },
+        })
+      },
+    })
+    expectTypeOf<GateResult['verdict']>().toEqualTypeOf<'pass' | 'fail' | 'pending'>()
+  })
+
+  it('tokens carry the type of their service', () => {
+    const CLIENT = createToken<{ ping(): Promise<boolean> }>('client')
+    expectTypeOf(CLIENT).toEqualTypeOf<Token<{ ping(): Promise<boolean> }>>()
+    const resolveClient = (resolver: Resolver) => resolver.resolve(CLIENT)
+    expectTypeOf(resolveClient).returns.toEqualTypeOf<{ ping(): Promise<boolean> }>()
+  })
+
+  it('events are a typed map', () => {
+    expectTypeOf<PipewrightEvents['stage:log']['stream']>().toEqualTypeOf<'stdout' | 'stderr' | 'system'>()
+    expectTypeOf<PipewrightEvents['run:finished']['status']>().toMatchTypeOf<string>()
+  })
+})
