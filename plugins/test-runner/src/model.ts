@@ -1,0 +1,87 @@
+/** Where a failure happened, relative to the workspace when the file is inside it. */
+export interface SourceLocation {
+  file: string
+  line?: number
+}
+
+export type CaseStatus = 'passed' | 'failed' | 'skipped'
+
+/** One `<testcase>` of one JUnit report. */
+export interface TestCase {
+  /** Stable identity across runs: suite path, class name and test name joined by ` > `. */
+  id: string
+  name: string
+  classname?: string
+  /** The test file, when the report names it (attribute, class name that is a path, or stack frame). */
+  file?: string
+  status: CaseStatus
+  durationMs: number
+  /** First line of the failure or error message. */
+  message?: string
+  location?: SourceLocation
+  /** Surefire's own rerun (`<flakyFailure>`) already saw this test fail and then pass. */
+  flakyInReport?: boolean
+}
+
+export interface TestSuite {
+  name: string
+  tests: number
+  failures: number
+  skipped: number
+  durationMs: number
+}
+
+/** Everything one execution of the test command reported. */
+export interface TestReport {
+  suites: TestSuite[]
+  cases: TestCase[]
+  durationMs: number
+}
+
+export type FinalStatus = CaseStatus | 'flaky'
+
+/** A test after all attempts: `flaky` failed at least once and passed at least once. */
+export interface FinalCase extends TestCase {
+  finalStatus: FinalStatus
+  /** Attempts in which the test failed. */
+  failedAttempts: number
+}
+
+export interface CoverageSummary {
+  lines?: number
+  branches?: number
+  functions?: number
+  statements?: number
+  /** What produced the numbers: the format and the file. */
+  source: { format: CoverageFormat; file: string }
+}
+
+export type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura'
+
+export const COVERAGE_METRICS = ['lines', 'branches', 'functions', 'statements'] as const
+export type CoverageMetric = (typeof COVERAGE_METRICS)[number]
+
+/** A failing or flaky test as kept in the store. */
+export interface RecordedTest {
+  id: string
+  file?: string
+  line?: number
+  message?: string
+}
+
+/** What `test-runner.results` records hold; gates and later runs read it back. */
+export interface ResultsRecord {
+  total: number
+  passed: number
+  failed: number
+  skipped: number
+  flaky: number
+  durationMs: number
+  attempts: number
+  suites: TestSuite[]
+  failures: RecordedTest[]
+  flakyTests: RecordedTest[]
+  coverage?: Omit<CoverageSummary, 'source'> & { file: string; format: CoverageFormat }
+}
+
+export const RESULTS_KIND = 'test-runner.results'

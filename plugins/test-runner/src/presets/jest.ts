@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { type PresetContext, attemptDir, rerunArgs, runnerCommand } from './shared.js'
+import type { AttemptPlan, TestRunner } from './types.js'
+
+const require = createRequire(import.meta.url)
+
+/**
+ * `test-runner/jest`: jest has no JUnit reporter of its own, so the plugin brings jest-junit and
+ * passes it by absolute path (the project need not install it). Names are shaped like vitest's:
+ * class name = test file, test name = `describe > test`.
+ */
+export function jestRunner(ctx: PresetContext): TestRunner {
+  return {
+    rerunsFiles: true,
+    async plan(attempt, failingFiles) {
+      const dir = await attemptDir(ctx, attempt)
+      const junit = join(dir, 'junit.xml')
+      const withCoverage = ctx.config.coverage && attempt === 1
+      const command = [
+        ...(await runnerCommand(ctx, 'jest', 'jest')),
+        '--ci',
+        '--reporters=default',
+        `--reporters=${require.resolve('jest-junit')}`,
+        ...(withCoverage ? ['--coverage', '--coverageReporters=text-summary', '--coverageReporters=json-summary', `--coverageDirectory=${join(dir, 'coverage')}`] : []),
+        ...(attempt === 1 ? ctx.config.args : ['--runTestsByPath', ...rerunArgs(ctx.config.args, failingFiles)]),
+      ]
+      const plan: AttemptPlan = {
+        command,
+        env: {
+          JEST_JUNIT_OUTPUT_FILE: junit,
+          JEST_JUNIT_ADD_FILE_ATTRIBUTE: 'true',
+          JEST_JUNIT_REPORT_TEST_SUITE_ERRORS: 'true',
+          JEST_JUNIT_SUITE_NAME: '{filepath}',
+          JEST_JUNIT_CLASSNAME: '{filepath}',
+          JEST_JUNIT_TITLE: '{classname} > {title}',
+          JEST_JUNIT_ANCESTOR_SEPARATOR: ' > ',
+        },
+        junit: [junit],
+        producedBy: 'jest with the jest-junit reporter (test-runner/jest)',
+      }
+      if (withCoverage) plan.coverage = { file: join(dir, 'coverage', 'coverage-summary.json'), format: 'istanbul' }
+      return plan
+    },
+  }
+}

@@ -1,0 +1,24 @@
+import type { CoverageFormat } from '../model.js'
+
+/** One execution of the test command and the reports it leaves. */
+export interface AttemptPlan {
+  command: string | string[]
+  env?: Record<string, string>
+  /** Report paths or globs, relative to the workspace or absolute. */
+  junit: string[]
+  /** Read after this attempt; later attempts that have none keep the earlier figures. */
+  coverage?: { file: string; format?: CoverageFormat }
+  /** Names what writes the reports, for error messages. */
+  producedBy: string
+}
+
+/** Turns a stage's config into the command of each attempt. */
+export interface TestRunner {
+  /** Whether a rerun can be limited to the failing test files. */
+  readonly rerunsFiles: boolean
+  /**
+   * Attempt 1 runs everything. A later attempt gets the files of the tests still failing,
+   * or undefined when some failing test has no known file (then everything runs again).
+   */
+  plan(attempt: number, failingFiles: string[] | undefined): Promise<AttemptPlan>
+}

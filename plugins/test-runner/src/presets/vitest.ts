@@ -1,0 +1,31 @@
+import { join } from 'node:path'
+import { type PresetContext, attemptDir, rerunArgs, runnerCommand } from './shared.js'
+import type { AttemptPlan, TestRunner } from './types.js'
+
+/** `test-runner/vitest`: vitest's own junit reporter; coverage through its json-summary reporter. */
+export function vitestRunner(ctx: PresetContext): TestRunner {
+  return {
+    rerunsFiles: true,
+    async plan(attempt, failingFiles) {
+      const dir = await attemptDir(ctx, attempt)
+      const junit = join(dir, 'junit.xml')
+      const base = await runnerCommand(ctx, 'vitest', 'vitest')
+      const withCoverage = ctx.config.coverage && attempt === 1
+      const command = [
+        ...base,
+        ...(base.at(-1) === 'run' ? [] : ['run']),
+        '--reporter=default',
+        '--reporter=junit',
+        `--outputFile.junit=${junit}`,
+        // Coverage of a partial rerun would understate it: only the full first run measures.
+        ...(withCoverage
+          ? ['--coverage.enabled', '--coverage.reportOnFailure', '--coverage.reporter=text-summary', '--coverage.reporter=json-summary', `--coverage.reportsDirectory=${join(dir, 'coverage')}`]
+          : []),
+        ...(attempt === 1 ? ctx.config.args : rerunArgs(ctx.config.args, failingFiles)),
+      ]
+      const plan: AttemptPlan = { command, junit: [junit], producedBy: 'the vitest junit reporter (test-runner/vitest)' }
+      if (withCoverage) plan.coverage = { file: join(dir, 'coverage', 'coverage-summary.json'), format: 'istanbul' }
+      return plan
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { COVERAGE_METRICS, type CoverageSummary, type FinalCase, type RecordedTest, type ResultsRecord, type TestSuite } from '../model.js'
+
+const MESSAGE_LIMIT = 500
+
+/** The record kept in the store for a stage's results. */
+export function buildRecord(input: {
+  cases: FinalCase[]
+  suites: TestSuite[]
+  durationMs: number
+  attempts: number
+  coverage: CoverageSummary | undefined
+  redact: (text: string) => string
+}): ResultsRecord {
+  const { cases, redact } = input
+  const count = (status: FinalCase['finalStatus']) => cases.filter((c) => c.finalStatus === status).length
+  const toRecorded = (c: FinalCase): RecordedTest => {
+    const r: RecordedTest = { id: redact(c.id) }
+    const file = c.location?.file ?? c.file
+    if (file !== undefined) r.file = redact(file)
+    if (c.location?.line !== undefined) r.line = c.location.line
+    if (c.message !== undefined) r.message = redact(c.message.slice(0, MESSAGE_LIMIT))
+    return r
+  }
+  const record: ResultsRecord = {
+    total: cases.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    flaky: count('flaky'),
+    durationMs: input.durationMs,
+    attempts: input.attempts,
+    suites: input.suites.map((s) => ({ ...s, name: redact(s.name) })),
+    failures: cases.filter((c) => c.finalStatus === 'failed').map(toRecorded),
+    flakyTests: cases.filter((c) => c.finalStatus === 'flaky').map(toRecorded),
+  }
+  if (input.coverage) {
+    const { source, ...percentages } = input.coverage
+    record.coverage = { ...percentages, file: source.file, format: source.format }
+  }
+  return record
+}
+
+/** Stage outputs: counts, duration in milliseconds, coverage percentages when measured. */
+export function recordOutputs(record: ResultsRecord): Record<string, number> {
+  const outputs: Record<string, number> = {
+    total: record.total,
+    passed: record.passed,
+    failed: record.failed,
+    skipped: record.skipped,
+    flaky: record.flaky,
+    duration: record.durationMs,
+  }
+  for (const metric of COVERAGE_METRICS) {
+    const value = record.coverage?.[metric]
+    if (value !== undefined) outputs[`coverage-${metric}`] = value
+  }
+  return outputs
+}
+
+/** `file:line`, or just the file, for a recorded test. */
+export function where(test: RecordedTest): string {
+  return test.file === undefined ? '' : ` (${test.file}${test.line === undefined ? '' : `:${test.line}`})`
+}
+
+/** How often each test flaked in earlier records, by test id. */
+export function countFlakes(history: Array<{ data: ResultsRecord }>): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const entry of history) for (const t of entry.data?.flakyTests ?? []) counts.set(t.id, (counts.get(t.id) ?? 0) + 1)
+  return counts
+}
+
+/** The text `pipewright show` prints for the stage. */
+export function summaryText(record: ResultsRecord, flakesBefore: Map<string, number>, runsBefore: number): string {
+  const lines = [
+    `${record.total} tests: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${(record.durationMs / 1000).toFixed(1)}s${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
+  ]
+  for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${f.message}` : ''}`)
+  if (record.failures.length > 10) lines.push(`  … and ${record.failures.length - 10} more failing tests`)
+  for (const t of record.flakyTests) {
+    const before = flakesBefore.get(t.id) ?? 0
+    lines.push(`  FLAKY ${t.id}${where(t)}: ${before === 0 ? 'first time flaky' : `flaked ${before} time${before === 1 ? '' : 's'} in the previous ${runsBefore} recorded runs`}`)
+  }
+  const c = record.coverage
+  if (c) {
+    const figures = COVERAGE_METRICS.filter((m) => c[m] !== undefined).map((m) => `${m} ${c[m]}%`)
+    lines.push(`Coverage: ${figures.join(', ')} (${c.file})`)
+  }
+  return lines.join('\n')
+}
+
+/** The stage's error message: how many failed and the first few of them. */
+export function failureMessage(stageId: string, record: ResultsRecord): string {
+  const first = record.failures.slice(0, 5).map((f) => `${f.id}${where(f)}`)
+  const more = record.failures.length > first.length ? `, and ${record.failures.length - first.length} more` : ''
+  const retried = record.attempts > 1 ? ` after ${record.attempts} attempts` : ''
+  return `Stage ${stageId}: ${record.failed} of ${record.total} tests failed${retried}: ${first.join('; ')}${more}`
+}
