@@ -1,1 +1,6 @@
-export {}
+export { createProgram, main, USAGE_EXIT } from './program.js'
+export type { PipewrightProgram } from './program.js'
+export type { CliIo, OutputStream } from './io.js'
+export { FIRST_PARTY_PLUGINS, loadFirstPartyPlugins } from './first-party.js'
+export type { FirstPartyLoad } from './first-party.js'
+export { runResultJson } from './commands/run.js'

@@ -49,6 +49,12 @@ describe('parseExpression', () => {
     expect(parseExpression('-2')).toMatchObject({ type: 'negate', argument: { value: 2 } })
   })
 
+  it('accepts - inside names, as GitHub Actions does (outputs.image-id)', () => {
+    const node = parseExpression("stages.build.outputs.image-id == 'x'")
+    expect(JSON.stringify(node)).toContain('"image-id"')
+    expect(() => parseExpression('stages.a-')).toThrow(/cannot end with "-"/)
+  })
+
   it('returns the cached tree for a source it has seen', () => {
     expect(parseExpression('env.CACHED_ONE')).toBe(parseExpression('env.CACHED_ONE'))
   })

@@ -90,6 +90,16 @@ class ExpressionParser extends Jsep {
   override gobbleIdentifier(): JsepNode {
     const start = this.index
     const node = super.gobbleIdentifier()
+    // As in GitHub Actions, names may contain '-' (outputs.image-id): there is no subtraction to confuse it with.
+    if (this.char === '-') {
+      let name = node.name as string
+      while (this.index < this.expr.length && /[-A-Za-z0-9_]/.test(this.char)) {
+        name += this.char
+        this.index++
+      }
+      if (name.endsWith('-')) this.failAt(this.index - 1, `A name cannot end with "-": ${name}`)
+      node.name = name
+    }
     node.start = start
     return node
   }

@@ -27,6 +27,25 @@ export interface SpawnResult {
 const KILL_GRACE_MS = 3000
 const CAPTURE_LIMIT = 8 * 1024 * 1024
 
+// Stage processes run in their own process groups, so they would outlive a host that exits
+// abruptly (a second Ctrl-C): kill every group still alive when this process exits.
+const liveGroups = new Set<number>()
+let exitHookInstalled = false
+function track(pid: number): void {
+  liveGroups.add(pid)
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const group of liveGroups) {
+      try {
+        process.kill(-group, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+    }
+  })
+}
+
 /**
  * Runs a command in its own process group so cancel and timeout kill the whole tree:
  * SIGTERM to the group, SIGKILL after a grace period.
@@ -47,6 +66,7 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
 
+    if (child.pid !== undefined) track(child.pid)
     const killGroup = (sig: NodeJS.Signals) => {
       if (child.pid === undefined) return
       try {
@@ -106,13 +126,14 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
       spawnError = e.code === 'ENOENT' ? `command not found: ${file}` : e.message
     })
     child.on('close', (code, sig) => {
+      if (child.pid !== undefined) liveGroups.delete(child.pid)
       out.end()
       err.end()
       if (timeoutTimer) clearTimeout(timeoutTimer)
       if (killTimer) clearTimeout(killTimer)
       options.signal?.removeEventListener('abort', onAbort)
-      // Kill any background children the command left in its group.
-      if (child.pid !== undefined && (cancelled || timedOut)) killGroup('SIGKILL')
+      // A stage owns its process group: background children it left behind end with it.
+      if (child.pid !== undefined) killGroup('SIGKILL')
       resolve({
         exitCode: code ?? (spawnError ? 127 : 128 + signalNumber(sig)),
         signal: sig,

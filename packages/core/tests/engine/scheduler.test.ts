@@ -158,6 +158,22 @@ stages:
     expect(isRunning(pid)).toBe(false)
   })
 
+  it('force-kills a stage that ignores SIGTERM after the grace period', async () => {
+    project = await tempProject(`
+name: stubborn
+stages:
+  stubborn: { run: "trap '' TERM; echo $$ > sh.pid; sleep 30; sleep 30" }
+`)
+    const { createEngine } = await import('../../src/engine.js')
+    const engine = createEngine()
+    const handle = await engine.run(project.file)
+    engine.on('stage:started', () => setTimeout(() => handle.cancel(), 300))
+    const result = await handle.result
+    expect(result.stages[0]?.status).toBe('cancelled')
+    const pid = Number(await readFile(join(project.dir, 'sh.pid'), 'utf8'))
+    expect(isRunning(pid)).toBe(false)
+  })
+
   it('evaluates if: expressions against outputs, env and vars', async () => {
     project = await tempProject(`
 name: conditions

@@ -1,0 +1,143 @@
+import { markInterruptedRuns, type Engine, type RunHandle, type RunOptions, type RunResult, type Store } from '@pipewright/core'
+import { PipewrightError } from '@pipewright/plugin-api'
+import type { Command } from 'commander'
+import { dirname, resolve } from 'node:path'
+import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { onInterrupt } from '../interrupt.js'
+import { colorsFor, isInteractive, println } from '../io.js'
+import { collect, parsePositiveInt, parseVars } from '../options.js'
+import { createLiveRenderer } from '../render/live-renderer.js'
+import { createPlainRenderer } from '../render/plain-renderer.js'
+import type { RunRenderer } from '../render/renderer.js'
+import { printRunSummary } from '../render/run-summary.js'
+import { action, type CliRuntime } from './action.js'
+
+interface RunFlags {
+  file?: string
+  json?: boolean
+  resume?: string
+  only?: string[]
+  from?: string
+  cache: boolean
+  concurrency?: string
+  var?: string[]
+  secretFile?: string
+}
+
+const EXIT_BY_STATUS: Record<RunResult['status'], number> = { succeeded: 0, failed: 1, cancelled: 130 }
+
+/** The `--json` document: stable, and nothing but this goes to stdout. */
+export function runResultJson(result: RunResult) {
+  return {
+    id: result.id,
+    pipeline: result.pipeline,
+    status: result.status,
+    durationMs: result.durationMs,
+    stages: result.stages.map((s) => ({
+      id: s.id,
+      status: s.status,
+      attempts: s.attempts,
+      exitCode: s.exitCode,
+      durationMs: s.durationMs,
+      outputs: s.outputs,
+    })),
+  }
+}
+
+function chooseRenderer(ctx: CommandContext, store: Store, json: boolean): RunRenderer {
+  if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr))
+  // A terminal that reports no size (some pseudo-terminals) would get empty frames: plain lines instead.
+  if (isInteractive(ctx.io) && (ctx.io.stdout.columns ?? 0) > 0) return createLiveRenderer(ctx.io.stdout, ctx.c, async (runId) => (await store.getRun(runId))?.plan.stages)
+  return createPlainRenderer(ctx.io.stdout, ctx.c)
+}
+
+async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number> {
+  if (flags.resume && (flags.only || flags.from)) {
+    throw new PipewrightError('PW_ERR_USAGE', '--only and --from cannot be combined with --resume', {
+      details: 'A resumed run keeps its original plan; start a new run to choose stages.',
+    })
+  }
+  const vars = parseVars(flags.var)
+  const concurrency = parsePositiveInt('--concurrency', flags.concurrency)
+  const file = flags.resume && !flags.file ? undefined : await resolvePipelineFile(ctx, flags.file)
+  const pipelineDir = file ? dirname(file) : undefined
+  const { store } = await openStore(ctx, pipelineDir)
+  let engine: Engine | undefined
+  try {
+    engine = await openEngine(ctx, store, pipelineDir ?? ctx.io.cwd)
+    const renderer = chooseRenderer(ctx, store, flags.json === true)
+    renderer.attach(engine)
+
+    // Ctrl-C may come while the engine is still preparing: the signal covers that window.
+    const controller = new AbortController()
+    let handle: RunHandle | undefined
+    const stopListening = onInterrupt(() => {
+      renderer.note(ctx.c.yellow('cancelling… (press Ctrl-C again to exit now)'))
+      if (handle) handle.cancel('interrupted')
+      else controller.abort()
+    })
+    let result: RunResult | undefined
+    try {
+      const options: RunOptions = {
+        noCache: flags.cache === false,
+        concurrency,
+        vars,
+        secretFile: flags.secretFile ? resolve(ctx.io.cwd, flags.secretFile) : undefined,
+        signal: controller.signal,
+        trigger: 'cli',
+      }
+      if (flags.resume) {
+        await markInterruptedRuns(store)
+        handle = await engine.resume(flags.resume, options)
+      } else {
+        handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })
+      }
+      if (controller.signal.aborted) handle.cancel('interrupted')
+      result = await handle.result
+    } finally {
+      stopListening()
+      renderer.stop(result)
+    }
+
+    if (flags.json) println(ctx.io.stdout, JSON.stringify(runResultJson(result), null, 2))
+    else printRunSummary(ctx.io.stdout, ctx.c, result)
+    return EXIT_BY_STATUS[result.status] ?? 1
+  } catch (error) {
+    if (flags.json && error instanceof PipewrightError) println(ctx.io.stdout, JSON.stringify({ error: error.toJSON() }, null, 2))
+    throw error
+  } finally {
+    await closeQuietly(engine, store)
+  }
+}
+
+export function registerRun(program: Command, rt: CliRuntime): void {
+  program
+    .command('run')
+    .description('Run the pipeline (or resume an interrupted run) and show its progress')
+    .option('-f, --file <file>', 'pipeline file (default: pipewright.yml found from the current directory)')
+    .option('--json', 'print one JSON document with the result at the end, and nothing else on stdout')
+    .option('--resume <run>', 'continue an interrupted or failed run; finished stages are not run again')
+    .option('--only <stage>', 'run only this stage (repeatable)', collect)
+    .option('--from <stage>', 'run this stage and everything that depends on it')
+    .option('--no-cache', 'run every stage even if an earlier run has a matching cache entry')
+    .option('--concurrency <n>', 'run at most n stages at once')
+    .option('--var <name=value>', 'set ${{ vars.name }} (repeatable)', collect)
+    .option('--secret-file <file>', 'read secrets from a NAME=value (dotenv) file')
+    .addHelpText(
+      'after',
+      `
+Secrets also come from PIPEWRIGHT_SECRET_<NAME> environment variables; their values are
+replaced by *** in every log line, also in base64 and URL-encoded form.
+
+Exit codes: 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 cancelled (Ctrl-C).
+Ctrl-C cancels running stages; press it again to exit at once, then resume later.
+
+Examples:
+  $ pipewright run
+  $ pipewright run -f ci/pipewright.yml --only test --only lint
+  $ pipewright run --from deploy --var version=1.4.0 --secret-file .env.secrets
+  $ pipewright run --json > result.json
+  $ pipewright run --resume 01J2ZK8M3Q`,
+    )
+    .action(action(rt, (ctx, flags: RunFlags) => runPipeline(ctx, flags)))
+}

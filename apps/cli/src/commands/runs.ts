@@ -1,0 +1,62 @@
+import { markInterruptedRuns } from '@pipewright/core'
+import type { Command } from 'commander'
+import { closeQuietly, openStore, type CommandContext } from '../context.js'
+import { colorStatus, formatDuration, formatTime, statusSymbol, table } from '../format.js'
+import { println } from '../io.js'
+import { parsePositiveInt } from '../options.js'
+import { action, type CliRuntime } from './action.js'
+
+async function listRuns(ctx: CommandContext, flags: { json?: boolean; limit: string }): Promise<number> {
+  const limit = parsePositiveInt('--limit', flags.limit)
+  const { store } = await openStore(ctx)
+  try {
+    await markInterruptedRuns(store)
+    const runs = await store.listRuns({ limit })
+    if (flags.json) {
+      const rows = runs.map((r) => ({
+        id: r.id,
+        pipeline: r.pipeline,
+        status: r.status,
+        createdAt: r.createdAt,
+        startedAt: r.startedAt ?? null,
+        finishedAt: r.finishedAt ?? null,
+        durationMs: r.startedAt !== undefined && r.finishedAt !== undefined ? r.finishedAt - r.startedAt : null,
+        trigger: r.trigger ?? null,
+        branch: r.branch ?? null,
+        sha: r.sha ?? null,
+      }))
+      println(ctx.io.stdout, JSON.stringify(rows, null, 2))
+      return 0
+    }
+    if (runs.length === 0) {
+      println(ctx.io.stdout, 'No runs yet. Start one with `pipewright run`.')
+      return 0
+    }
+    const { c } = ctx
+    const rows = [[' ', c.dim('RUN'), c.dim('PIPELINE'), c.dim('STATUS'), c.dim('STARTED'), c.dim('DURATION'), c.dim('TRIGGER')]]
+    for (const r of runs) {
+      const duration = r.startedAt !== undefined && r.finishedAt !== undefined ? formatDuration(r.finishedAt - r.startedAt) : '–'
+      rows.push([statusSymbol(r.status, c), r.id, r.pipeline, colorStatus(r.status, c), formatTime(r.startedAt ?? r.createdAt), duration, r.trigger ?? '–'])
+    }
+    for (const line of table(rows)) println(ctx.io.stdout, line)
+    return 0
+  } finally {
+    await closeQuietly(store)
+  }
+}
+
+export function registerRuns(program: Command, rt: CliRuntime): void {
+  program
+    .command('runs')
+    .description('List recent runs, newest first (runs whose process died show as interrupted)')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'how many runs to show', '20')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pipewright runs
+  $ pipewright runs --limit 5 --json`,
+    )
+    .action(action(rt, (ctx, flags: { json?: boolean; limit: string }) => listRuns(ctx, flags)))
+}

@@ -1,0 +1,88 @@
+import { markInterruptedRuns, type RunRecord, type StageRecord } from '@pipewright/core'
+import type { Command } from 'commander'
+import { closeQuietly, openStore, type CommandContext } from '../context.js'
+import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
+import { println } from '../io.js'
+import { finishedDetail } from '../render/plain-renderer.js'
+import { action, type CliRuntime } from './action.js'
+import { findRun } from './find-run.js'
+
+const EVIDENCE_CHARS = 120
+
+/** One line of gate evidence: its own `summary` if it has one, else compact JSON, clipped. */
+export function summarizeEvidence(evidence: unknown): string {
+  if (evidence === undefined || evidence === null) return ''
+  const summary = typeof evidence === 'object' && typeof (evidence as { summary?: unknown }).summary === 'string' ? (evidence as { summary: string }).summary : undefined
+  const text = typeof evidence === 'string' ? evidence : (summary ?? JSON.stringify(evidence))
+  return text.length > EVIDENCE_CHARS ? `${text.slice(0, EVIDENCE_CHARS - 1)}…` : text
+}
+
+/** Stages in plan order; planned stages without a record yet show as pending. */
+function orderedStages(run: RunRecord, records: StageRecord[]): StageRecord[] {
+  const byId = new Map(records.map((r) => [r.stageId, r]))
+  const ordered: StageRecord[] = run.plan.stages.map(
+    (s) => byId.get(s.id) ?? { runId: run.id, stageId: s.id, status: 'pending', attempts: 0, exitCode: null, outputs: {} },
+  )
+  const planned = new Set(run.plan.stages.map((s) => s.id))
+  return [...ordered, ...records.filter((r) => !planned.has(r.stageId))]
+}
+
+function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): void {
+  const { c } = ctx
+  const out = (line = '') => println(ctx.io.stdout, line)
+  const duration = run.startedAt !== undefined && run.finishedAt !== undefined ? formatDuration(run.finishedAt - run.startedAt) : '–'
+  out(`${statusSymbol(run.status, c)} ${c.bold(run.pipeline)} ${colorStatus(run.status, c)} ${c.dim(`in ${duration}`)}`)
+  out(`  run       ${run.id}`)
+  if (run.file) out(`  file      ${run.file}`)
+  out(`  started   ${formatTime(run.startedAt ?? run.createdAt)}${run.trigger ? ` · trigger ${run.trigger}` : ''}`)
+  if (run.branch || run.sha) out(`  commit    ${run.branch ?? ''}${run.sha ? ` @ ${run.sha.slice(0, 12)}` : ''}`)
+  if (run.resumes) out(`  resumed   ${run.resumes}×`)
+  out()
+  for (const s of stages) {
+    const attempts = s.attempts > 1 ? ` · ${s.attempts} attempts` : ''
+    const timing = s.durationMs !== undefined ? ` · ${formatDuration(s.durationMs)}` : ''
+    out(`${statusSymbol(s.status, c)} ${c.bold(s.stageId)}${s.status === 'pending' ? ' pending' : finishedDetail(s)}${c.dim(`${attempts}${timing}`)}`)
+    for (const [k, v] of Object.entries(s.outputs)) out(`    ${c.dim('output')} ${k}=${v}`)
+    for (const g of s.gates ?? []) {
+      const verdict = g.verdict === 'pass' ? c.green(g.verdict) : g.verdict === 'fail' ? c.red(g.verdict) : c.yellow(g.verdict)
+      const evidence = summarizeEvidence(g.evidence)
+      out(`    ${c.dim('gate')} ${g.gate}: ${verdict}${g.reason ? ` — ${g.reason}` : ''}${evidence ? c.dim(` (evidence: ${evidence})`) : ''}`)
+    }
+    if (s.error?.details && s.status === 'failed') out(`    ${c.cyan('fix:')} ${s.error.details}`)
+    if (s.summary) for (const line of s.summary.trimEnd().split('\n')) out(`    ${c.dim('│')} ${line}`)
+  }
+  if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled') {
+    out()
+    out(c.dim(`resume: pipewright run --resume ${run.id}`))
+  }
+}
+
+async function show(ctx: CommandContext, id: string, flags: { json?: boolean }): Promise<number> {
+  const { store } = await openStore(ctx)
+  try {
+    await markInterruptedRuns(store)
+    const run = await findRun(store, id)
+    const stages = orderedStages(run, await store.getStages(run.id))
+    if (flags.json) println(ctx.io.stdout, JSON.stringify({ run, stages }, null, 2))
+    else printRun(ctx, run, stages)
+    return 0
+  } finally {
+    await closeQuietly(store)
+  }
+}
+
+export function registerShow(program: Command, rt: CliRuntime): void {
+  program
+    .command('show')
+    .description('Show one run: its stages, statuses, attempts, durations, outputs, gate verdicts and summaries')
+    .argument('<run>', 'run id (or a unique prefix of it)')
+    .option('--json', 'print JSON ({ run, stages })')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pipewright show 01J2ZK8M3Q
+  $ pipewright show 01J2ZK --json | jq '.stages[] | {stageId, status}'`,
+    )
+    .action(action(rt, (ctx, id: string, flags: { json?: boolean }) => show(ctx, id, flags)))
+}

@@ -1,0 +1,79 @@
+import { createEngine, findPipelineFile, type Engine, type Store } from '@pipewright/core'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { createSqliteStore, resolveHome } from '@pipewright/store-sqlite'
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { createEngineLogger } from './engine-logger.js'
+import { loadFirstPartyPlugins } from './first-party.js'
+import { colorsFor, println, type CliIo, type Colors } from './io.js'
+
+/** Options every command accepts (declared on the program). */
+export interface GlobalOptions {
+  home?: string
+  debug?: boolean
+}
+
+/** What a command action receives besides its own arguments. */
+export interface CommandContext {
+  io: CliIo
+  c: Colors
+  globals: GlobalOptions
+}
+
+export function commandContext(io: CliIo, globals: GlobalOptions): CommandContext {
+  return { io, c: colorsFor(io), globals }
+}
+
+/** The pipeline file: `-f` (must exist), else the one found from the working directory. */
+export async function resolvePipelineFile(ctx: CommandContext, file: string | undefined): Promise<string> {
+  if (file !== undefined) {
+    const abs = resolve(ctx.io.cwd, file)
+    if (!existsSync(abs)) {
+      throw new PipewrightError('PW_ERR_PIPELINE_NOT_FOUND', `Pipeline file ${file} does not exist`, {
+        details: 'Check the path given to -f, or run `pipewright init` to write a starter pipewright.yml.',
+      })
+    }
+    return abs
+  }
+  const found = await findPipelineFile(ctx.io.cwd)
+  if (!found) {
+    throw new PipewrightError('PW_ERR_PIPELINE_NOT_FOUND', `No pipeline file found in ${ctx.io.cwd}`)
+  }
+  return found
+}
+
+/** The directory whose store commands without `-f` use: where a pipeline file is, else cwd. */
+async function defaultPipelineDir(ctx: CommandContext): Promise<string> {
+  try {
+    const found = await findPipelineFile(ctx.io.cwd)
+    return found ? dirname(found) : ctx.io.cwd
+  } catch {
+    return ctx.io.cwd
+  }
+}
+
+/** Opens the SQLite store at --home / PIPEWRIGHT_HOME / the default for the pipeline directory. */
+export async function openStore(ctx: CommandContext, pipelineDir?: string): Promise<{ store: Store; home: string }> {
+  const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? (await defaultPipelineDir(ctx)) })
+  const store = await createSqliteStore({ dir: home })
+  return { store, home }
+}
+
+/** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string): Promise<Engine> {
+  const { plugins, failures } = await loadFirstPartyPlugins()
+  for (const f of failures) println(ctx.io.stderr, ctx.c.yellow(`warning: first-party plugin ${f.name} did not load: ${f.message}`))
+  const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
+  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger })
+}
+
+/** Closes the engine (and with it the store); a failure to close must not hide the command's result. */
+export async function closeQuietly(...closables: Array<{ close(): Promise<void> } | undefined>): Promise<void> {
+  for (const c of closables) {
+    try {
+      await c?.close()
+    } catch {
+      // already closed, or the process is going away anyway
+    }
+  }
+}

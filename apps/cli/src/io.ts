@@ -1,0 +1,39 @@
+import { createColors } from 'picocolors'
+
+/** A stream the CLI writes to; `isTTY`/`columns` decide between the live view and plain lines. */
+export interface OutputStream {
+  write(chunk: string): boolean
+  isTTY?: boolean
+  columns?: number
+}
+
+/** Where the CLI reads and writes: the process by default, replaceable for embedding. */
+export interface CliIo {
+  stdout: OutputStream
+  stderr: OutputStream
+  env: Record<string, string | undefined>
+  cwd: string
+}
+
+export type Colors = ReturnType<typeof createColors>
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }
+}
+
+/** CI logs are read later as text: no cursor tricks there, even if a pseudo-terminal is attached. */
+export function isInteractive(io: CliIo, stream: OutputStream = io.stdout): boolean {
+  const ci = io.env.CI
+  return stream.isTTY === true && !(ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0')
+}
+
+export function colorsFor(io: CliIo, stream: OutputStream = io.stdout): Colors {
+  if (io.env.NO_COLOR) return createColors(false)
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return createColors(true)
+  return createColors(stream.isTTY === true && io.env.TERM !== 'dumb')
+}
+
+/** Writes one line (a newline is added). */
+export function println(stream: OutputStream, line = ''): void {
+  stream.write(`${line}\n`)
+}

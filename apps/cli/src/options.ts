@@ -1,0 +1,37 @@
+import { PipewrightError, parseDuration } from '@pipewright/plugin-api'
+
+/** Commander argument parser for repeatable options (`--only a --only b`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
+
+function usage(message: string, details: string): PipewrightError {
+  return new PipewrightError('PW_ERR_USAGE', message, { details })
+}
+
+/** `--var k=v` pairs into a record; the value may contain `=`. */
+export function parseVars(pairs: string[] | undefined): Record<string, string> | undefined {
+  if (!pairs || pairs.length === 0) return undefined
+  const vars: Record<string, string> = {}
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw usage(`--var ${pair} is not of the form name=value`, 'Write it as --var name=value, e.g. --var version=1.2.3.')
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return vars
+}
+
+/** A whole number ≥ 1 from an option such as `--concurrency`. */
+export function parsePositiveInt(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw usage(`${option} ${value} is not a whole number of at least 1`, `Pass ${option} with a number such as 4.`)
+  return n
+}
+
+/** A duration option such as `--interval 30s`, in milliseconds. */
+export function parseDurationOption(option: string, value: string): number {
+  const ms = parseDuration(value)
+  if (ms === undefined || ms <= 0) throw usage(`${option} ${value} is not a duration`, `Pass ${option} as a number with a unit, e.g. 30s, 5m or 1h.`)
+  return ms
+}

@@ -1,0 +1,76 @@
+import { EventBus } from '@pipewright/core'
+import { createColors } from 'picocolors'
+import { describe, expect, it } from 'vitest'
+import type { OutputStream } from '../io.js'
+import { createLiveRenderer, stageDepths } from './live-renderer.js'
+import { createPlainRenderer } from './plain-renderer.js'
+
+const c = createColors(false)
+
+/** Collects what is written; `isTTY` makes log-update treat it as a terminal. */
+function capture(isTTY: boolean): OutputStream & { text: string } {
+  return {
+    text: '',
+    isTTY,
+    columns: 80,
+    write(chunk: string) {
+      this.text += chunk
+      return true
+    },
+  }
+}
+
+function emitRun(bus: EventBus): void {
+  const at = Date.now()
+  bus.emit('run:started', { runId: 'r1', pipeline: 'demo', stages: ['lint', 'test[node=20]'], resumed: false, at })
+  bus.emit('stage:started', { runId: 'r1', stageId: 'lint', attempt: 1, at })
+  bus.emit('stage:log', { runId: 'r1', stageId: 'lint', stream: 'stdout', line: 'checking 12 files', at })
+  bus.emit('stage:finished', { runId: 'r1', stageId: 'lint', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 1234, outputs: {}, at })
+  bus.emit('stage:started', { runId: 'r1', stageId: 'test[node=20]', attempt: 1, at })
+  bus.emit('stage:log', { runId: 'r1', stageId: 'test[node=20]', stream: 'stderr', line: 'assertion failed', at })
+  bus.emit('stage:finished', { runId: 'r1', stageId: 'test[node=20]', status: 'failed', attempts: 1, exitCode: 1, durationMs: 400, outputs: {}, at })
+}
+
+describe('plain renderer', () => {
+  it('writes one line per event in the documented format', () => {
+    const out = capture(false)
+    const bus = new EventBus()
+    createPlainRenderer(out, c).attach(bus)
+    emitRun(bus)
+    expect(out.text.split('\n').slice(1, -1)).toEqual(['▶ lint', 'lint │ checking 12 files', '✓ lint (1.2s)', '▶ test[node=20]', 'test[node=20] │ assertion failed', '✗ test[node=20] exit 1 (0.4s)'])
+  })
+})
+
+describe('live renderer', () => {
+  it('draws the stage tree in place and prints the failed stage tail at the end', async () => {
+    const out = capture(true)
+    const bus = new EventBus()
+    const renderer = createLiveRenderer(out, c, async () => [
+      { id: 'lint', needs: [] },
+      { id: 'test[node=20]', needs: ['lint'] },
+    ])
+    renderer.attach(bus)
+    const at = Date.now()
+    bus.emit('run:started', { runId: 'r1', pipeline: 'demo', stages: ['lint'], resumed: false, at })
+    bus.emit('stage:started', { runId: 'r1', stageId: 'lint', attempt: 1, at })
+    renderer.note('cancelling…')
+    emitRun(bus)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    renderer.stop()
+    // The second frame (at stop) erases the first with cursor movements before redrawing.
+    expect(out.text).toMatch(/cancelling…\n[^]*\u001b\[2K[^]*✓ lint 1\.2s/)
+    expect(out.text).toContain('✓ lint 1.2s')
+    expect(out.text).toContain('  ✗ test[node=20] exit 1 0.4s')
+    expect(out.text).toContain('── test[node=20]: last 1 lines ──\n│ assertion failed')
+  })
+
+  it('stageDepths gives each stage its longest distance from a root', () => {
+    const depths = stageDepths([
+      { id: 'a', needs: [] },
+      { id: 'b', needs: ['a'] },
+      { id: 'c', needs: ['a', 'b'] },
+      { id: 'd', needs: [] },
+    ])
+    expect(Object.fromEntries(depths)).toEqual({ a: 0, b: 1, c: 2, d: 0 })
+  })
+})

@@ -1,0 +1,105 @@
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDockerClient } from '../src/client.js'
+import dockerPlugin from '../src/index.js'
+import { createTestStage } from './helpers/context.js'
+import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { createGitRepo } from './helpers/git-repo.js'
+import { rejectionOf } from './helpers/errors.js'
+import { loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
+
+const env = await dockerTestEnv()
+
+// These fail before the engine is contacted, so they run without one.
+describe('docker/build: checks before the engine', () => {
+  let plugin: LoadedTestPlugin
+  beforeAll(async () => {
+    plugin = await loadTestPlugin(dockerPlugin, { host: 'unix:///nonexistent/docker.sock' })
+  })
+
+  it('names the path of a missing Dockerfile', async () => {
+    const repo = await createGitRepo({ 'app/README.md': 'no Dockerfile here\n' })
+    const build = await createTestStage({ workspace: repo.dir, stageId: 'image', plugin })
+    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'app', tags: ['x:1'] })).rejects.toMatchObject({
+      code: 'PW_ERR_DOCKER',
+      message: `stage "image" (docker/build): Dockerfile not found at ${join(repo.dir, 'app', 'Dockerfile')}`,
+      details: expect.stringContaining('with.dockerfile'),
+    })
+  })
+
+  it('refuses a context that leaves the workspace through a symlink', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'pw-docker-outside-'))
+    await writeFile(join(outside, 'Dockerfile'), 'FROM local/busybox:latest\n')
+    const repo = await createGitRepo({ 'README.md': 'x\n' })
+    await symlink(outside, join(repo.dir, 'escape'))
+    const build = await createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'escape', tags: ['x:1'] })).rejects.toMatchObject({
+      code: 'PW_ERR_PATH_ESCAPE',
+      message: expect.stringContaining('outside the workspace'),
+    })
+  })
+
+  it('refuses a Dockerfile outside the context through a symlink', async () => {
+    const repo = await createGitRepo({ 'Dockerfile.real': 'FROM local/busybox:latest\n' })
+    await mkdir(join(repo.dir, 'ctx'))
+    await symlink(join(repo.dir, 'Dockerfile.real'), join(repo.dir, 'ctx', 'Dockerfile'))
+    const build = await createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'ctx', tags: ['x:1'] })).rejects.toMatchObject({
+      code: 'PW_ERR_PATH_ESCAPE',
+      message: expect.stringContaining('outside the build context'),
+    })
+  })
+
+  it('rejects ../ paths and bad tags in the config schema', () => {
+    const schema = plugin.stages.get('docker/build')!.configSchema!
+    const result = schema.safeParse({ context: '../elsewhere', tags: ['Not A Tag'] })
+    expect(result.success).toBe(false)
+    expect(result.error!.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['context', 'tags.0'])
+  })
+
+  it('says how to start an engine when none answers', async () => {
+    const repo = await createGitRepo({ Dockerfile: 'FROM local/busybox:latest\n' })
+    const build = await createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build.ctx, { tags: ['x:1'] })).rejects.toMatchObject({
+      code: 'PW_ERR_DOCKER',
+      message: expect.stringContaining('Docker engine at unix:///nonexistent/docker.sock is not reachable'),
+      details: expect.stringContaining('tools/docker/up.sh'),
+    })
+  })
+})
+
+describe.skipIf(!env)('docker/build: a failing Dockerfile step on a real engine', () => {
+  const name = uniqueName('broken')
+
+  afterAll(async () => {
+    // The builder keeps the steps before the failing one as cache images; find them by the step's unique command.
+    const docker = await createDockerClient({ host: env!.dockerHost }).engine()
+    const dangling = await docker.listImages({ filters: { dangling: ['true'] } })
+    const ours = []
+    for (const image of dangling) {
+      const info = await docker.getImage(image.Id).inspect().catch(() => undefined)
+      if (info?.ContainerConfig?.Cmd?.join(' ').includes(`preparing ${name}`)) ours.push(image.Id)
+    }
+    await removeImages(env!, [`${name}:1`, ...ours])
+  })
+
+  it('fails with the failing step and its output in the message', async () => {
+    const plugin = await loadTestPlugin(dockerPlugin)
+    const repo = await createGitRepo({
+      Dockerfile: ['FROM local/busybox:latest', `RUN echo preparing ${name}`, 'RUN echo "boom: config missing" && echo "on stderr" >&2 && exit 3', 'RUN echo never', ''].join('\n'),
+    })
+    const build = await createTestStage({ workspace: repo.dir, env: { DOCKER_HOST: env!.dockerHost }, plugin })
+    const error = await rejectionOf(runStage(plugin, 'docker/build', build.ctx, { tags: [`${name}:1`] }))
+    expect(error).toBeInstanceOf(Error)
+    expect(error.code).toBe('PW_ERR_DOCKER')
+    // Steps are numbered n/7: the classic builder adds one step per label.
+    expect(error.message).toMatch(/^stage "build" \(docker\/build\): build failed at "Step 3\/\d+ : RUN echo "boom: config missing"/)
+    expect(error.message).toContain('returned a non-zero code: 3')
+    expect(error.message).toContain('boom: config missing')
+    expect(error.message).toContain('\non stderr\n')
+    expect(error.message).not.toContain('preparing')
+    expect(build.outputs.has('image-id')).toBe(false)
+  })
+})

@@ -1,0 +1,78 @@
+import { isAbsolute, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { classifyGitFailure, gitReason } from './git.js'
+
+/** Where a repository lives, as git sees it and as people may be shown it. */
+export interface RemoteSpec {
+  /** What git is given: a URL or an absolute path, never with a password in it. */
+  url: string
+  /** Safe to print: the URL without credentials. */
+  display: string
+  kind: 'local' | 'http' | 'other'
+}
+
+/**
+ * Classifies `repo` (a local path, `file://`, `http(s)://`, `ssh://` or `user@host:path`).
+ * Relative local paths resolve against `baseDir`. A password inside the URL is refused: it would
+ * end up in `.git/config` and in logs.
+ */
+export function resolveRemote(repo: string, baseDir: string): RemoteSpec {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1]?.toLowerCase()
+  if (scheme) {
+    let parsed: URL
+    try {
+      parsed = new URL(repo)
+    } catch (cause) {
+      throw new PipewrightError('PW_ERR_GIT', `Invalid repository URL "${redactUrl(repo)}"`, { details: 'Use a local path, file://, http(s):// or ssh:// URL.', cause })
+    }
+    if (parsed.password) {
+      throw new PipewrightError('PW_ERR_GIT', `Repository URL ${redactUrl(repo)} contains a password`, {
+        details: 'Remove the credentials from the URL and set `credentials: { username, password-secret: <SECRET_NAME> }` so the password comes from a secret.',
+      })
+    }
+    const kind = scheme === 'file' ? 'local' : scheme === 'http' || scheme === 'https' ? 'http' : 'other'
+    return { url: repo, display: repo, kind }
+  }
+  if (/^[^/\\]+@[^/\\]+:/.test(repo)) return { url: repo, display: repo, kind: 'other' }
+  const path = isAbsolute(repo) ? repo : resolve(baseDir, repo)
+  return { url: path, display: path, kind: 'local' }
+}
+
+/** A URL with its user info replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@')
+}
+
+/** `file://` URL of a local path, which git treats like a remote (no hard links, honours --depth). */
+export function localFileUrl(path: string): string {
+  return pathToFileURL(path).href
+}
+
+/**
+ * The error for a failed remote operation (ls-remote, fetch, push), worded by what the user has to
+ * fix. Names the repository without credentials; `secretName` is named, never its value.
+ */
+export function remoteError(remote: RemoteSpec, operation: string, stderr: string, secretName?: string): PipewrightError {
+  const reason = gitReason(stderr)
+  switch (classifyGitFailure(stderr)) {
+    case 'auth':
+      return new PipewrightError('PW_ERR_GIT', `Authentication to ${remote.display} failed during git ${operation}`, {
+        details: secretName
+          ? `Check that the secret "${secretName}" holds a valid password or token for this repository, and the username if the server needs one.`
+          : 'The repository needs credentials: set `credentials: { username, password-secret: <SECRET_NAME> }` on the stage.',
+      })
+    case 'unreachable':
+      return new PipewrightError('PW_ERR_GIT', `Cannot reach repository ${remote.display} during git ${operation}: ${reason}`, {
+        details: 'Check the URL (host and port) and that the git server is running and reachable from this machine.',
+      })
+    case 'not-a-repository':
+      return new PipewrightError('PW_ERR_GIT', `${remote.display} is not a git repository (git ${operation}): ${reason}`, {
+        details: 'Check the `repo` path or URL: it must point at an existing git repository.',
+      })
+    default:
+      return new PipewrightError('PW_ERR_GIT', `git ${operation} of ${remote.display} failed: ${reason}`, {
+        details: 'Check the repository URL, the ref and the credentials; run the same git command by hand to investigate.',
+      })
+  }
+}
