@@ -19,6 +19,7 @@ REGISTRY_PORT="${PIPEWRIGHT_REGISTRY_PORT:-5000}"
 AUTH_REGISTRY_PORT="${PIPEWRIGHT_AUTH_REGISTRY_PORT:-5001}"
 REGISTRY_USER=pipewright
 BASE_IMAGE=local/busybox:latest
+NODE_IMAGE=local/node:20
 
 say() { printf '[docker-up] %s\n' "$*"; }
 die() { printf '[docker-up] error: %s\n' "$*" >&2; exit 1; }
@@ -47,7 +48,8 @@ if [ -f "$ENV_FILE" ]; then
     && pid_alive "$(cat "$PIPEWRIGHT_AUTH_REGISTRY_PIDFILE" 2>/dev/null)" \
     && answers "http://$PIPEWRIGHT_TEST_REGISTRY/v2/" 200 \
     && answers "http://$PIPEWRIGHT_TEST_AUTH_REGISTRY/v2/" 401 \
-    && docker -H "$DOCKER_HOST" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    && docker -H "$DOCKER_HOST" image inspect "$BASE_IMAGE" >/dev/null 2>&1 \
+    && docker -H "$DOCKER_HOST" image inspect "$NODE_IMAGE" >/dev/null 2>&1; then
     say "already running ($DOCKER_HOST); env in $ENV_FILE"
     exit 0
   fi
@@ -122,6 +124,29 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
 tar -C "$ROOTFS" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$BASE_IMAGE" >/dev/null
 rm -rf "$ROOTFS"
+
+# --- a Node image for Node services (the example pipeline): busybox + this machine's node ----
+# Nothing can be pulled here, so the image is made from the node binary on the host and the
+# shared libraries it links (ldd), on top of the busybox applets.
+NODE_BIN="$(command -v node)"
+say "importing $NODE_IMAGE from $NODE_BIN"
+ROOTFS="$DIR/rootfs-node"
+mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/root" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev" "$ROOTFS/usr/local/bin"
+chmod 1777 "$ROOTFS/tmp"
+cp /bin/busybox "$ROOTFS/bin/busybox"
+for applet in $(/bin/busybox --list); do
+  [ "$applet" = busybox ] || ln -sf busybox "$ROOTFS/bin/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOTFS/etc/passwd"
+printf 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
+cp "$NODE_BIN" "$ROOTFS/usr/local/bin/node"
+for lib in $(ldd "$NODE_BIN" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+  mkdir -p "$ROOTFS$(dirname "$lib")"
+  cp -L "$lib" "$ROOTFS$lib"
+done
+tar -C "$ROOTFS" -c . | docker import -c 'CMD ["node"]' -c 'ENV PATH=/usr/local/bin:/bin' - "$NODE_IMAGE" >/dev/null
+rm -rf "$ROOTFS"
+docker run --rm --network none "$NODE_IMAGE" node -e 'process.exit(0)' || die "$NODE_IMAGE does not run node"
 
 # --- registries ------------------------------------------------------------------------------
 PASSWORD="$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
