@@ -73,6 +73,8 @@ class PipewrightEngine extends EventBus implements Engine {
   private readonly ready: Promise<void>
   private readonly env: Record<string, string | undefined>
   private readonly active = new Set<Promise<unknown>>()
+  /** Artifact files when the store keeps none (memory store): one dir for the engine's life, so cache hits can restore them. */
+  private fallbackArtifactDir: string | undefined
 
   constructor(private readonly options: EngineOptions) {
     super()
@@ -215,7 +217,7 @@ class PipewrightEngine extends EventBus implements Engine {
     const [logs, events] = resumed ? await Promise.all([this.store.getLogs(run.id), this.store.getEvents(run.id)]) : [[], []]
     const recorder = new RunRecorder(this.store, run.id, { logSeq: logs.at(-1)?.seq ?? 0, eventSeq: events.at(-1)?.seq ?? 0, stages: prior }).attach(this)
     const scratch = await mkdtemp(join(tmpdir(), 'pipewright-run-'))
-    const artifactDir = this.store.artifactDir ?? join(scratch, 'store')
+    const artifactDir = this.store.artifactDir ?? (this.fallbackArtifactDir ??= await mkdtemp(join(tmpdir(), 'pipewright-artifacts-')))
     const services: RunServices = {
       runId: run.id,
       pipeline: { name: plan.spec.name, ...(run.file ? { file: run.file } : {}), dir: run.dir },
@@ -276,6 +278,7 @@ class PipewrightEngine extends EventBus implements Engine {
   async close(): Promise<void> {
     await Promise.allSettled([...this.active])
     await this.store.flush()
+    if (this.fallbackArtifactDir) await rm(this.fallbackArtifactDir, { recursive: true, force: true })
   }
 }
 

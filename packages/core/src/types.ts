@@ -29,7 +29,7 @@ export interface EngineOptions {
 }
 
 export interface RunOptions {
-  /** Run only these stages (and nothing else; their needs must be satisfiable from cache or skipped). */
+  /** Run only these stages (by stage or instance id); needs outside them are dropped, so their outputs are empty. */
   only?: string[]
   /** Start from this stage: it and everything that depends on it. */
   from?: string

@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   PW_ERR_SECRET_MISSING: { title: 'Secret not provided', exit: 2, http: 400, fix: 'Set PIPEWRIGHT_SECRET_<NAME> in the environment or pass --secret-file with NAME=value lines.' },
   PW_ERR_SECRET_FILE: { title: 'Secret file unreadable', exit: 2, http: 400, fix: 'Check the --secret-file path and its NAME=value (dotenv) format.' },
   PW_ERR_RUN_NOT_FOUND: { title: 'Run not found', exit: 2, http: 404, fix: 'List runs with `pipewright runs`.' },
-  PW_ERR_RUN_NOT_RESUMABLE: { title: 'Run cannot be resumed', exit: 2, http: 409, fix: 'Only interrupted or failed runs can be resumed; start a new run instead.' },
+  PW_ERR_RUN_NOT_RESUMABLE: { title: 'Run cannot be resumed', exit: 2, http: 409, fix: 'Only interrupted, failed or cancelled runs can be resumed; start a new run instead.' },
   PW_ERR_STAGE_NOT_FOUND: { title: 'Stage not found', exit: 2, http: 404, fix: 'Check the stage id; `pipewright graph` lists them.' },
   PW_ERR_STAGE_FAILED: { title: 'Stage failed', exit: 1, http: 500, fix: 'See the stage log with `pipewright logs <run> <stage>`.' },
   PW_ERR_GATE_FAILED: { title: 'Gate failed', exit: 1, http: 500, fix: 'See the gate evidence with `pipewright show <run>`.' },

@@ -11,11 +11,13 @@ import { createPlainRenderer } from '../render/plain-renderer.js'
 import type { RunRenderer } from '../render/renderer.js'
 import { printRunSummary } from '../render/run-summary.js'
 import { action, type CliRuntime } from './action.js'
+import { findRun } from './find-run.js'
 
 interface RunFlags {
   file?: string
   json?: boolean
   resume?: string
+  rerunNonIdempotent?: boolean
   only?: string[]
   from?: string
   cache: boolean
@@ -88,7 +90,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
       }
       if (flags.resume) {
         await markInterruptedRuns(store)
-        handle = await engine.resume(flags.resume, options)
+        handle = await engine.resume((await findRun(store, flags.resume)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
       } else {
         handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })
       }
@@ -116,7 +118,8 @@ export function registerRun(program: Command, rt: CliRuntime): void {
     .description('Run the pipeline (or resume an interrupted run) and show its progress')
     .option('-f, --file <file>', 'pipeline file (default: pipewright.yml found from the current directory)')
     .option('--json', 'print one JSON document with the result at the end, and nothing else on stdout')
-    .option('--resume <run>', 'continue an interrupted or failed run; finished stages are not run again')
+    .option('--resume <run>', 'continue an interrupted, failed or cancelled run (id or unique prefix); finished stages are not run again')
+    .option('--rerun-non-idempotent', 'with --resume: run again stages marked idempotent: false that were interrupted mid-way')
     .option('--only <stage>', 'run only this stage (repeatable)', collect)
     .option('--from <stage>', 'run this stage and everything that depends on it')
     .option('--no-cache', 'run every stage even if an earlier run has a matching cache entry')

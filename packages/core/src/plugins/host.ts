@@ -11,7 +11,6 @@ import {
   type Logger,
   type MonitorDefinition,
   type NotifierDefinition,
-  type Plugin,
   type PluginApi,
   type Problem,
   type StageDefinition,

@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Store } from '../store/types.js'
 
 /** A run whose owner has been silent this long is considered dead (other hosts). */
 export const HEARTBEAT_STALE_MS = 60_000
 
+/** True while `pid` runs on this host. A zombie (killed, not yet reaped by its parent) is dead. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z'
+  } catch {
+    return true
   }
 }
 

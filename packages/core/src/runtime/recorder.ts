@@ -31,11 +31,12 @@ export class RunRecorder {
       bus.on(name, listener as never)
       this.unsubscribe.push(() => bus.off(name, listener as never))
     }
-    const journal = [
-      'run:started', 'run:finished', 'stage:started', 'stage:retrying', 'stage:finished', 'gate:evaluated', 'artifact:stored', 'cache:hit',
-      'approval:requested', 'deploy:started', 'monitor:sample', 'rollback:started',
-    ] as const
-    for (const name of journal) on(name, (p) => this.event(name, p))
+    // Every event of this run goes to the journal (plugins' own too); log lines are kept apart.
+    this.unsubscribe.push(
+      bus.onAny((name, payload) => {
+        if (name !== 'stage:log' && (payload as { runId?: string } | null)?.runId === this.runId) this.event(name, payload)
+      }),
+    )
     on('stage:started', (p) => {
       const s = this.stage(p.stageId)
       Object.assign(s, { status: 'running', attempts: p.attempt, ...(s.startedAt === undefined || p.attempt === 1 ? { startedAt: p.at } : {}) })

@@ -6,6 +6,7 @@ import { toResolver } from '../di.js'
 import type { GateRef, StageSpec } from '../spec/schema.js'
 import { readOutputFile } from './outputs.js'
 import { spawnProcess } from './process.js'
+import { templateShellScript } from './shell-template.js'
 import { createStageContext, type RunServices, type StageSlot } from './stage-context.js'
 import type { Clock } from '@pipewright/plugin-api'
 
@@ -35,11 +36,15 @@ export function serializeError(error: unknown, redact: (s: string) => string): S
 /** Runs one attempt of a `run:` stage. */
 export async function runCommandAttempt(input: AttemptInput): Promise<AttemptResult> {
   const { run, slot, spec } = input
-  const command = typeof spec.run === 'string' ? interpolate(spec.run, input.expr) : spec.run!.map((a) => interpolate(a, input.expr))
+  // A shell script gets expression values through the environment, never as shell code;
+  // an argv list has no shell, so values go straight into its arguments.
+  const script = spec.run!
+  const shell = typeof script === 'string' ? templateShellScript(script, (source) => interpolate(`\${{ ${source} }}`, input.expr)) : undefined
+  const command = typeof script === 'string' ? shell!.script : script.map((a) => interpolate(a, input.expr))
   const result = await spawnProcess({
     command,
     cwd: slot.workspace,
-    env: { ...slot.env, PIPEWRIGHT_OUTPUT: input.outputFile },
+    env: { ...slot.env, ...shell?.env, PIPEWRIGHT_OUTPUT: input.outputFile },
     signal: slot.signal,
     ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     onLine: (stream, line) => run.log(slot.stageId, stream, line),

@@ -188,6 +188,20 @@ stages:
     expect(stage('notify').status).toBe('succeeded')
   })
 
+  it('never runs expression values as shell code', async () => {
+    project = await tempProject(`
+name: injection
+stages:
+  greet: { run: 'echo "hello \${{ vars.name }}"; echo \${{ vars.name }} > name.txt' }
+`)
+    const hostile = '$(touch injected.txt)`touch backticks.txt`; touch semicolon.txt'
+    const { stage, logs } = await runFile(project.file, { vars: { name: hostile } })
+    expect(stage('greet').status).toBe('succeeded')
+    expect(logs('greet')).toEqual([`hello ${hostile}`])
+    expect(await readFile(join(project.dir, 'name.txt'), 'utf8')).toBe(`${hostile}\n`)
+    for (const f of ['injected.txt', 'backticks.txt', 'semicolon.txt']) await expect(readFile(join(project.dir, f))).rejects.toThrow()
+  })
+
   it('runs argv commands without a shell and honours working-directory', async () => {
     project = await tempProject(`
 name: argv
