@@ -17,11 +17,13 @@ if (existsSync(dockerEnv)) {
     if (m && env[m[1]] === undefined) env[m[1]] = m[2]
   }
 }
-if (!env.DOCKER_HOST) console.log('demo: no Docker engine configured; image stages will be skipped (start one with: bash tools/docker/up.sh)')
+const vars = []
+if (env.DOCKER_HOST && env.PIPEWRIGHT_TEST_REGISTRY) vars.push('--var', `registry=${env.PIPEWRIGHT_TEST_REGISTRY}`)
+else console.log('demo: no Docker engine configured; the image stages will be skipped (start one with: bash tools/docker/up.sh)')
 
 const cli = join(root, 'apps/cli/dist/bin.js')
 const args = process.argv.slice(2)
-const r = spawnSync(process.execPath, [cli, 'run', '-f', pipeline, ...args], { stdio: 'inherit', env })
+const r = spawnSync(process.execPath, [cli, 'run', '-f', pipeline, ...vars, ...args], { stdio: 'inherit', env })
 if (r.status === 0) {
   console.log(`\nNext: pnpm pipewright runs -f ${'examples/hello-service/pipewright.yml'}`)
   console.log('      pnpm pipewright show <run-id> -f examples/hello-service/pipewright.yml')
