@@ -1,1 +1,10 @@
-export {}
+export { runPipeline } from './run-pipeline.js'
+export type { GateOutcome, PipelineRun, RunPipelineOptions } from './run-pipeline.js'
+export { createFakeClock } from './fake-clock.js'
+export type { FakeClock, FakeClockOptions } from './fake-clock.js'
+export { createGateContext, createStageContext, redact } from './stage-context.js'
+export type { CapturedLine, StageCapture, StageContextOptions, TestGateContext, TestStageContext } from './stage-context.js'
+export { assertRunStatus, assertStageStatus, expectStage, getGateVerdict } from './assertions.js'
+export type { StageExpectation } from './assertions.js'
+export { evaluateGate, inspectPlugin, runStage } from './plugin-harness.js'
+export type { InspectedPlugin } from './plugin-harness.js'

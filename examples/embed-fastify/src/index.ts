@@ -1,0 +1,3 @@
+export { buildApp } from './app.js'
+export type { AppOptions } from './app.js'
+export { RunFeeds } from './run-feeds.js'

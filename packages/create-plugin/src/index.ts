@@ -1,0 +1,5 @@
+export { generatePlugin } from './generate.js'
+export type { GeneratePluginOptions, GeneratedPlugin } from './generate.js'
+export { pluginNames } from './names.js'
+export type { PluginNames } from './names.js'
+export { pluginFiles } from './templates.js'

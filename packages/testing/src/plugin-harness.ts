@@ -1,0 +1,97 @@
+import {
+  PipewrightError,
+  type GateDefinition,
+  type GateResult,
+  type MonitorDefinition,
+  type NotifierDefinition,
+  type Plugin,
+  type PluginApi,
+  type Provider,
+  type StageDefinition,
+  type StageStatus,
+  type Token,
+} from '@pipewright/plugin-api'
+import { createGateContext, createStageContext, type StageContextOptions, type TestGateContext, type TestStageContext } from './stage-context.js'
+
+/** What a plugin registered, by name (without the `<plugin-id>/` prefix). */
+export interface InspectedPlugin {
+  id: string
+  config: unknown
+  stages: Record<string, StageDefinition<any, any>>
+  gates: Record<string, GateDefinition<any, any>>
+  monitors: Record<string, MonitorDefinition<any, any>>
+  notifiers: Record<string, NotifierDefinition<any, any>>
+  services: Array<[Token<unknown>, Provider<unknown>]>
+}
+
+function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const problems = (result.error?.issues ?? []).map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }))
+  throw new PipewrightError('PW_ERR_PLUGIN_CONFIG', `Invalid configuration for ${where}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { problems })
+}
+
+/** Calls the plugin's `register` against a recording API (config validated by its schema). */
+export async function inspectPlugin(plugin: Plugin, options: { config?: Record<string, unknown> } = {}): Promise<InspectedPlugin> {
+  const config = parseConfig(plugin.configSchema, options.config ?? {}, `plugin ${plugin.id}`)
+  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services: [] }
+  const noop = () => {}
+  const api: PluginApi<any> = {
+    id: plugin.id,
+    config,
+    logger: { debug: noop, info: noop, warn: noop, error: noop },
+    stage: (name, d) => void (inspected.stages[name] = d),
+    gate: (name, d) => void (inspected.gates[name] = d),
+    monitor: (name, d) => void (inspected.monitors[name] = d),
+    notifier: (name, d) => void (inspected.notifiers[name] = d),
+    provide: (token, provider) => void inspected.services.push([token, provider as Provider<unknown>]),
+  }
+  await plugin.register(api)
+  return inspected
+}
+
+function pick<T>(table: Record<string, T>, plugin: Plugin, kind: string, name: string): T {
+  const found = table[name]
+  if (!found) {
+    throw new PipewrightError('PW_ERR_STAGE_NOT_FOUND', `Plugin ${plugin.id} registers no ${kind} "${name}"`, {
+      details: `Its ${kind}s: ${Object.keys(table).join(', ') || '(none)'}.`,
+    })
+  }
+  return found
+}
+
+/**
+ * Runs one stage type of a plugin without an engine: validates `with` by the stage's schema and
+ * the plugin config by the plugin's, then calls `run` with a test context. Returns the context,
+ * whose `captured` holds outputs, logs, summary and artifacts. A throwing stage rejects.
+ */
+export async function runStage(
+  plugin: Plugin,
+  name: string,
+  options: StageContextOptions & { with?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): Promise<TestStageContext> {
+  const inspected = await inspectPlugin(plugin, options.config ? { config: options.config } : {})
+  const stage = pick(inspected.stages, plugin, 'stage', name)
+  const config = parseConfig(stage.configSchema, options.with ?? {}, `${plugin.id}/${name}`)
+  const ctx = createStageContext({ ...options, pluginConfig: inspected.config })
+  await stage.run(ctx, config)
+  return ctx
+}
+
+/** Evaluates one gate type of a plugin without an engine; returns its result and context. */
+export async function evaluateGate(
+  plugin: Plugin,
+  name: string,
+  options: StageContextOptions & {
+    with?: Record<string, unknown>
+    config?: Record<string, unknown>
+    stage?: { id?: string; status?: StageStatus; outputs?: Record<string, string> }
+  } = {},
+): Promise<GateResult & { ctx: TestGateContext }> {
+  const inspected = await inspectPlugin(plugin, options.config ? { config: options.config } : {})
+  const gate = pick(inspected.gates, plugin, 'gate', name)
+  const config = parseConfig(gate.configSchema, options.with ?? {}, `${plugin.id}/${name}`)
+  const ctx = createGateContext({ ...options, pluginConfig: inspected.config })
+  return { ...(await gate.evaluate(ctx, config)), ctx }
+}
