@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '.nx/**', '**/coverage/**', '**/.pipewright/**', 'examples/hello-service/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '.nx/**', '**/coverage/**', '**/.pipewright/**', '**/.work/**', 'examples/hello-service/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

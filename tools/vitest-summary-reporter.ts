@@ -1,8 +1,12 @@
-import type { Reporter, TestModule } from 'vitest/node'
+import type { Reporter, SerializedError, TestModule } from 'vitest/node'
 
-// CI reads one plain closing line: "N passed, N failed, N skipped".
+/**
+ * CI reads one plain closing line: "N passed, N failed, N skipped". A failure outside a test
+ * (a file that does not load, a failing beforeAll/afterAll hook, an unhandled error) counts as
+ * one failure each, so a broken suite can never read as green.
+ */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     let passed = 0
     let failed = 0
     let skipped = 0
@@ -13,8 +17,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++
         else skipped++
       }
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++
+      failed += mod.errors().length
+      for (const suite of mod.children.allSuites()) failed += suite.errors().length
     }
+    failed += unhandledErrors.length
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`)
   }
 }

@@ -1,4 +1,4 @@
-import { createEngine, findPipelineFile, type Engine, type Store } from '@pipewright/core'
+import { createEngine, findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { createSqliteStore, resolveHome } from '@pipewright/store-sqlite'
 import { existsSync } from 'node:fs'
@@ -60,11 +60,11 @@ export async function openStore(ctx: CommandContext, pipelineDir?: string): Prom
 }
 
 /** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */
-export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string): Promise<Engine> {
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins'> = {}): Promise<Engine> {
   const { plugins, failures } = await loadFirstPartyPlugins()
   for (const f of failures) println(ctx.io.stderr, ctx.c.yellow(`warning: first-party plugin ${f.name} did not load: ${f.message}`))
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
-  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger })
+  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, ...extra })
 }
 
 /** Closes the engine (and with it the store); a failure to close must not hide the command's result. */

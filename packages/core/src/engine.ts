@@ -1,14 +1,15 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism, hostname, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { CLOCK, EVENTS, PipewrightError, isPipewrightError, isPlugin, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
 import { createContainer } from './di.js'
 import { EventBus } from './events.js'
 import { PluginHost } from './plugins/host.js'
+import { checkPins, lockFileFor, pinStatuses, type ResolvedPluginPackage } from './plugins/lockfile.js'
 import { resolvePluginSpec, type ResolvedPlugin } from './plugins/resolve.js'
 import { readPipelineFile } from './spec/load.js'
 import { planPipeline, type Plan } from './spec/plan.js'
@@ -24,7 +25,7 @@ import { RunRecorder } from './runtime/recorder.js'
 import { createRedactor } from './runtime/redact.js'
 import { SECRET_ENV_PREFIX, loadSecrets } from './runtime/secrets.js'
 import type { RunServices } from './runtime/stage-context.js'
-import type { Engine, EngineOptions, LoadedPipeline, PluginInput, RunHandle, RunOptions, RunResult } from './types.js'
+import type { Engine, EngineOptions, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
 
 /** What a run stores as its plan: the expanded DAG plus the pipeline it came from (for resume). */
 interface StoredPlan extends Plan {
@@ -85,14 +86,36 @@ class PipewrightEngine extends EventBus implements Engine {
     this.container.register(CLOCK, { useValue: this.clock })
     this.container.register(EVENTS, { useValue: this })
     this.host = new PluginHost(this.container, (id) => prefixLogger(this.logger, id), apiPackageVersion())
-    this.ready = this.loadPlugins(options.plugins ?? [], options.cwd ?? process.cwd())
+    this.ready = this.loadPlugins(options.plugins ?? [], options.cwd ?? process.cwd()).then(() => undefined)
     this.ready.catch(() => undefined)
   }
 
-  private async loadPlugins(inputs: Array<PluginInput | PluginRef>, baseDir: string): Promise<void> {
+  private async loadPlugins(inputs: Array<PluginInput | PluginRef>, baseDir: string): Promise<ResolvedPlugin[]> {
     const resolved: ResolvedPlugin[] = []
     for (const input of inputs) resolved.push(await resolveInput(input, baseDir))
     await this.host.add(resolved)
+    return resolved
+  }
+
+  /** Reads a pipeline file and loads the plugins it declares; returns them with the raw input. */
+  private async readAndLoad(file: string) {
+    const read = await readPipelineFile(resolve(file))
+    const declared = (read.input as { plugins?: unknown } | null)?.plugins
+    const refs = Array.isArray(declared)
+      ? declared.filter((p): p is PluginRef => typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string'))
+      : []
+    const plugins = refs.length > 0 ? await this.loadPlugins(refs, read.dir) : []
+    return { read, pinnable: plugins.map(pinnablePackage).filter((p) => p !== undefined) }
+  }
+
+  async pinPlugins(file: string, options: { update?: boolean } = {}): Promise<PluginPins> {
+    await this.ready
+    const { read, pinnable } = await this.readAndLoad(file)
+    const lockFile = lockFileFor(read.file)
+    if (!options.update) return { lockFile, plugins: await pinStatuses(lockFile, pinnable) }
+    const { changed } = await checkPins(lockFile, pinnable, { update: true })
+    const byName = new Map(changed.map((c) => [c.name, c.reason]))
+    return { lockFile, plugins: pinnable.map((p) => ({ name: p.name, version: p.version, status: byName.get(p.name) ?? 'pinned' })) }
   }
 
   async plugins() {
@@ -119,12 +142,8 @@ class PipewrightEngine extends EventBus implements Engine {
 
   async load(file: string): Promise<LoadedPipeline> {
     await this.ready
-    const read = await readPipelineFile(resolve(file))
-    const declared = (read.input as { plugins?: unknown } | null)?.plugins
-    if (Array.isArray(declared)) {
-      const refs = declared.filter((p): p is PluginRef => typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string'))
-      await this.loadPlugins(refs, read.dir)
-    }
+    const { read, pinnable } = await this.readAndLoad(file)
+    if ((this.options.pins ?? 'check') === 'check' && pinnable.length > 0) await checkPins(lockFileFor(read.file), pinnable, { update: false })
     const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.registry() })
     if (!spec || problems.length > 0) {
       throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${read.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { problems })
@@ -288,6 +307,21 @@ async function resolveInput(input: PluginInput | PluginRef, baseDir: string): Pr
   const config = input.config
   if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(config ? { config } : {}) }
   return { ...(await resolvePluginSpec(input.package, baseDir)), ...(config ? { config } : {}) }
+}
+
+/**
+ * Installed plugin packages are pinned; a package linked from a workspace (its real path is not
+ * under node_modules) is the project's own code and changes with every edit, so it is not.
+ */
+function pinnablePackage(r: ResolvedPlugin): ResolvedPluginPackage | undefined {
+  if (!r.dir || !r.name || !r.version) return undefined
+  let real: string
+  try {
+    real = realpathSync(r.dir)
+  } catch {
+    return undefined
+  }
+  return real.split(sep).includes('node_modules') ? { spec: r.spec, name: r.name, version: r.version, dir: r.dir } : undefined
 }
 
 function prefixLogger(logger: Logger, id: string): Logger {

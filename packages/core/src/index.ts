@@ -1,5 +1,5 @@
 export { createEngine, newRunId, realClock } from './engine.js'
-export type { Engine, EngineOptions, LoadedPipeline, PluginInput, RunHandle, RunOptions, RunResult, StageResult } from './types.js'
+export type { Engine, EngineOptions, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult, StageResult } from './types.js'
 export { EventBus } from './events.js'
 
 export { definePipeline, pipelineSchema, stageSchema, STAGE_ID_PATTERN, USES_PATTERN } from './spec/schema.js'
@@ -40,3 +40,5 @@ export { findPackageDir, resolvePluginSpec } from './plugins/resolve.js'
 export type { ResolvedPlugin } from './plugins/resolve.js'
 export { detectProject, renderStarterPipeline, starterPipeline, STARTER_FILE_NAME } from './init/index.js'
 export type { PackageManager, ProjectInfo } from './init/index.js'
+export { LOCK_FILE_NAME, checkPins, computePackageIntegrity, lockFileFor, pinStatuses, readLock, writeLock } from './plugins/lockfile.js'
+export type { LockEntry, PinChange, PinStatus, ResolvedPluginPackage } from './plugins/lockfile.js'

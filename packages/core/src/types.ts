@@ -26,6 +26,17 @@ export interface EngineOptions {
   logger?: Logger
   /** Base environment for stages (default process.env). */
   env?: Record<string, string | undefined>
+  /**
+   * Plugin pinning against `pipewright.lock` next to the pipeline file: `check` (default) pins new
+   * plugin packages and refuses changed ones; `off` skips it.
+   */
+  pins?: 'check' | 'off'
+}
+
+/** How a pipeline's declared plugin packages compare with its `pipewright.lock`. */
+export interface PluginPins {
+  lockFile: string
+  plugins: Array<{ name: string; version: string; status: 'pinned' | 'new' | 'version' | 'integrity' }>
 }
 
 export interface RunOptions {
@@ -81,5 +92,7 @@ export interface Engine extends EventSource {
   plan(pipeline: LoadedPipeline, options?: Pick<RunOptions, 'only' | 'from'>): Promise<Plan>
   run(pipeline: string | LoadedPipeline, options?: RunOptions): Promise<RunHandle>
   resume(runId: string, options?: Omit<RunOptions, 'only' | 'from'>): Promise<RunHandle>
+  /** Pin status of the pipeline's declared plugin packages; `update` re-pins changed ones (`pipewright plugins update`). */
+  pinPlugins(file: string, options?: { update?: boolean }): Promise<PluginPins>
   close(): Promise<void>
 }

@@ -5,7 +5,7 @@ export const ERROR_REFERENCE_PATH = 'docs/errors.md'
 
 /** The command that regenerates the reference, run from the repository root. */
 export const ERROR_REFERENCE_COMMAND =
-  'pnpm --filter @pipewright/core exec node --conditions=@pipewright/source --import jiti/register ../plugin-api/scripts/gen-errors.ts'
+  'pnpm docs:generate'
 
 /**
  * Escapes text for a Markdown table cell. Outside `code spans`, `<` and `>` become entities (so

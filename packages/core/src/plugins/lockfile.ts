@@ -166,3 +166,17 @@ export async function checkPins(
 function short(integrity: string | null): string {
   return integrity ? `${integrity.slice(0, 19)}…` : 'none'
 }
+
+export type PinStatus = 'pinned' | 'new' | 'version' | 'integrity'
+
+/** How each installed plugin compares with `pipewright.lock`, without changing anything. */
+export async function pinStatuses(lockFile: string, resolved: ResolvedPluginPackage[]): Promise<Array<{ name: string; version: string; status: PinStatus }>> {
+  const pinned = new Map((await readLock(lockFile)).map((e) => [e.name, e]))
+  const out: Array<{ name: string; version: string; status: PinStatus }> = []
+  for (const pkg of resolved) {
+    const old = pinned.get(pkg.name)
+    const status: PinStatus = !old ? 'new' : old.version !== pkg.version ? 'version' : old.integrity !== (await computePackageIntegrity(pkg.dir)) ? 'integrity' : 'pinned'
+    out.push({ name: pkg.name, version: pkg.version, status })
+  }
+  return out
+}

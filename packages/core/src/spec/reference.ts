@@ -16,7 +16,7 @@ type JsonSchema = {
 }
 
 /** The command that regenerates docs/pipeline-reference.md; printed in its header. */
-export const REFERENCE_COMMAND = 'pnpm --filter @pipewright/core exec node --conditions=@pipewright/source --import jiti/register scripts/gen-reference.ts'
+export const REFERENCE_COMMAND = 'pnpm docs:generate'
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
