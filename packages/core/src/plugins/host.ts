@@ -108,7 +108,8 @@ export class PluginHost {
     container.register(LOGGER, { useValue: logger })
     const info: LoadedPluginInfo = {
       id: p.id,
-      ...(p.version ?? r.version ? { version: p.version ?? r.version } : {}),
+      // The installed package.json is the truth; a version written in definePlugin goes stale after a release.
+      ...(r.version ?? p.version ? { version: r.version ?? p.version } : {}),
       source: r.name ?? r.spec,
       resolved: r,
       container,
