@@ -111,34 +111,35 @@ if ! start_dockerd overlay2; then
 fi
 say "engine up: API $(docker version --format '{{.Server.APIVersion}}')"
 
-# --- base image ------------------------------------------------------------------------------
+# --- base images -----------------------------------------------------------------------------
+# Nothing can be pulled here: images are imported from root filesystems made on this machine.
+
+# A busybox root filesystem in $1 (applets, /etc/passwd and /etc/group with the given extra users).
+make_busybox_rootfs() {
+  local root="$1" extra_passwd="${2:-}" extra_group="${3:-}"
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root" "$root/proc" "$root/sys" "$root/dev"
+  chmod 1777 "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\n%bnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' "$extra_passwd" >"$root/etc/passwd"
+  printf 'root:x:0:\n%bnogroup:x:65534:\n' "$extra_group" >"$root/etc/group"
+}
+
 say "importing $BASE_IMAGE from /bin/busybox"
 ROOTFS="$DIR/rootfs"
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/root" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev"
-chmod 1777 "$ROOTFS/tmp"
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for applet in $(/bin/busybox --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$ROOTFS/bin/$applet"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
+make_busybox_rootfs "$ROOTFS"
 tar -C "$ROOTFS" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$BASE_IMAGE" >/dev/null
 rm -rf "$ROOTFS"
 
-# --- a Node image for Node services (the example pipeline): busybox + this machine's node ----
-# Nothing can be pulled here, so the image is made from the node binary on the host and the
-# shared libraries it links (ldd), on top of the busybox applets.
+# A Node image for Node services (the example pipeline): busybox, this machine's node binary and
+# the shared libraries it links (ldd).
 NODE_BIN="$(command -v node)"
 say "importing $NODE_IMAGE from $NODE_BIN"
 ROOTFS="$DIR/rootfs-node"
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/root" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev" "$ROOTFS/usr/local/bin"
-chmod 1777 "$ROOTFS/tmp"
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for applet in $(/bin/busybox --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$ROOTFS/bin/$applet"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
+make_busybox_rootfs "$ROOTFS" 'node:x:1000:1000:node:/tmp:/bin/sh\n' 'node:x:1000:\n'
+mkdir -p "$ROOTFS/usr/local/bin"
 cp "$NODE_BIN" "$ROOTFS/usr/local/bin/node"
 for lib in $(ldd "$NODE_BIN" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
   mkdir -p "$ROOTFS$(dirname "$lib")"

@@ -1,16 +1,18 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, realpathSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism, hostname, tmpdir } from 'node:os'
-import { join, resolve, sep } from 'node:path'
-import { CLOCK, EVENTS, PipewrightError, isPipewrightError, isPlugin, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
+import { join, resolve } from 'node:path'
+import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
 import { createContainer } from './di.js'
 import { EventBus } from './events.js'
 import { PluginHost } from './plugins/host.js'
-import { checkPins, lockFileFor, pinStatuses, type ResolvedPluginPackage } from './plugins/lockfile.js'
-import { resolvePluginSpec, type ResolvedPlugin } from './plugins/resolve.js'
+import { checkPins, lockFileFor, pinStatuses } from './plugins/lockfile.js'
+import { pinnablePackage, resolvePluginInput } from './plugins/inputs.js'
+import type { ResolvedPlugin } from './plugins/resolve.js'
+import { realClock } from './runtime/clock.js'
 import { readPipelineFile } from './spec/load.js'
 import { planPipeline, type Plan } from './spec/plan.js'
 import type { PipelineSpec, PluginRef } from './spec/schema.js'
@@ -34,22 +36,6 @@ interface StoredPlan extends Plan {
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve()
-      }, ms)
-      const onAbort = () => {
-        clearTimeout(t)
-        reject(signal!.reason)
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-    }),
-}
 
 function apiPackageVersion(): string {
   const require = createRequire(import.meta.url)
@@ -92,7 +78,7 @@ class PipewrightEngine extends EventBus implements Engine {
 
   private async loadPlugins(inputs: Array<PluginInput | PluginRef>, baseDir: string): Promise<ResolvedPlugin[]> {
     const resolved: ResolvedPlugin[] = []
-    for (const input of inputs) resolved.push(await resolveInput(input, baseDir))
+    for (const input of inputs) resolved.push(await resolvePluginInput(input, baseDir))
     await this.host.add(resolved)
     return resolved
   }
@@ -172,7 +158,10 @@ class PipewrightEngine extends EventBus implements Engine {
     await this.ready
     const plan: StoredPlan = { ...planPipeline(loaded.spec, { ...(options.only ? { only: options.only } : {}), ...(options.from ? { from: options.from } : {}) }), spec: loaded.spec }
     const secrets = await loadSecrets({ declared: loaded.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
-    const git = await readGitInfo(loaded.dir)
+    const git = await readGitInfo(loaded.dir, options.commit)
+    if (options.commit && git?.sha !== options.commit.sha && !git?.sha.startsWith(options.commit.sha)) {
+      throw new PipewrightError('PW_ERR_GIT', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
+    }
     const now = this.clock.now()
     const record: RunRecord = {
       id: newRunId(),
@@ -216,7 +205,7 @@ class PipewrightEngine extends EventBus implements Engine {
     if (!plan.spec) throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} was stored without its pipeline and cannot be resumed`)
     if (plan.spec.plugins?.length) await this.loadPlugins(plan.spec.plugins, run.dir)
     const secrets = await loadSecrets({ declared: plan.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
-    const git = await readGitInfo(run.dir)
+    const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)
     const stages = await this.store.getStages(runId)
     await this.store.updateRun(runId, { status: 'running', pid: process.pid, host: hostname(), heartbeatAt: this.clock.now(), resumes: (run.resumes ?? 0) + 1 })
     const merged: RunOptions = { ...options, ...(run.options.noCache ? { noCache: true } : {}), ...(run.options.vars ? { vars: run.options.vars } : {}), ...(run.options.concurrency ? { concurrency: run.options.concurrency } : {}) }
@@ -301,28 +290,7 @@ class PipewrightEngine extends EventBus implements Engine {
   }
 }
 
-async function resolveInput(input: PluginInput | PluginRef, baseDir: string): Promise<ResolvedPlugin> {
-  if (isPlugin(input)) return { plugin: input, spec: 'inline' }
-  if (typeof input === 'string') return resolvePluginSpec(input, baseDir)
-  const config = input.config
-  if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(config ? { config } : {}) }
-  return { ...(await resolvePluginSpec(input.package, baseDir)), ...(config ? { config } : {}) }
-}
 
-/**
- * Installed plugin packages are pinned; a package linked from a workspace (its real path is not
- * under node_modules) is the project's own code and changes with every edit, so it is not.
- */
-function pinnablePackage(r: ResolvedPlugin): ResolvedPluginPackage | undefined {
-  if (!r.dir || !r.name || !r.version) return undefined
-  let real: string
-  try {
-    real = realpathSync(r.dir)
-  } catch {
-    return undefined
-  }
-  return real.split(sep).includes('node_modules') ? { spec: r.spec, name: r.name, version: r.version, dir: r.dir } : undefined
-}
 
 function prefixLogger(logger: Logger, id: string): Logger {
   return {

@@ -1,4 +1,5 @@
-export { createEngine, newRunId, realClock } from './engine.js'
+export { createEngine, newRunId } from './engine.js'
+export { realClock } from './runtime/clock.js'
 export type { Engine, EngineOptions, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult, StageResult } from './types.js'
 export { EventBus } from './events.js'
 

@@ -53,6 +53,8 @@ export interface RunOptions {
   secretFile?: string
   signal?: AbortSignal
   trigger?: string
+  /** Run for this commit (and branch) of the pipeline's repository: what `${{ git.* }}` describes. Default: HEAD. */
+  commit?: { sha: string; branch?: string }
   /** On resume, run again stages marked `idempotent: false` that were interrupted mid-way. */
   rerunNonIdempotent?: boolean
 }

@@ -79,7 +79,7 @@ async function watch(ctx: CommandContext, flags: WatchFlags): Promise<number> {
       state: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) },
       runCommit: async (sha) => {
         println(ctx.io.stdout, ctx.c.bold(`new commit ${sha.slice(0, 12)} on ${branch}`))
-        current = await eng.run(file, { trigger: 'watch', signal: controller.signal })
+        current = await eng.run(file, { trigger: 'watch', signal: controller.signal, commit: { sha, branch } })
         const result = await current.result
         current = undefined
         printRunSummary(ctx.io.stdout, ctx.c, result)
@@ -105,6 +105,9 @@ export function registerWatch(program: Command, rt: CliRuntime): void {
     .addHelpText(
       'after',
       `
+Each run is for one commit: \${{ git.sha }} is that commit, so a pipeline that starts with
+  uses: git/checkout  with: { repo: \${{ git.root }}, ref: \${{ git.sha }}, path: src }
+builds exactly the commit it was started for, even when several arrived at once.
 The last commit seen is kept in the store, so a restarted watch does not re-run it.
 Ctrl-C stops watching (and cancels a run in progress).
 

@@ -7,14 +7,19 @@ function git(dir: string, args: string[]): Promise<string | undefined> {
   })
 }
 
-/** The `git` expression context: facts about the checkout at `dir`, or undefined outside a repository. */
-export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
-  const [root, log, branch, tag] = await Promise.all([
+/**
+ * The `git` expression context: facts about the checkout at `dir` (or about `commit` in it, for
+ * runs started for a given commit, e.g. by `pipewright watch`), or undefined outside a repository.
+ */
+export async function readGitInfo(dir: string, commit?: { sha: string; branch?: string }): Promise<GitInfo | undefined> {
+  const rev = commit?.sha ?? 'HEAD'
+  const [root, log, headBranch, tag] = await Promise.all([
     git(dir, ['rev-parse', '--show-toplevel']),
-    git(dir, ['log', '-1', '--format=%H%n%h%n%an <%ae>%n%s']),
-    git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
-    git(dir, ['describe', '--tags', '--exact-match', 'HEAD']),
+    git(dir, ['log', '-1', '--format=%H%n%h%n%an <%ae>%n%s', rev, '--']),
+    commit ? Promise.resolve(undefined) : git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
+    git(dir, ['describe', '--tags', '--exact-match', rev]),
   ])
+  const branch = commit ? commit.branch : headBranch
   if (!root || !log) return undefined
   const [sha = '', shortSha = '', author = '', message = ''] = log.split('\n')
   return { sha, shortSha, author, message, root, ...(branch ? { branch } : {}), ...(tag ? { tag } : {}) }
