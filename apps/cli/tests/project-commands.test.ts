@@ -108,7 +108,7 @@ describe('pipewright plugins', () => {
     expect(plugins.find((p) => p.id === 'docker')?.stages).toContain('docker/build')
 
     const table = await runCli(['plugins'], { cwd: dir })
-    expect(table.stdout).toMatch(/^docker\s+\S+\s+\S+\s+stages: .*docker\/build/m)
+    expect(table.stdout).toMatch(/^docker\s+\S+\s+first-party\s+built in\s+stages: .*docker\/build/m)
     expect(table.stderr).toBe('')
   })
 })

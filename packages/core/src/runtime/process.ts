@@ -119,7 +119,11 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
     const err = lineReader('stderr')
     child.stdout!.on('data', (c: Buffer) => out.push(c))
     child.stderr!.on('data', (c: Buffer) => err.push(c))
-    if (options.input !== undefined) child.stdin!.end(options.input)
+    if (options.input !== undefined) {
+      // A command may exit without reading its input (EPIPE): that is its choice, not an error.
+      child.stdin!.on('error', () => undefined)
+      child.stdin!.end(options.input)
+    }
 
     let spawnError: string | undefined
     child.on('error', (e: NodeJS.ErrnoException) => {
