@@ -12,8 +12,8 @@ import { didYouMean } from './suggest.js'
 interface Scope {
   /** The stage the text belongs to, or undefined for pipeline-level fields. */
   stage?: LooseStage
-  /** Stage ids whose `stages.<id>` may be read. */
-  readableStages: Set<string>
+  /** Whether `stages.<id>` may be read here (computed only when an expression asks). */
+  canReadStage(id: string): boolean
   secrets: Set<string>
   allStages: string[]
   statusFunctions: boolean
@@ -36,7 +36,7 @@ function checkSource(source: string, path: PathSegment[], scope: Scope, problems
     const [root, name] = ref as [string, string | undefined]
     if (!Object.hasOwn(EXPRESSION_CONTEXTS, root)) {
       problems.add(path, `Unknown name "${root}" ${where}: expressions can read ${CONTEXT_NAMES.join(', ')}.${didYouMean(root, CONTEXT_NAMES)}`, 'PW_ERR_EXPRESSION')
-    } else if (root === 'stages' && name !== undefined && !scope.readableStages.has(name)) {
+    } else if (root === 'stages' && name !== undefined && !scope.canReadStage(name)) {
       const owner = scope.stage ? `stage "${scope.stage.id}"` : 'the pipeline'
       const message = !scope.allStages.includes(name)
         ? `stages.${name} ${where}: there is no stage "${name}".${didYouMean(name, scope.allStages)}`
@@ -104,10 +104,11 @@ export function checkExpressions(input: unknown, stages: ReadonlyMap<string, Loo
   const allStages = [...stages.keys()]
   const base = { secrets, allStages, statusFunctions: false }
 
-  checkDeep(pipeline.env, ['env'], { ...base, readableStages: new Set() }, problems)
+  checkDeep(pipeline.env, ['env'], { ...base, canReadStage: () => false }, problems)
 
   for (const stage of stages.values()) {
-    const scope: Scope = { ...base, stage, readableStages: transitiveNeeds(stages, stage.id) }
+    let readable: Set<string> | undefined
+    const scope: Scope = { ...base, stage, canReadStage: (id) => (readable ??= transitiveNeeds(stages, stage.id)).has(id) }
     const at = (...path: PathSegment[]) => ['stages', stage.id, ...path]
     const { raw } = stage
     checkDeep(raw.run, at('run'), scope, problems)
@@ -117,7 +118,7 @@ export function checkExpressions(input: unknown, stages: ReadonlyMap<string, Loo
     if (isRecord(raw.cache)) checkDeep(raw.cache.key, at('cache', 'key'), scope, problems)
     checkCondition(raw.if, at('if'), scope, problems)
     // Gates run after their stage, so they may also read the stage's own outputs.
-    const gateScope: Scope = { ...scope, readableStages: new Set([...scope.readableStages, stage.id]) }
+    const gateScope: Scope = { ...scope, canReadStage: (id) => id === stage.id || scope.canReadStage(id) }
     if (Array.isArray(raw.gates)) raw.gates.forEach((gate, index) => isRecord(gate) && checkDeep(gate.with, at('gates', index, 'with'), gateScope, problems))
   }
 }
