@@ -34,7 +34,7 @@ export type {
 
 export { markInterruptedRuns, isProcessAlive } from './runtime/interrupted.js'
 export { readGitInfo } from './runtime/git-info.js'
-export { createRedactor, secretForms, MASK } from './runtime/redact.js'
+export { createRedactor, redactDeep, secretForms, MASK } from './runtime/redact.js'
 export { loadSecrets, SECRET_ENV_PREFIX } from './runtime/secrets.js'
 export { ArtifactStore } from './runtime/artifacts.js'
 export { findPackageDir, resolvePluginSpec } from './plugins/resolve.js'
@@ -43,3 +43,5 @@ export { detectProject, renderStarterPipeline, starterPipeline, STARTER_FILE_NAM
 export type { PackageManager, ProjectInfo } from './init/index.js'
 export { LOCK_FILE_NAME, checkPins, computePackageIntegrity, lockFileFor, pinStatuses, readLock, writeLock } from './plugins/lockfile.js'
 export type { LockEntry, PinChange, PinStatus, ResolvedPluginPackage } from './plugins/lockfile.js'
+export { execInStage } from './runtime/exec.js'
+export type { ExecEnvironment } from './runtime/exec.js'

@@ -1,4 +1,5 @@
 import {
+  PLUGIN_CONFIG,
   PipewrightError,
   type GateDefinition,
   type GateResult,
@@ -7,6 +8,7 @@ import {
   type Plugin,
   type PluginApi,
   type Provider,
+  type Resolver,
   type StageDefinition,
   type StageStatus,
   type Token,
@@ -22,6 +24,28 @@ export interface InspectedPlugin {
   monitors: Record<string, MonitorDefinition<any, any>>
   notifiers: Record<string, NotifierDefinition<any, any>>
   services: Array<[Token<unknown>, Provider<unknown>]>
+  /**
+   * Resolves what the plugin provides (and `PLUGIN_CONFIG`) like the engine's plugin host: each
+   * service is built once, on first use. Pass the inspected plugin as `createStageContext({ plugin })`
+   * so a stage's `ctx.resolve` reaches them.
+   */
+  resolver: Resolver
+}
+
+function createResolver(services: Array<[Token<unknown>, Provider<unknown>]>, config: unknown): Resolver {
+  const built = new Map<symbol, unknown>([[PLUGIN_CONFIG, config]])
+  const resolver: Resolver = {
+    resolve<T>(token: Token<T>): T {
+      if (built.has(token)) return built.get(token) as T
+      const provider = services.findLast(([t]) => t === token)?.[1]
+      if (!provider) throw new PipewrightError('PW_ERR_SERVICE_NOT_FOUND', `No service registered for ${token.description ?? String(token)}`)
+      const value = 'useValue' in provider ? provider.useValue : 'useFactory' in provider ? provider.useFactory(resolver) : new provider.useClass()
+      built.set(token, value)
+      return value as T
+    },
+    isRegistered: (token) => built.has(token) || services.some(([t]) => t === token),
+  }
+  return resolver
 }
 
 function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } | undefined, value: unknown, where: string): unknown {
@@ -35,7 +59,8 @@ function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?:
 /** Calls the plugin's `register` against a recording API (config validated by its schema). */
 export async function inspectPlugin(plugin: Plugin, options: { config?: Record<string, unknown> } = {}): Promise<InspectedPlugin> {
   const config = parseConfig(plugin.configSchema, options.config ?? {}, `plugin ${plugin.id}`)
-  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services: [] }
+  const services: InspectedPlugin['services'] = []
+  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services, resolver: createResolver(services, config) }
   const noop = () => {}
   const api: PluginApi<any> = {
     id: plugin.id,
@@ -74,7 +99,7 @@ export async function runStage(
   const inspected = await inspectPlugin(plugin, options.config ? { config: options.config } : {})
   const stage = pick(inspected.stages, plugin, 'stage', name)
   const config = parseConfig(stage.configSchema, options.with ?? {}, `${plugin.id}/${name}`)
-  const ctx = createStageContext({ ...options, pluginConfig: inspected.config })
+  const ctx = createStageContext({ ...options, plugin: inspected })
   await stage.run(ctx, config)
   return ctx
 }
@@ -92,6 +117,6 @@ export async function evaluateGate(
   const inspected = await inspectPlugin(plugin, options.config ? { config: options.config } : {})
   const gate = pick(inspected.gates, plugin, 'gate', name)
   const config = parseConfig(gate.configSchema, options.with ?? {}, `${plugin.id}/${name}`)
-  const ctx = createGateContext({ ...options, pluginConfig: inspected.config })
+  const ctx = createGateContext({ ...options, plugin: inspected })
   return { ...(await gate.evaluate(ctx, config)), ctx }
 }

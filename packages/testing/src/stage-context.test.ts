@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CLOCK, createToken } from '@pipewright/plugin-api'
+import { CLOCK, createToken, definePlugin } from '@pipewright/plugin-api'
 import { createFakeClock } from './fake-clock.js'
+import { inspectPlugin } from './plugin-harness.js'
 import { createGateContext, createStageContext } from './stage-context.js'
 
 describe('createStageContext', () => {
@@ -61,5 +62,46 @@ describe('createStageContext', () => {
   it('gives gates the gated stage', () => {
     const ctx = createGateContext({ stage: { id: 'deploy', status: 'failed', outputs: { url: 'http://x' } } })
     expect(ctx.stage).toEqual({ id: 'deploy', status: 'failed', outputs: { url: 'http://x' } })
+  })
+})
+
+describe('createStageContext redaction', () => {
+  const SECRET = 'hunter2-s3cr3t/value+x'
+
+  it('masks secrets as the engine does: plain, base64 at any alignment, URL-encoded, each line', async () => {
+    const ctx = createStageContext({ secrets: { TOKEN: SECRET, KEY: 'line-one-abc\nline-two-def' } })
+    for (const prefix of ['', 'a', 'ab']) ctx.logger.info(Buffer.from(`${prefix}${SECRET}`).toString('base64'))
+    ctx.logger.info(`url ${encodeURIComponent(SECRET)}`)
+    await ctx.exec(['node', '-e', 'console.log("key: line-two-def")'])
+    ctx.outputs.set('token', SECRET)
+    ctx.summary(`used ${SECRET}`)
+    await ctx.records.save('x.auth', { header: `Bearer ${SECRET}` })
+    await ctx.artifacts.write('auth.txt', SECRET)
+    const seen = [ctx.captured.log(), JSON.stringify(ctx.captured.outputs), ctx.captured.summary, JSON.stringify(await ctx.records.get('x.auth')), ctx.captured.artifact('auth.txt')?.toString()].join('\n')
+    expect(seen).not.toContain(SECRET)
+    expect(seen).not.toContain(encodeURIComponent(SECRET))
+    expect(seen).not.toContain('line-two-def')
+    expect(ctx.captured.log()).toContain('url ***')
+    expect(ctx.captured.outputs.token).toBe('***')
+    expect(ctx.captured.summary).toBe('used ***')
+  })
+
+  it('with redact: false keeps everything as the plugin produced it, and splits logger messages from fields', () => {
+    const ctx = createStageContext({ secrets: { TOKEN: SECRET }, redact: false })
+    ctx.logger.warn(`leaked ${SECRET}`, { n: 1 })
+    ctx.outputs.set('token', SECRET)
+    expect(ctx.captured.lines).toEqual([{ stream: 'system', level: 'warn', line: `leaked ${SECRET} {"n":1}`, message: `leaked ${SECRET}`, fields: { n: 1 } }])
+    expect(ctx.captured.outputs.token).toBe(SECRET)
+  })
+
+  it('resolves the services an inspected plugin provides, built once', async () => {
+    const CLIENT = createToken<{ id: number }>('test-client')
+    let built = 0
+    const plugin = definePlugin({ id: 'svc', apiVersion: 1, register: (api) => api.provide(CLIENT, { useFactory: () => ({ id: ++built }) }) })
+    const inspected = await inspectPlugin(plugin)
+    const ctx = createStageContext({ plugin: inspected })
+    expect(ctx.resolve(CLIENT)).toBe(ctx.resolve(CLIENT))
+    expect(inspected.resolver.resolve(CLIENT).id).toBe(1)
+    expect(built).toBe(1)
   })
 })

@@ -21,8 +21,8 @@ describe('docker/build: checks before the engine', () => {
 
   it('names the path of a missing Dockerfile', async () => {
     const repo = await createGitRepo({ 'app/README.md': 'no Dockerfile here\n' })
-    const build = await createTestStage({ workspace: repo.dir, stageId: 'image', plugin })
-    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'app', tags: ['x:1'] })).rejects.toMatchObject({
+    const build = createTestStage({ workspace: repo.dir, stageId: 'image', plugin })
+    await expect(runStage(plugin, 'docker/build', build, { context: 'app', tags: ['x:1'] })).rejects.toMatchObject({
       code: 'PW_ERR_DOCKER',
       message: `stage "image" (docker/build): Dockerfile not found at ${join(repo.dir, 'app', 'Dockerfile')}`,
       details: expect.stringContaining('with.dockerfile'),
@@ -34,8 +34,8 @@ describe('docker/build: checks before the engine', () => {
     await writeFile(join(outside, 'Dockerfile'), 'FROM local/busybox:latest\n')
     const repo = await createGitRepo({ 'README.md': 'x\n' })
     await symlink(outside, join(repo.dir, 'escape'))
-    const build = await createTestStage({ workspace: repo.dir, plugin })
-    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'escape', tags: ['x:1'] })).rejects.toMatchObject({
+    const build = createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build, { context: 'escape', tags: ['x:1'] })).rejects.toMatchObject({
       code: 'PW_ERR_PATH_ESCAPE',
       message: expect.stringContaining('outside the workspace'),
     })
@@ -45,15 +45,15 @@ describe('docker/build: checks before the engine', () => {
     const repo = await createGitRepo({ 'Dockerfile.real': 'FROM local/busybox:latest\n' })
     await mkdir(join(repo.dir, 'ctx'))
     await symlink(join(repo.dir, 'Dockerfile.real'), join(repo.dir, 'ctx', 'Dockerfile'))
-    const build = await createTestStage({ workspace: repo.dir, plugin })
-    await expect(runStage(plugin, 'docker/build', build.ctx, { context: 'ctx', tags: ['x:1'] })).rejects.toMatchObject({
+    const build = createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build, { context: 'ctx', tags: ['x:1'] })).rejects.toMatchObject({
       code: 'PW_ERR_PATH_ESCAPE',
       message: expect.stringContaining('outside the build context'),
     })
   })
 
   it('rejects ../ paths and bad tags in the config schema', () => {
-    const schema = plugin.stages.get('docker/build')!.configSchema!
+    const schema = plugin.stages.build!.configSchema!
     const result = schema.safeParse({ context: '../elsewhere', tags: ['Not A Tag'] })
     expect(result.success).toBe(false)
     expect(result.error!.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['context', 'tags.0'])
@@ -61,8 +61,8 @@ describe('docker/build: checks before the engine', () => {
 
   it('says how to start an engine when none answers', async () => {
     const repo = await createGitRepo({ Dockerfile: 'FROM local/busybox:latest\n' })
-    const build = await createTestStage({ workspace: repo.dir, plugin })
-    await expect(runStage(plugin, 'docker/build', build.ctx, { tags: ['x:1'] })).rejects.toMatchObject({
+    const build = createTestStage({ workspace: repo.dir, plugin })
+    await expect(runStage(plugin, 'docker/build', build, { tags: ['x:1'] })).rejects.toMatchObject({
       code: 'PW_ERR_DOCKER',
       message: expect.stringContaining('Docker engine at unix:///nonexistent/docker.sock is not reachable'),
       details: expect.stringContaining('tools/docker/up.sh'),
@@ -90,8 +90,8 @@ describe.skipIf(!env)('docker/build: a failing Dockerfile step on a real engine'
     const repo = await createGitRepo({
       Dockerfile: ['FROM local/busybox:latest', `RUN echo preparing ${name}`, 'RUN echo "boom: config missing" && echo "on stderr" >&2 && exit 3', 'RUN echo never', ''].join('\n'),
     })
-    const build = await createTestStage({ workspace: repo.dir, env: { DOCKER_HOST: env!.dockerHost }, plugin })
-    const error = await rejectionOf(runStage(plugin, 'docker/build', build.ctx, { tags: [`${name}:1`] }))
+    const build = createTestStage({ workspace: repo.dir, env: { DOCKER_HOST: env!.dockerHost }, plugin })
+    const error = await rejectionOf(runStage(plugin, 'docker/build', build, { tags: [`${name}:1`] }))
     expect(error).toBeInstanceOf(Error)
     expect(error.code).toBe('PW_ERR_DOCKER')
     // Steps are numbered n/7: the classic builder adds one step per label.
@@ -100,6 +100,6 @@ describe.skipIf(!env)('docker/build: a failing Dockerfile step on a real engine'
     expect(error.message).toContain('boom: config missing')
     expect(error.message).toContain('\non stderr\n')
     expect(error.message).not.toContain('preparing')
-    expect(build.outputs.has('image-id')).toBe(false)
+    expect(build.captured.outputs).not.toHaveProperty('image-id')
   })
 })

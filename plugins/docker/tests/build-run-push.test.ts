@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDockerClient } from '../src/client.js'
 import dockerPlugin from '../src/index.js'
 import type { ProvenanceStatement } from '../src/provenance.js'
-import { createTestStage, type RecordBook } from './helpers/context.js'
+import { createRecordBook } from '@pipewright/testing'
+import { createTestStage, logsOf } from './helpers/context.js'
 import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { rejectionOf } from './helpers/errors.js'
@@ -25,7 +26,7 @@ const DOCKERFILE = [
 describe.skipIf(!env)('docker/build → docker/run → docker/push on a real engine', () => {
   const name = uniqueName('app')
   const tags = [`${name}:1.0`, `${name}:latest`]
-  const records: RecordBook = new Map()
+  const records = createRecordBook()
   const runId = `run-${name}`
   let plugin: LoadedTestPlugin
   let repo: Awaited<ReturnType<typeof createGitRepo>>
@@ -52,14 +53,14 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
 
   it('builds the image with labels, streamed log and outputs', async () => {
     const build = await stage('build')
-    await runStage(plugin, 'docker/build', build.ctx, { tags, 'build-args': { GREETING: 'bonjour' }, labels: { team: 'platform' } })
+    await runStage(plugin, 'docker/build', build, { tags, 'build-args': { GREETING: 'bonjour' }, labels: { team: 'platform' } })
 
-    const imageId = build.outputs.get('image-id')!
+    const imageId = build.captured.outputs['image-id']!
     imageIds.push(imageId)
     expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(build.outputs.get('tags')).toBe(tags.join(','))
+    expect(build.captured.outputs.tags).toBe(tags.join(','))
     // The classic builder adds one step per label, so only the first step's number is fixed.
-    expect(build.logs.some((line) => /^Step 1\/\d+ : FROM local\/busybox:latest$/.test(line))).toBe(true)
+    expect(logsOf(build).some((line) => /^Step 1\/\d+ : FROM local\/busybox:latest$/.test(line))).toBe(true)
 
     const docker = await createDockerClient({ host: env!.dockerHost }).engine()
     const info = await docker.getImage(tags[0]!).inspect()
@@ -74,13 +75,13 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
 
   it('writes an in-toto SLSA provenance statement as artifact and record', async () => {
     const build = await stage('build-provenance')
-    await runStage(plugin, 'docker/build', build.ctx, { tags: [tags[0]], 'build-args': { GREETING: 'bonjour' } })
-    const imageId = build.outputs.get('image-id')!
+    await runStage(plugin, 'docker/build', build, { tags: [tags[0]], 'build-args': { GREETING: 'bonjour' } })
+    const imageId = build.captured.outputs['image-id']!
     imageIds.push(imageId)
 
-    const path = build.outputs.get('provenance')!
+    const path = build.captured.outputs.provenance!
     expect(path).toBe(`provenance/${name}.intoto.json`)
-    const text = await readFile(join(build.artifactsDir, path), 'utf8')
+    const text = build.captured.artifact(path)!.toString('utf8')
     const statement = JSON.parse(text) as ProvenanceStatement
     expect(statement._type).toBe('https://in-toto.io/Statement/v1')
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1')
@@ -95,43 +96,43 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
     ])
     expect(statement.predicate.runDetails.metadata.invocationId).toBe(`${runId}/build-provenance`)
     expect(text).not.toContain('s3cr3t-token')
-    expect(records.get('build-provenance|docker.provenance')).toEqual(statement)
+    expect(await build.records.get('docker.provenance')).toEqual(statement)
   })
 
   it('runs the image: output streamed, build args baked in, .dockerignore honoured', async () => {
     const run = await stage('run')
-    await runStage(plugin, 'docker/run', run.ctx, {
+    await runStage(plugin, 'docker/run', run, {
       image: tags[0],
       command: 'cat /ctx/message.txt /greeting.txt; echo "FOO=$FOO"; test ! -e /ctx/secret.txt && echo "no secret.txt"; echo to-stderr >&2',
       env: { FOO: 'bar' },
     })
-    expect(run.logs).toEqual(expect.arrayContaining(['hello from the build context', 'greeting: bonjour', 'FOO=bar', 'no secret.txt', 'to-stderr']))
-    expect(run.outputs.get('exit-code')).toBe('0')
+    expect(logsOf(run)).toEqual(expect.arrayContaining(['hello from the build context', 'greeting: bonjour', 'FOO=bar', 'no secret.txt', 'to-stderr']))
+    expect(run.captured.outputs['exit-code']).toBe('0')
   })
 
   it('mounts the workspace, with limits, as another user', async () => {
     const run = await stage('run-mounted')
-    await runStage(plugin, 'docker/run', run.ctx, {
+    await runStage(plugin, 'docker/run', run, {
       image: tags[0],
       command: ['sh', '-c', 'pwd; cat message.txt; echo written > /workspace/from-container.txt; id -u'],
       'mount-workspace': true,
       memory: '64m',
       cpus: 0.5,
     })
-    expect(run.logs).toEqual(expect.arrayContaining(['/workspace', 'hello from the build context', '0']))
+    expect(logsOf(run)).toEqual(expect.arrayContaining(['/workspace', 'hello from the build context', '0']))
     expect(await readFile(join(repo.dir, 'from-container.txt'), 'utf8')).toBe('written\n')
 
     const asNobody = await stage('run-nobody')
-    await runStage(plugin, 'docker/run', asNobody.ctx, { image: tags[0], command: 'id -u', user: '65534' })
-    expect(asNobody.logs).toContain('65534')
+    await runStage(plugin, 'docker/run', asNobody, { image: tags[0], command: 'id -u', user: '65534' })
+    expect(logsOf(asNobody)).toContain('65534')
   })
 
   it('pushes the build stage tags to a plain registry and reads them back', async () => {
     const push = await stage('push')
-    await runStage(plugin, 'docker/push', push.ctx, { registry: env!.registry })
-    const digest = push.outputs.get('digest')!
+    await runStage(plugin, 'docker/push', push, { registry: env!.registry })
+    const digest = push.captured.outputs.digest!
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(push.outputs.get('refs')).toBe(`${env!.registry}/${name}:1.0,${env!.registry}/${name}:latest`)
+    expect(push.captured.outputs.refs).toBe(`${env!.registry}/${name}:1.0,${env!.registry}/${name}:latest`)
 
     const list = (await (await fetch(`http://${env!.registry}/v2/${name}/tags/list`)).json()) as { tags: string[] }
     expect(list.tags.sort()).toEqual(['1.0', 'latest'])
@@ -144,26 +145,26 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
 
   it('pushes to a registry with basic auth, the password read from a secret', async () => {
     const push = await stage('push-auth', { REGISTRY_PASSWORD: env!.password })
-    await runStage(plugin, 'docker/push', push.ctx, {
+    await runStage(plugin, 'docker/push', push, {
       tags: `${tags[0]}`,
       registry: env!.authRegistry,
       credentials: { username: env!.user, 'password-secret': 'REGISTRY_PASSWORD' },
     })
-    expect(push.outputs.get('digest')).toMatch(/^sha256:/)
+    expect(push.captured.outputs.digest).toMatch(/^sha256:/)
 
     const url = `http://${env!.authRegistry}/v2/${name}/tags/list`
     expect((await fetch(url)).status).toBe(401)
     const authorization = `Basic ${Buffer.from(`${env!.user}:${env!.password}`).toString('base64')}`
     const list = (await (await fetch(url, { headers: { authorization } })).json()) as { tags: string[] }
     expect(list.tags).toEqual(['1.0'])
-    expect(push.logs.join('\n')).not.toContain(env!.password)
+    expect(logsOf(push).join('\n')).not.toContain(env!.password)
   })
 
   it('fails a push with a wrong password clearly, without the secret', async () => {
     const wrong = `wrong-${Math.random().toString(36).slice(2)}`
     const push = await stage('push-wrong', { REGISTRY_PASSWORD: wrong })
     const error = await rejectionOf(
-      runStage(plugin, 'docker/push', push.ctx, {
+      runStage(plugin, 'docker/push', push, {
         tags: [tags[1]],
         registry: env!.authRegistry,
         credentials: { username: env!.user, 'password-secret': 'REGISTRY_PASSWORD' },
@@ -173,12 +174,12 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
     expect(error.code).toBe('PW_ERR_DOCKER')
     expect(error.message).toContain(`registry ${env!.authRegistry} refused the push`)
     expect(error.message).toContain('authentication failed for user "pipewright" with the password from secret "REGISTRY_PASSWORD"')
-    expect(`${error.message} ${error.details} ${push.logs.join('\n')}`).not.toContain(wrong)
+    expect(`${error.message} ${error.details} ${logsOf(push).join('\n')}`).not.toContain(wrong)
   })
 
   it('fails a push without credentials to an auth registry, saying what to set', async () => {
     const push = await stage('push-anonymous')
-    await expect(runStage(plugin, 'docker/push', push.ctx, { tags: [tags[1]], registry: env!.authRegistry })).rejects.toMatchObject({
+    await expect(runStage(plugin, 'docker/push', push, { tags: [tags[1]], registry: env!.authRegistry })).rejects.toMatchObject({
       code: 'PW_ERR_DOCKER',
       message: expect.stringContaining('authentication failed for no credentials'),
       details: expect.stringContaining('with.credentials'),

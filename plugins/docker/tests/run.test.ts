@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDockerClient } from '../src/client.js'
 import dockerPlugin from '../src/index.js'
-import { createTestStage } from './helpers/context.js'
+import { createTestStage, debugOf, logsOf } from './helpers/context.js'
 import { dockerTestEnv, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { rejectionOf } from './helpers/errors.js'
@@ -29,28 +29,28 @@ describe.skipIf(!env)('docker/run on a real engine', () => {
   })
 
   it('fails on a non-zero exit with the code and the last output, and removes the container', async () => {
-    const run = await createTestStage({ workspace, stageId, plugin })
-    const error = await rejectionOf(runStage(plugin, 'docker/run', run.ctx, { image: 'local/busybox:latest', command: 'echo checking; echo "disk full" >&2; exit 7' }))
+    const run = createTestStage({ workspace, stageId, plugin })
+    const error = await rejectionOf(runStage(plugin, 'docker/run', run, { image: 'local/busybox:latest', command: 'echo checking; echo "disk full" >&2; exit 7' }))
     expect(error).toBeInstanceOf(Error)
     expect(error.code).toBe('PW_ERR_STAGE_FAILED')
     // The engine reads stdout and stderr through separate pipes, so their relative order varies.
     const [header, ...tail] = error.message.split('\n')
     expect(header).toBe(`stage "${stageId}" (docker/run): container from local/busybox:latest exited with code 7`)
     expect(tail.sort()).toEqual(['checking', 'disk full'])
-    expect(run.outputs.get('exit-code')).toBe('7')
+    expect(run.captured.outputs['exit-code']).toBe('7')
     expect(await containersOf(stageId)).toBe(0)
   })
 
   it('has no network by default', async () => {
-    const run = await createTestStage({ workspace, stageId, plugin })
-    await runStage(plugin, 'docker/run', run.ctx, { image: 'local/busybox:latest', command: 'ls /sys/class/net' })
-    expect(run.logs).toEqual(['lo'])
-    expect(run.debug).toEqual([expect.stringMatching(/^Started container [0-9a-f]{12} from local\/busybox:latest$/)])
+    const run = createTestStage({ workspace, stageId, plugin })
+    await runStage(plugin, 'docker/run', run, { image: 'local/busybox:latest', command: 'ls /sys/class/net' })
+    expect(logsOf(run)).toEqual(['lo'])
+    expect(debugOf(run)).toEqual([expect.stringMatching(/^Started container [0-9a-f]{12} from local\/busybox:latest$/)])
   })
 
   it('refuses an image that is not on the engine instead of pulling it', async () => {
-    const run = await createTestStage({ workspace, stageId, plugin })
-    await expect(runStage(plugin, 'docker/run', run.ctx, { image: `${uniqueName('absent')}:1`, command: 'true' })).rejects.toMatchObject({
+    const run = createTestStage({ workspace, stageId, plugin })
+    await expect(runStage(plugin, 'docker/run', run, { image: `${uniqueName('absent')}:1`, command: 'true' })).rejects.toMatchObject({
       code: 'PW_ERR_DOCKER',
       message: expect.stringContaining('is not on the Docker engine'),
     })
@@ -59,10 +59,10 @@ describe.skipIf(!env)('docker/run on a real engine', () => {
   it('kills and removes the container when the run is cancelled', async () => {
     const controller = new AbortController()
     const cancelId = `${stageId}-cancel`
-    const run = await createTestStage({ workspace, stageId: cancelId, plugin, signal: controller.signal })
-    const running = runStage(plugin, 'docker/run', run.ctx, { image: 'local/busybox:latest', command: 'echo started; sleep 300' })
+    const run = createTestStage({ workspace, stageId: cancelId, plugin, signal: controller.signal })
+    const running = runStage(plugin, 'docker/run', run, { image: 'local/busybox:latest', command: 'echo started; sleep 300' })
     // Cancel once the container has really started (its first line arrived).
-    while (!run.logs.includes('started')) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (!logsOf(run).includes('started')) await new Promise((resolve) => setTimeout(resolve, 50))
     controller.abort()
     await expect(running).rejects.toMatchObject({ code: 'PW_ERR_CANCELLED' })
     expect(await containersOf(cancelId)).toBe(0)

@@ -12,7 +12,7 @@ describe('DOCKER_CLIENT service', () => {
   it('is provided by register and resolves to a client for the configured host', async () => {
     const plugin = await loadTestPlugin(dockerPlugin, { host: 'unix:///tmp/pw-docker-configured.sock', apiVersion: '1.41' })
     // Every token the plugin registers resolves.
-    for (const token of plugin.provided) expect(plugin.resolver.resolve(token)).toBeDefined()
+    for (const [token] of plugin.services) expect(plugin.resolver.resolve(token)).toBeDefined()
     const client = plugin.resolver.resolve(DOCKER_CLIENT)
     expect(client.host).toBe('unix:///tmp/pw-docker-configured.sock')
     expect(await client.apiVersion()).toBe('1.41')

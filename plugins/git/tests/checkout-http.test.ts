@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPipewrightError, type PipewrightError } from '@pipewright/plugin-api'
+import { createStageContext, type StageCapture } from '@pipewright/testing'
 import { runCheckout } from '../src/checkout/run.js'
 import { checkoutConfigSchema } from '../src/checkout/schema.js'
-import { createTestStage, type TestStage } from './helpers/context.js'
 import { startGitServer, type GitServer } from './helpers/git-server.js'
 import { commit, git, initRepo, isolateGit, removeTempDirs, tempDir } from './helpers/repo.js'
 
@@ -32,10 +32,11 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-async function run(workspace: string, config: Record<string, unknown>, secrets: Record<string, string>): Promise<{ stage: TestStage; error?: PipewrightError }> {
-  const stage = createTestStage({ workspace, stageId: 'checkout', secrets })
+async function run(workspace: string, config: Record<string, unknown>, secrets: Record<string, string>): Promise<{ stage: StageCapture; error?: PipewrightError }> {
+  const ctx = createStageContext({ workspace, stageId: 'checkout', secrets, redact: false })
+  const stage = ctx.captured
   try {
-    await runCheckout(stage.ctx, checkoutConfigSchema.parse(config))
+    await runCheckout(ctx, checkoutConfigSchema.parse(config))
     return { stage }
   } catch (error) {
     if (!isPipewrightError(error)) throw error
@@ -44,14 +45,14 @@ async function run(workspace: string, config: Record<string, unknown>, secrets: 
 }
 
 /** Everything a leaked secret could end up in. */
-function exposed(stage: TestStage, error: PipewrightError | undefined, workspace: string): string {
+function exposed(stage: StageCapture, error: PipewrightError | undefined, workspace: string): string {
   let config = ''
   try {
     config = readFileSync(join(workspace, '.git/config'), 'utf8')
   } catch {
     // no repository was created
   }
-  return [error?.message, error?.details, JSON.stringify(error), ...stage.logs, ...stage.summaries, ...stage.outputs.values(), config].join('\n')
+  return [error?.message, error?.details, JSON.stringify(error), stage.log(), stage.summary, ...Object.values(stage.outputs), config].join('\n')
 }
 
 describe('git/checkout over HTTP', () => {
@@ -59,14 +60,14 @@ describe('git/checkout over HTTP', () => {
     const ws = tempDir()
     const { stage, error } = await run(ws, { repo: `${openServer.url}/app.git` }, {})
     expect(error).toBeUndefined()
-    expect(stage.outputs.get('sha')).toBe(tip)
+    expect(stage.outputs.sha).toBe(tip)
   })
 
   it('clones with credentials from a secret, which appears nowhere', async () => {
     const ws = tempDir()
     const { stage, error } = await run(ws, { repo: `${server.url}/app.git`, credentials: { username: 'ci', 'password-secret': 'GIT_TOKEN' } }, { GIT_TOKEN: PASSWORD })
     expect(error).toBeUndefined()
-    expect(stage.outputs.get('sha')).toBe(tip)
+    expect(stage.outputs.sha).toBe(tip)
     expect(readFileSync(join(ws, 'hello.txt'), 'utf8')).toBe('hi again')
     expect(git(ws, 'config', '--get', 'remote.origin.url')).toBe(`${server.url}/app.git`)
     const text = exposed(stage, error, ws)

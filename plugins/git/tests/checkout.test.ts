@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPipewrightError, type PipewrightError } from '@pipewright/plugin-api'
+import { createStageContext } from '@pipewright/testing'
 import { runChanges } from '../src/changes/run.js'
 import { changesConfigSchema } from '../src/changes/schema.js'
 import { runCheckout } from '../src/checkout/run.js'
 import { checkoutConfigSchema } from '../src/checkout/schema.js'
-import { createTestStage } from './helpers/context.js'
 import { closedPort } from './helpers/git-server.js'
 import { commit, git, initRepo, isolateGit, removeTempDirs, tempDir } from './helpers/repo.js'
 
@@ -14,9 +14,9 @@ isolateGit()
 afterAll(removeTempDirs)
 
 async function checkout(workspace: string, config: Record<string, unknown>, secrets?: Record<string, string>) {
-  const stage = createTestStage({ workspace, stageId: 'checkout', secrets })
-  await runCheckout(stage.ctx, checkoutConfigSchema.parse(config))
-  return stage
+  const ctx = createStageContext({ workspace, stageId: 'checkout', ...(secrets ? { secrets } : {}), redact: false })
+  await runCheckout(ctx, checkoutConfigSchema.parse(config))
+  return ctx.captured
 }
 
 async function checkoutError(workspace: string, config: Record<string, unknown>): Promise<PipewrightError> {
@@ -43,23 +43,23 @@ describe('git/checkout from a local repository', () => {
 
   it('clones the default branch into path and sets the outputs', async () => {
     const ws = tempDir()
-    const { outputs, summaries } = await checkout(ws, { repo: origin, path: 'src' })
-    expect(outputs.get('sha')).toBe(second)
-    expect(outputs.get('branch')).toBe('main')
-    expect(outputs.get('message')).toBe('fix: second')
-    expect(outputs.get('author')).toBe('Ada Tester <ada@example.test>')
+    const { outputs, summary } = await checkout(ws, { repo: origin, path: 'src' })
+    expect(outputs.sha).toBe(second)
+    expect(outputs.branch).toBe('main')
+    expect(outputs.message).toBe('fix: second')
+    expect(outputs.author).toBe('Ada Tester <ada@example.test>')
     expect(readFileSync(join(ws, 'src/a.txt'), 'utf8')).toBe('two')
     expect(git(join(ws, 'src'), 'rev-parse', '--abbrev-ref', 'main@{upstream}')).toBe('origin/main')
-    expect(summaries[0]).toContain(second.slice(0, 7))
+    expect(summary).toContain(second.slice(0, 7))
   })
 
   it('checks out a branch, a tag, a full sha and a short sha', async () => {
-    expect((await checkout(tempDir(), { repo: origin, ref: 'feature' })).outputs.get('sha')).toBe(featureSha)
+    expect((await checkout(tempDir(), { repo: origin, ref: 'feature' })).outputs.sha).toBe(featureSha)
     const tagged = await checkout(tempDir(), { repo: `file://${origin}`, ref: 'v1.0.0' })
-    expect(tagged.outputs.get('sha')).toBe(first)
-    expect(tagged.outputs.get('branch')).toBe('')
-    expect((await checkout(tempDir(), { repo: origin, ref: first })).outputs.get('sha')).toBe(first)
-    expect((await checkout(tempDir(), { repo: origin, ref: featureSha.slice(0, 8) })).outputs.get('sha')).toBe(featureSha)
+    expect(tagged.outputs.sha).toBe(first)
+    expect(tagged.outputs.branch).toBe('')
+    expect((await checkout(tempDir(), { repo: origin, ref: first })).outputs.sha).toBe(first)
+    expect((await checkout(tempDir(), { repo: origin, ref: featureSha.slice(0, 8) })).outputs.sha).toBe(featureSha)
   })
 
   it('also tracks the default branch, so git/changes finds the merge base of a feature branch', async () => {
@@ -67,9 +67,9 @@ describe('git/checkout from a local repository', () => {
     await checkout(ws, { repo: origin, ref: 'feature' })
     expect(git(ws, 'symbolic-ref', 'refs/remotes/origin/HEAD')).toBe('refs/remotes/origin/main')
     expect(git(ws, 'rev-parse', 'origin/main')).toBe(second)
-    const stage = createTestStage({ workspace: ws, stageId: 'changes' })
-    await runChanges(stage.ctx, changesConfigSchema.parse({ filters: { b: 'b.txt', a: 'a.txt' } }))
-    expect(Object.fromEntries(stage.outputs)).toMatchObject({ base: second, files: '1', b: 'true', a: 'false' })
+    const stage = createStageContext({ workspace: ws, stageId: 'changes', redact: false })
+    await runChanges(stage, changesConfigSchema.parse({ filters: { b: 'b.txt', a: 'a.txt' } }))
+    expect(stage.captured.outputs).toMatchObject({ base: second, files: '1', b: 'true', a: 'false' })
   })
 
   it('makes a shallow checkout with depth', async () => {
@@ -84,7 +84,7 @@ describe('git/checkout from a local repository', () => {
     await checkout(ws, { repo: origin, ref: 'v1.0.0' })
     writeFileSync(join(ws, 'junk.txt'), 'left over')
     const { outputs } = await checkout(ws, { repo: origin, ref: 'main' })
-    expect(outputs.get('sha')).toBe(second)
+    expect(outputs.sha).toBe(second)
     expect(existsSync(join(ws, 'junk.txt'))).toBe(false)
   })
 

@@ -1,18 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createStageContext } from '@pipewright/testing'
 import { runRelease } from '../src/release/run.js'
 import { releaseConfigSchema } from '../src/release/schema.js'
-import { createTestStage } from './helpers/context.js'
 import { startGitServer, type GitServer } from './helpers/git-server.js'
 import { commit, git, initRepo, isolateGit, removeTempDirs, tempDir } from './helpers/repo.js'
 
 isolateGit()
 
 async function release(repo: string, config: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {
-  const stage = createTestStage({ workspace: repo, stageId: 'release', secrets })
-  await runRelease(stage.ctx, releaseConfigSchema.parse(config))
-  return stage
+  const ctx = createStageContext({ workspace: repo, stageId: 'release', secrets, redact: false })
+  await runRelease(ctx, releaseConfigSchema.parse(config))
+  return ctx.captured
 }
 
 describe('git/release', () => {
@@ -23,23 +23,23 @@ describe('git/release', () => {
     commit(repo, 'chore: scaffold')
     commit(repo, 'feat: first feature')
     const first = await release(repo)
-    expect(first.outputs.get('released')).toBe('true')
-    expect(first.outputs.get('version')).toBe('0.1.0')
-    expect(first.outputs.get('tag')).toBe('v0.1.0')
+    expect(first.outputs.released).toBe('true')
+    expect(first.outputs.version).toBe('0.1.0')
+    expect(first.outputs.tag).toBe('v0.1.0')
     expect(git(repo, 'cat-file', '-t', 'v0.1.0')).toBe('tag')
     expect(git(repo, 'tag', '-l', '--format=%(contents)', 'v0.1.0')).toContain('### Features')
 
     commit(repo, 'fix: a bug')
-    expect((await release(repo)).outputs.get('version')).toBe('0.1.1')
+    expect((await release(repo)).outputs.version).toBe('0.1.1')
     commit(repo, 'feat(api): endpoint')
     commit(repo, 'fix: another')
     const minor = await release(repo)
-    expect(minor.outputs.get('version')).toBe('0.2.0')
-    expect(minor.outputs.get('previous-tag')).toBe('v0.1.1')
-    expect(minor.outputs.get('changelog')).toContain('- **api:** endpoint')
-    expect(minor.outputs.get('changelog')).toContain('### Bug Fixes')
+    expect(minor.outputs.version).toBe('0.2.0')
+    expect(minor.outputs['previous-tag']).toBe('v0.1.1')
+    expect(minor.outputs.changelog).toContain('- **api:** endpoint')
+    expect(minor.outputs.changelog).toContain('### Bug Fixes')
     commit(repo, 'refactor: config\n\nBREAKING CHANGE: the config file moved')
-    expect((await release(repo)).outputs.get('version')).toBe('1.0.0')
+    expect((await release(repo)).outputs.version).toBe('1.0.0')
   })
 
   it('releases nothing when nothing releasable changed', async () => {
@@ -48,11 +48,11 @@ describe('git/release', () => {
     await release(repo, { 'initial-version': '1.0.0' })
     commit(repo, 'docs: readme')
     commit(repo, 'chore: deps')
-    const { outputs, summaries } = await release(repo)
-    expect(outputs.get('released')).toBe('false')
-    expect(outputs.get('version')).toBe('1.0.0')
+    const { outputs, summary } = await release(repo)
+    expect(outputs.released).toBe('false')
+    expect(outputs.version).toBe('1.0.0')
     expect(git(repo, 'tag', '-l')).toBe('v1.0.0')
-    expect(summaries[0]).toContain('No release')
+    expect(summary).toContain('No release')
   })
 
   it('prepends the section to a changelog file under its title', async () => {
@@ -71,14 +71,14 @@ describe('git/release', () => {
     commit(repo, 'feat: foo start', { 'packages/foo/index.ts': '1' })
     commit(repo, 'feat: bar start', { 'packages/bar/index.ts': '1' })
     const foo1 = await release(repo, { package: 'packages/foo' })
-    expect(foo1.outputs.get('tag')).toBe('foo@0.1.0')
+    expect(foo1.outputs.tag).toBe('foo@0.1.0')
     commit(repo, 'feat!: bar breaks', { 'packages/bar/index.ts': '2' })
     commit(repo, 'fix: foo fix', { 'packages/foo/index.ts': '2' })
     const foo2 = await release(repo, { package: 'packages/foo' })
-    expect(foo2.outputs.get('version')).toBe('0.1.1')
-    expect(foo2.outputs.get('changelog')).not.toContain('bar breaks')
+    expect(foo2.outputs.version).toBe('0.1.1')
+    expect(foo2.outputs.changelog).not.toContain('bar breaks')
     const bar = await release(repo, { package: 'packages/bar', 'tag-prefix': 'bar-v' })
-    expect(bar.outputs.get('tag')).toBe('bar-v0.1.0')
+    expect(bar.outputs.tag).toBe('bar-v0.1.0')
   })
 
   it('refuses a directory that is not a repository', async () => {
@@ -111,18 +111,18 @@ describe('git/release push', () => {
   it('pushes the annotated tag with credentials from a secret', async () => {
     const repo = clone()
     const stage = await release(repo, { push: true, credentials: { username: 'bot', 'password-secret': 'PUSH_TOKEN' } }, { PUSH_TOKEN: PASSWORD })
-    expect(stage.outputs.get('released')).toBe('true')
+    expect(stage.outputs.released).toBe('true')
     expect(git(remoteDir, 'cat-file', '-t', 'refs/tags/v0.1.0')).toBe('tag')
-    expect([...stage.logs, readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(PASSWORD)
+    expect([stage.log(), readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(PASSWORD)
   })
 
   it('fails on a wrong password, drops the local tag and reveals nothing', async () => {
     const repo = clone()
     const wrong = 'wrong-VALUE-123'
-    const stage = createTestStage({ workspace: repo, stageId: 'release', secrets: { PUSH_TOKEN: wrong } })
-    const error = await runRelease(stage.ctx, releaseConfigSchema.parse({ push: true, 'tag-prefix': 'x', credentials: { 'password-secret': 'PUSH_TOKEN' } })).catch((e: unknown) => e)
+    const stage = createStageContext({ workspace: repo, stageId: 'release', secrets: { PUSH_TOKEN: wrong }, redact: false })
+    const error = await runRelease(stage, releaseConfigSchema.parse({ push: true, 'tag-prefix': 'x', credentials: { 'password-secret': 'PUSH_TOKEN' } })).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_GIT', message: `Authentication to ${server.url}/lib.git failed during git push` })
     expect(git(repo, 'tag', '-l')).toBe('')
-    expect([JSON.stringify(error), String(error), ...stage.logs, readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(wrong)
+    expect([JSON.stringify(error), String(error), stage.captured.log(), readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(wrong)
   })
 })

@@ -3,33 +3,34 @@ import { maxIssuesConfigSchema, runConfigSchema } from '../src/index.js'
 import { evaluateMaxIssues } from '../src/gate/max-issues.js'
 import { runMatcher } from '../src/run/stage.js'
 import { parseConfig } from './helpers/config.js'
-import { createGateContext, createTestStage, MemoryRecords } from './helpers/context.js'
+import { createRecordBook, gateContextFor, type RecordBook } from '@pipewright/testing'
+import { lintStage } from './helpers/context.js'
 import { FIXTURES } from './helpers/paths.js'
 
 /** Runs a real `linter/run` stage whose command prints `severity file:line rule message` lines. */
-async function lintRun(records: MemoryRecords, runId: string, lines: string[]) {
-  const stage = createTestStage({ workspace: FIXTURES, runId, records })
+async function lintRun(records: RecordBook, runId: string, lines: string[]) {
+  const stage = lintStage({ workspace: FIXTURES, runId, records })
   const script = lines.map((l) => `console.log(${JSON.stringify(l)})`).join(';')
   const config = parseConfig(runConfigSchema, {
     command: ['node', '-e', script],
     pattern: String.raw`^(?<severity>\w+) (?<file>[^:]+):(?<line>\d+) (?<rule>\S+) (?<message>.+)$`,
   })
-  await runMatcher(stage.ctx, config)
-  return createGateContext(stage.ctx)
+  await runMatcher(stage, config)
+  return gateContextFor(stage)
 }
 
 const gate = (input: unknown) => parseConfig(maxIssuesConfigSchema, input, 'stages.lint.gates.0.with')
 
 describe('linter/max-issues', () => {
   it('defaults to no errors allowed and unlimited warnings', async () => {
-    const ctx = await lintRun(new MemoryRecords(), 'r1', ['warning a.js:1 w1 meh', 'warning a.js:2 w1 meh'])
+    const ctx = await lintRun(createRecordBook(), 'r1', ['warning a.js:1 w1 meh', 'warning a.js:2 w1 meh'])
     const result = await evaluateMaxIssues(ctx, gate({}))
     expect(result.verdict).toBe('pass')
     expect(result.reason).toBe('0 errors and 2 warnings are within the limits (errors ≤ 0, warnings unlimited).')
   })
 
   it('fails with the offending problems as evidence', async () => {
-    const ctx = await lintRun(new MemoryRecords(), 'r1', ['error a.js:3 no-undef x is not defined', 'warning a.js:4 eqeqeq use ===', 'warning b.js:1 eqeqeq use ==='])
+    const ctx = await lintRun(createRecordBook(), 'r1', ['error a.js:3 no-undef x is not defined', 'warning a.js:4 eqeqeq use ===', 'warning b.js:1 eqeqeq use ==='])
     const result = await evaluateMaxIssues(ctx, gate({ errors: 0, warnings: 1 }))
     expect(result.verdict).toBe('fail')
     expect(result.reason).toBe('1 error exceeds the limit of 0 and 2 warnings exceed the limit of 1.')
@@ -49,14 +50,14 @@ describe('linter/max-issues', () => {
 
   it('lists at most 20 offending problems and says how many were left out', async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `error f${i}.js:1 r bad ${i}`)
-    const result = await evaluateMaxIssues(await lintRun(new MemoryRecords(), 'r1', lines), gate({ errors: 3 }))
+    const result = await evaluateMaxIssues(await lintRun(createRecordBook(), 'r1', lines), gate({ errors: 3 }))
     expect(result.verdict).toBe('fail')
     expect((result.evidence as { problems: unknown[] }).problems).toHaveLength(20)
     expect(result.evidence).toMatchObject({ errors: 25, omitted: 5 })
   })
 
   it('with new-only, compares with the last successful run by file + rule + message (moved lines are not new)', async () => {
-    const records = new MemoryRecords()
+    const records = createRecordBook()
     await lintRun(records, 'r1', ['error a.js:3 no-undef x is not defined'])
     records.finishRun('r1', 'succeeded')
     // A failed run in between is not a baseline.
@@ -79,7 +80,7 @@ describe('linter/max-issues', () => {
   })
 
   it('with new-only and no earlier successful run, counts everything and says so', async () => {
-    const ctx = await lintRun(new MemoryRecords(), 'r1', ['error a.js:1 r bad'])
+    const ctx = await lintRun(createRecordBook(), 'r1', ['error a.js:1 r bad'])
     const result = await evaluateMaxIssues(ctx, gate({ 'new-only': true }))
     expect(result.verdict).toBe('fail')
     expect(result.reason).toContain('every problem counting as new because no earlier successful run recorded any')
@@ -87,8 +88,8 @@ describe('linter/max-issues', () => {
   })
 
   it('fails with a clear reason on a stage that recorded no problems', async () => {
-    const stage = createTestStage({ workspace: FIXTURES, stageId: 'build' })
-    const result = await evaluateMaxIssues(createGateContext(stage.ctx), gate({}))
+    const stage = lintStage({ workspace: FIXTURES, stageId: 'build' })
+    const result = await evaluateMaxIssues(gateContextFor(stage), gate({}))
     expect(result.verdict).toBe('fail')
     expect(result.reason).toMatch(/^Stage build recorded no linter problems/)
   })

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { sarifConfigSchema, type ProblemsRecord } from '../src/index.js'
 import { runSarif } from '../src/sarif/stage.js'
 import { parseConfig } from './helpers/config.js'
-import { createTestStage } from './helpers/context.js'
+import { lintStage } from './helpers/context.js'
 import { FIXTURES, makeScratchProject } from './helpers/paths.js'
 
 const sarifDir = path.join(FIXTURES, 'sarif')
@@ -22,7 +22,7 @@ async function scratch(): Promise<string> {
 
 describe('linter/sarif', () => {
   it('maps results of the fixture SARIF 2.1.0 log (levels, rule defaults, message strings, base ids)', async () => {
-    const { ctx, summaries } = createTestStage({ workspace: sarifDir })
+    const ctx = lintStage({ workspace: sarifDir })
     await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'analyzer.sarif' }))
     const record = await ctx.records.get<ProblemsRecord>('linter.problems')
     expect(record?.problems).toEqual([
@@ -32,7 +32,7 @@ describe('linter/sarif', () => {
       { file: 'src/index.js', line: 1, column: 1, severity: 'note', message: "Import 'lodash' is never used.", rule: 'js/unused-import' },
     ])
     expect(ctx.outputs.all()).toEqual({ errors: '2', warnings: '1', notes: '1' })
-    expect(summaries[0]).toContain('sarif: 2 errors, 1 warning, 1 note in 4 files')
+    expect(ctx.captured.summary).toContain('sarif: 2 errors, 1 warning, 1 note in 4 files')
   })
 
   it('runs `command` first and makes absolute file:// uris relative to the workspace', async () => {
@@ -40,7 +40,7 @@ describe('linter/sarif', () => {
     const uri = pathToFileURL(path.join(dir, 'lib', 'x.py')).href
     const log = { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [{ ruleId: 'R1', level: 'error', message: { text: 'bad' }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 2, startColumn: 4 } } }] }] }] }
     const script = `require('node:fs').writeFileSync('out/report.sarif', ${JSON.stringify(JSON.stringify(log))}); process.exit(1)`
-    const { ctx } = createTestStage({ workspace: dir })
+    const ctx = lintStage({ workspace: dir })
     await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'out/report.sarif', command: ['sh', '-c', `mkdir -p out && node -e "$0"`, script] }))
     const record = await ctx.records.get<ProblemsRecord>('linter.problems')
     expect(record?.problems).toEqual([{ file: 'lib/x.py', line: 2, column: 4, severity: 'error', message: 'bad', rule: 'R1' }])
@@ -49,7 +49,7 @@ describe('linter/sarif', () => {
   it('fails after recording when `fail-on-exit` is set and the command exits non-zero', async () => {
     const dir = await scratch()
     await copyFile(path.join(sarifDir, 'analyzer.sarif'), path.join(dir, 'a.sarif'))
-    const { ctx } = createTestStage({ workspace: dir })
+    const ctx = lintStage({ workspace: dir })
     const error = await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'a.sarif', command: 'exit 3', 'fail-on-exit': true })).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_STAGE_FAILED' })
     expect((error as Error).message).toContain('exited with code 3')
@@ -58,21 +58,21 @@ describe('linter/sarif', () => {
 
   it('names the missing file and the command that should have written it', async () => {
     const dir = await scratch()
-    const { ctx } = createTestStage({ workspace: dir, stageId: 'scan' })
+    const ctx = lintStage({ workspace: dir, stageId: 'scan' })
     const error = await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'reports/scan.sarif', command: 'exit 2' })).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_INPUT_FILE', message: 'linter/sarif in stage scan: SARIF file reports/scan.sarif does not exist' })
     expect((error as { details: string }).details).toContain('`exit 2` exited with code 2')
   })
 
   it('reports malformed JSON with the file name', async () => {
-    const { ctx } = createTestStage({ workspace: sarifDir })
+    const ctx = lintStage({ workspace: sarifDir })
     const error = await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'malformed.sarif' })).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_INPUT_FILE' })
     expect((error as Error).message).toMatch(/^linter\/sarif in stage lint: SARIF file malformed\.sarif is not valid JSON: /)
   })
 
   it('reports JSON that is not SARIF 2.1.0 with the offending field', async () => {
-    const { ctx } = createTestStage({ workspace: sarifDir })
+    const ctx = lintStage({ workspace: sarifDir })
     const error = await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'not-sarif.json' })).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_INPUT_FILE' })
     expect((error as Error).message).toContain('SARIF file not-sarif.json is not a SARIF 2.1.0 log: version:')
@@ -82,11 +82,11 @@ describe('linter/sarif', () => {
     const dir = await scratch()
     const log = { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [{ ruleId: 'hardcoded-token', level: 'error', message: { text: 'Token "s3cr3t-value" is hard-coded' } }] }] }
     await writeFile(path.join(dir, 'r.sarif'), JSON.stringify(log))
-    const { ctx, summaries } = createTestStage({ workspace: dir, secrets: { API_TOKEN: 's3cr3t-value' } })
+    const ctx = lintStage({ workspace: dir, secrets: { API_TOKEN: 's3cr3t-value' } })
     await runSarif(ctx, parseConfig(sarifConfigSchema, { file: 'r.sarif' }))
     const record = await ctx.records.get<ProblemsRecord>('linter.problems')
     expect(record?.problems[0]?.message).toBe('Token "***" is hard-coded')
     expect(record?.problems[0]?.file).toBeUndefined()
-    expect(summaries.join('\n')).not.toContain('s3cr3t-value')
+    expect(ctx.captured.summary).not.toContain('s3cr3t-value')
   })
 })

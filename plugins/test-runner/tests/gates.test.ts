@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GateDefinition, GateResult, StageDefinition } from '@pipewright/plugin-api'
 import { describe, expect, it } from 'vitest'
-import { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
-import { createGateContext, createRecordStore, createStageContext, type RecordStore } from './helpers/context.js'
+import plugin, { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
+import { createRecordBook, gateContextFor, inspectPlugin, type RecordBook } from '@pipewright/testing'
+import { testStage } from './helpers/context.js'
 import { copyFixture } from './helpers/fixtures.js'
-import { registered } from './helpers/registered.js'
 
-const { gates, stages } = registered()
-const resultsGate = gates.get('results') as GateDefinition<unknown>
-const coverageGate = gates.get('coverage') as GateDefinition<unknown>
+const { gates, stages } = await inspectPlugin(plugin)
+const resultsGate = gates.results as GateDefinition<unknown>
+const coverageGate = gates.coverage as GateDefinition<unknown>
 
 const results = (failures: string[], extra: Partial<ResultsRecord> = {}): ResultsRecord => ({
   total: 10,
@@ -27,22 +27,22 @@ const results = (failures: string[], extra: Partial<ResultsRecord> = {}): Result
 })
 
 /** Saves `record` as run `runId` of stage `unit` on `branch`, then evaluates `gate` with `config` as that run. */
-async function evaluate(store: RecordStore, runId: string, record: ResultsRecord | undefined, gate: GateDefinition<unknown>, config: Record<string, unknown>, branch = 'main'): Promise<GateResult> {
-  const ctx = createStageContext({ workspace: mkdtempSync(join(tmpdir(), 'pw-gate-')), store, runId, stageId: 'unit', branch })
+async function evaluate(store: RecordBook, runId: string, record: ResultsRecord | undefined, gate: GateDefinition<unknown>, config: Record<string, unknown>, branch = 'main'): Promise<GateResult> {
+  const ctx = testStage({ workspace: mkdtempSync(join(tmpdir(), 'pw-gate-')), records: store, runId, stageId: 'unit', branch })
   if (record) await ctx.records.save(RESULTS_KIND, record)
-  return gate.evaluate(createGateContext(ctx), gate.configSchema!.parse(config))
+  return gate.evaluate(gateContextFor(ctx), gate.configSchema!.parse(config))
 }
 
 describe('test-runner/results gate', () => {
   it('passes within max-failures and fails beyond, naming the numbers', async () => {
-    const store = createRecordStore()
+    const store = createRecordBook()
     expect(await evaluate(store, 'r1', results(['a > x']), resultsGate, { 'max-failures': 1 })).toMatchObject({ verdict: 'pass', reason: '1 failing tests are within the allowed 1 (10 tests, 0 flaky).' })
     const failed = await evaluate(store, 'r2', results(['a > x', 'a > y']), resultsGate, { 'max-failures': 1 })
     expect(failed).toMatchObject({ verdict: 'fail', reason: '2 tests failed where at most 1 may.', evidence: { failed: 2, maxFailures: 1 } })
   })
 
   it('with no-new-failures, compares with the last successful run on the same branch', async () => {
-    const store = createRecordStore()
+    const store = createRecordBook()
     await evaluate(store, 'main-1', results(['a > known']), resultsGate, {})
     store.finishRun('main-1', 'succeeded')
     // A later successful run on another branch must not become the baseline for main.
@@ -62,18 +62,18 @@ describe('test-runner/results gate', () => {
   })
 
   it('with no-new-failures and no successful run before, makes this run the baseline', async () => {
-    const verdict = await evaluate(createRecordStore(), 'r1', results(['a > x']), resultsGate, { 'max-failures': 1, 'no-new-failures': true })
+    const verdict = await evaluate(createRecordBook(), 'r1', results(['a > x']), resultsGate, { 'max-failures': 1, 'no-new-failures': true })
     expect(verdict).toMatchObject({ verdict: 'pass', reason: '1 failing tests are within the allowed 1 (10 tests, 0 flaky, no earlier successful run to compare with).', evidence: { baseline: null } })
   })
 
   it('fails when the stage recorded nothing', async () => {
-    const verdict = await evaluate(createRecordStore(), 'r1', undefined, resultsGate, {})
+    const verdict = await evaluate(createRecordBook(), 'r1', undefined, resultsGate, {})
     expect(verdict).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^Stage unit recorded no test results/) })
   })
 
   it('bounds flaky tests with max-flaky', async () => {
     const record = results([], { flaky: 2, flakyTests: [{ id: 'f1' }, { id: 'f2' }] })
-    const verdict = await evaluate(createRecordStore(), 'r1', record, resultsGate, { 'max-flaky': 1 })
+    const verdict = await evaluate(createRecordBook(), 'r1', record, resultsGate, { 'max-flaky': 1 })
     expect(verdict).toMatchObject({ verdict: 'fail', reason: '2 tests were flaky where at most 1 may.', evidence: { flakyTests: [{ id: 'f1' }, { id: 'f2' }] } })
   })
 })
@@ -82,7 +82,7 @@ describe('test-runner/coverage gate', () => {
   const cov = (lines: number, branches: number) => results([], { coverage: { lines, branches, functions: 90, file: 'coverage/coverage-summary.json', format: 'istanbul' } })
 
   it('checks thresholds and reports each shortfall', async () => {
-    const store = createRecordStore()
+    const store = createRecordBook()
     expect((await evaluate(store, 'r1', cov(85, 70), coverageGate, { lines: 80, branches: 70 })).verdict).toBe('pass')
     const low = await evaluate(store, 'r2', cov(79.5, 60), coverageGate, { lines: 80, branches: 70, statements: 50 })
     expect(low.verdict).toBe('fail')
@@ -91,7 +91,7 @@ describe('test-runner/coverage gate', () => {
   })
 
   it('fails on a drop larger than max-drop since the last successful run', async () => {
-    const store = createRecordStore()
+    const store = createRecordBook()
     await evaluate(store, 'r1', cov(85, 70), coverageGate, { 'max-drop': 1 })
     store.finishRun('r1', 'succeeded')
     expect((await evaluate(store, 'r2', cov(84.5, 70), coverageGate, { 'max-drop': 1 })).reason).toBe('Coverage meets every threshold (lines 84.5%, branches 70%, functions 90%, within 1 points of run r1).')
@@ -100,17 +100,17 @@ describe('test-runner/coverage gate', () => {
   })
 
   it('fails when no coverage was measured, and rejects an empty config', async () => {
-    const verdict = await evaluate(createRecordStore(), 'r1', results([]), coverageGate, { lines: 80 })
+    const verdict = await evaluate(createRecordBook(), 'r1', results([]), coverageGate, { lines: 80 })
     expect(verdict).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/measured no coverage/) })
     expect(coverageGate.configSchema!.safeParse({}).success).toBe(false)
   })
 
   it('judges the coverage a real vitest run measured', async () => {
     // End to end without the engine: the vitest preset measures, the gate reads its record.
-    const stage = stages.get('vitest') as StageDefinition<unknown>
-    const ctx = createStageContext({ workspace: copyFixture('vitest-passing'), stageId: 'unit' })
+    const stage = stages.vitest as StageDefinition<unknown>
+    const ctx = testStage({ workspace: copyFixture('vitest-passing'), stageId: 'unit' })
     await stage.run(ctx, stage.configSchema!.parse({ coverage: true }))
-    const gateCtx = createGateContext(ctx)
+    const gateCtx = gateContextFor(ctx)
     const strict = await coverageGate.evaluate(gateCtx, coverageGate.configSchema!.parse({ lines: 100, functions: 100 }))
     expect(strict.verdict).toBe('fail')
     expect(strict.reason).toMatch(/^Coverage is too low: lines [\d.]+% is below 100%\.$/)

@@ -2,16 +2,18 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isPipewrightError, type StageDefinition } from '@pipewright/plugin-api'
 import { describe, expect, it } from 'vitest'
-import { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
-import { createStageContext } from './helpers/context.js'
+import { inspectPlugin } from '@pipewright/testing'
+import plugin, { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
+import { testStage, type TestStageOptions } from './helpers/context.js'
 import { copyFixture } from './helpers/fixtures.js'
-import { registered } from './helpers/registered.js'
+
+const { stages } = await inspectPlugin(plugin)
 
 // Real vitest, jest and node:test runs on the fixture projects in tests/fixtures.
 describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) => {
-  const stage = registered().stages.get(runner) as StageDefinition<unknown>
-  const run = (workspace: string, config: Record<string, unknown>, extra: Parameters<typeof createStageContext>[0] extends infer O ? Partial<O> : never = {}) => {
-    const ctx = createStageContext({ workspace, ...extra })
+  const stage = stages[runner] as StageDefinition<unknown>
+  const run = (workspace: string, config: Record<string, unknown>, extra: Partial<TestStageOptions> = {}) => {
+    const ctx = testStage({ workspace, ...extra })
     return { ctx, done: Promise.resolve(stage.run(ctx, stage.configSchema!.parse(config))) }
   }
 
@@ -27,7 +29,7 @@ describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) =>
     expect(Number(ctx.captured.outputs['coverage-branches'])).toBeLessThan(100)
     const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
     expect(record?.suites.length).toBeGreaterThan(0)
-    expect(ctx.captured.summaries[0]).toMatch(/^3 tests: 2 passed, 0 failed, 1 skipped, 0 flaky/)
+    expect(ctx.captured.summary).toMatch(/^3 tests: 2 passed, 0 failed, 1 skipped, 0 flaky/)
   })
 
   it('fails the stage naming the failing test and where it failed', async () => {
@@ -41,7 +43,7 @@ describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) =>
     expect(record?.failures[0]).toMatchObject({ file: 'test/math.test.js', line: runner === 'node' ? 7 : expect.any(Number) })
     expect(record?.failures[0]?.message).toMatch(/5/)
     // The runner's own output reached the stage log.
-    expect(ctx.captured.log.join('\n')).toMatch(/adds wrongly/)
+    expect(ctx.captured.log()).toMatch(/adds wrongly/)
   })
 
   it('re-runs only the failing file and reports the test as flaky', async () => {
@@ -54,7 +56,7 @@ describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) =>
     const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
     expect(record).toMatchObject({ attempts: 2, flaky: 1 })
     expect(record?.flakyTests[0]?.id).toMatch(/eventually connects/)
-    expect(ctx.captured.summaries[0]).toMatch(/FLAKY .*eventually connects.*first time flaky/)
+    expect(ctx.captured.summary).toMatch(/FLAKY .*eventually connects.*first time flaky/)
   })
 
   it('without reruns, a flaky test fails the stage', async () => {

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { StageDefinition } from '@pipewright/plugin-api'
 import { describe, expect, it } from 'vitest'
-import { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
-import { createRecordStore, createStageContext, type TestContextOptions } from './helpers/context.js'
+import plugin, { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
+import { createRecordBook, inspectPlugin } from '@pipewright/testing'
+import { testStage, type TestStageOptions } from './helpers/context.js'
 import { copyFixture, fixturesDir } from './helpers/fixtures.js'
-import { registered } from './helpers/registered.js'
 
-const stage = registered().stages.get('run') as StageDefinition<unknown>
+const stage = (await inspectPlugin(plugin)).stages.run as StageDefinition<unknown>
 const reports = join(fixturesDir, 'reports')
 
-function runStage(config: Record<string, unknown>, options: Partial<TestContextOptions> & { workspace: string }) {
-  const ctx = createStageContext(options)
+function runStage(config: Record<string, unknown>, options: TestStageOptions) {
+  const ctx = testStage(options)
   const done = Promise.resolve().then(() => stage.run(ctx, stage.configSchema!.parse(config)))
   return { ctx, done, error: done.then(() => undefined, (e: unknown) => e as Error & { code?: string }) }
 }
@@ -32,7 +32,7 @@ describe('test-runner/run', () => {
     expect(e?.code).toBe('PW_ERR_STAGE_FAILED')
     expect(e?.message).toBe('Stage test: 1 of 6 tests failed: com.example.CartTest > appliesDiscount (com/example/CartTest.java:42)')
     expect(ctx.captured.outputs).toMatchObject({ total: '6', passed: '3', failed: '1', skipped: '1', flaky: '1', duration: String(87 + 1_204_301) })
-    expect(ctx.captured.summaries[0]).toMatch(/FLAKY com\.example\.CartTest > checksOutWithRetry .*first time flaky/)
+    expect(ctx.captured.summary).toMatch(/FLAKY com\.example\.CartTest > checksOutWithRetry .*first time flaky/)
   })
 
   it('reads a pytest report and coverage in Cobertura XML', async () => {
@@ -53,18 +53,18 @@ describe('test-runner/run', () => {
     await done
     expect(ctx.captured.outputs).toMatchObject({ total: '2', failed: '0', flaky: '1' })
     expect(readFileSync(join(workspace, '.stable-runs'), 'utf8').trim().split('\n')).toHaveLength(2)
-    expect(ctx.captured.log.join('\n')).toMatch(/re-running the whole command \(attempt 2 of 2\)/)
+    expect(ctx.captured.log()).toMatch(/re-running the whole command \(attempt 2 of 2\)/)
   })
 
   it('remembers flaky tests across runs and says how often they flaked before', async () => {
-    const store = createRecordStore()
+    const store = createRecordBook()
     for (let run = 1; run <= 3; run++) {
-      const { ctx, done } = runStage({ command: nodeTest, junit: 'reports/junit.xml', 'rerun-failed': 1 }, { workspace: copyFixture('node-flaky'), store, runId: `run-${run}`, stageId: 'unit' })
+      const { ctx, done } = runStage({ command: nodeTest, junit: 'reports/junit.xml', 'rerun-failed': 1 }, { workspace: copyFixture('node-flaky'), records: store, runId: `run-${run}`, stageId: 'unit' })
       await done
       store.finishRun(`run-${run}`, 'succeeded')
-      if (run === 3) expect(ctx.captured.summaries[0]).toMatch(/FLAKY eventually connects \(test\/flaky\.test\.js:\d+\): flaked 2 times in the previous 2 recorded runs/)
+      if (run === 3) expect(ctx.captured.summary).toMatch(/FLAKY eventually connects \(test\/flaky\.test\.js:\d+\): flaked 2 times in the previous 2 recorded runs/)
     }
-    expect(store.entries.filter((e) => e.kind === RESULTS_KIND)).toHaveLength(3)
+    expect(store.records.filter((e) => e.kind === RESULTS_KIND)).toHaveLength(3)
   })
 
   it('fails with PW_ERR_INPUT_FILE when the command writes no JUnit file', async () => {
@@ -104,7 +104,7 @@ describe('test-runner/run', () => {
     expect((await error)?.code).toBe('PW_ERR_STAGE_FAILED')
     const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
     expect(record?.failures[0]?.message).toBe('token *** was rejected')
-    expect(ctx.captured.summaries.join('\n')).not.toContain('s3cr3t')
+    expect(ctx.captured.summary).not.toContain('s3cr3t')
   })
 
   it('rejects a config without junit', () => {

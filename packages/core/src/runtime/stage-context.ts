@@ -1,7 +1,5 @@
 import type {
   ArtifactWriter,
-  ExecOptions,
-  ExecResult,
   GitInfo,
   Logger,
   OutputWriter,
@@ -17,7 +15,7 @@ import type {
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Store } from '../store/types.js'
 import type { ArtifactStore } from './artifacts.js'
-import { spawnProcess } from './process.js'
+import { execInStage } from './exec.js'
 import { redactDeep, type Redactor } from './redact.js'
 
 /** What the run gives every stage context it builds. */
@@ -106,32 +104,19 @@ export function createStageContext(run: RunServices, slot: StageSlot, plugin: { 
     outputs,
     artifacts,
     records: createRunRecords(run, slot.stageId),
-    exec: (command, options) => execInStage(run, slot, signal, command, options),
+    exec: (command, options = {}) =>
+      execInStage(command, options, {
+        stageId: slot.stageId,
+        cwd: slot.workspace,
+        env: slot.env,
+        signal,
+        onLine: (stream, line) => run.log(slot.stageId, stream, line),
+        redact: run.redact,
+      }),
     summary: (text) => {
       slot.summary = run.redact(text)
     },
   }
-}
-
-async function execInStage(run: RunServices, slot: StageSlot, signal: AbortSignal, command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const result = await spawnProcess({
-    command,
-    cwd: options.cwd ?? slot.workspace,
-    env: { ...slot.env, ...(options.env ?? {}) },
-    signal,
-    capture: true,
-    ...(options.input !== undefined ? { input: options.input } : {}),
-    ...(options.log === false ? {} : { onLine: (stream, line) => run.log(slot.stageId, stream, line) }),
-  })
-  if (result.spawnError) {
-    throw new PipewrightError('PW_ERR_STAGE_FAILED', `Stage ${slot.stageId}: ${result.spawnError}`, { details: 'Install the command or fix its name.' })
-  }
-  if (options.check && result.exitCode !== 0) {
-    const shown = typeof command === 'string' ? command : command.join(' ')
-    const tail = run.redact(result.stderr.trim().split('\n').slice(-10).join('\n'))
-    throw new PipewrightError('PW_ERR_STAGE_FAILED', `Stage ${slot.stageId}: \`${run.redact(shown)}\` exited with ${result.exitCode}${tail ? `:\n${tail}` : ''}`)
-  }
-  return { exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 
 function createRunRecords(run: RunServices, stageId: string): RunRecords {
