@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { glob } from 'tinyglobby'
+import type { StageSpec } from '../spec/schema.js'
 
 export interface CacheKeyInput {
   /** The command or `uses` + resolved `with`. */
@@ -30,4 +31,26 @@ export async function computeCacheKey(input: CacheKeyInput): Promise<string> {
 
 function sortObject<T>(obj: Record<string, T>): Array<[string, T]> {
   return Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/**
+ * The cache key of a stage instance about to run: its command (or `uses` + `with`), its resolved
+ * environment plus the values of the variables named in `cache.env`, its input files, and the
+ * outputs of the stages it needs.
+ */
+export function stageCacheKey(
+  spec: StageSpec,
+  cache: NonNullable<StageSpec['cache']>,
+  input: { stageEnv: Record<string, string>; processEnv: Record<string, string>; workspace: string; needsOutputs: CacheKeyInput['needsOutputs']; extra?: string },
+): Promise<string> {
+  const env = { ...input.stageEnv }
+  for (const name of cache.env) env[name] = input.processEnv[name] ?? ''
+  return computeCacheKey({
+    action: spec.run ?? { uses: spec.uses, with: spec.with ?? {} },
+    env,
+    workspace: input.workspace,
+    inputs: cache.inputs,
+    needsOutputs: input.needsOutputs,
+    ...(input.extra !== undefined ? { extra: input.extra } : {}),
+  })
 }

@@ -7,9 +7,9 @@ import type { Plan, PlannedStage } from '../spec/plan.js'
 import type { PipelineSpec } from '../spec/schema.js'
 import type { StageRecord } from '../store/types.js'
 import type { StageResult } from '../types.js'
-import { computeCacheKey } from './cache.js'
+import { stageCacheKey } from './cache.js'
 import { confinePath } from './paths.js'
-import { evaluateGates, outputFilePath, runCommandAttempt, runPluginAttempt, serializeError, type AttemptResult } from './stage-attempt.js'
+import { evaluateGates, outputFilePath, runWithRetries, serializeError } from './stage-attempt.js'
 import type { RunServices, StageSlot } from './stage-context.js'
 
 export interface ExecutionInput {
@@ -249,62 +249,39 @@ export class Execution {
     const signal = this.abort.signal.aborted ? new AbortController().signal : this.abort.signal
     const slot: StageSlot = { stageId: state.node.id, attempt: 1, workspace, env, matrix: state.node.matrix, signal, outputs: new Map(), artifacts: [] }
 
-    let cacheKey: string | undefined
-    if (spec.cache && !this.input.noCache) {
-      const needsOutputs = Object.fromEntries(state.node.needs.map((id) => [id, this.states.get(id)?.outputs ?? {}]))
-      const cacheEnv = { ...exprEnv }
-      for (const name of spec.cache.env) cacheEnv[name] = env[name] ?? ''
-      cacheKey = await computeCacheKey({
-        action: spec.run ?? { uses: spec.uses, with: spec.with ?? {} },
-        env: cacheEnv,
-        workspace,
-        inputs: spec.cache.inputs,
-        needsOutputs,
-        ...(spec.cache.key ? { extra: interpolate(spec.cache.key, expr) } : {}),
-      })
-      const hit = await services.store.getCache(cacheKey)
-      if (hit) {
-        await services.artifacts.materialize(hit.artifacts, workspace)
-        state.outputs = hit.outputs
-        state.artifacts = hit.artifacts
-        services.emit('cache:hit', { runId: services.runId, stageId: state.node.id, key: cacheKey, fromRunId: hit.runId, at: Date.now() })
-        services.log(state.node.id, 'system', `cache hit (from run ${hit.runId})`)
-        this.finish(state, 'cached', { started })
-        return
-      }
+    const cacheKey =
+      spec.cache && !this.input.noCache
+        ? await stageCacheKey(spec, spec.cache, {
+            stageEnv: exprEnv,
+            processEnv: env,
+            workspace,
+            needsOutputs: Object.fromEntries(state.node.needs.map((id) => [id, this.states.get(id)?.outputs ?? {}])),
+            ...(spec.cache.key ? { extra: interpolate(spec.cache.key, expr) } : {}),
+          })
+        : undefined
+    const hit = cacheKey ? await services.store.getCache(cacheKey) : undefined
+    if (cacheKey && hit) {
+      await services.artifacts.materialize(hit.artifacts, workspace)
+      state.outputs = hit.outputs
+      state.artifacts = hit.artifacts
+      services.emit('cache:hit', { runId: services.runId, stageId: state.node.id, key: cacheKey, fromRunId: hit.runId, at: Date.now() })
+      services.log(state.node.id, 'system', `cache hit (from run ${hit.runId})`)
+      this.finish(state, 'cached', { started })
+      return
     }
 
-    const retry = spec.retry ?? { max: 0, backoff: undefined, factor: 1, on: ['failure', 'timeout'] }
-    let result: AttemptResult = { ok: false, exitCode: null }
-    for (let attempt = 1; ; attempt++) {
-      slot.attempt = attempt
-      slot.outputs.clear()
-      state.attempts = attempt
-      services.emit('stage:started', { runId: services.runId, stageId: state.node.id, attempt, at: Date.now() })
-      const attemptInput = {
-        run: services,
-        slot,
-        spec,
-        expr,
-        host: this.input.host,
-        outputFile: outputFilePath(this.input.scratch, state.index, attempt),
-        ...(spec.timeout !== undefined ? { timeoutMs: spec.timeout } : {}),
-      }
-      try {
-        result = spec.uses ? await runPluginAttempt(attemptInput) : await runCommandAttempt(attemptInput)
-      } catch (error) {
-        result = { ok: false, kind: 'failure', exitCode: null, error: serializeError(error, services.redact) }
-      }
-      state.exitCode = result.exitCode
-      if (result.ok || result.kind === 'cancelled' || attempt > retry.max) break
-      const retryable = retry.on.some((o) => o === result.kind || (typeof o === 'number' && o === result.exitCode))
-      if (!retryable) break
-      const delayMs = Math.round((retry.backoff ?? 0) * retry.factor ** (attempt - 1))
-      services.emit('stage:retrying', { runId: services.runId, stageId: state.node.id, attempt, delayMs, reason: result.error?.message ?? 'failed', at: Date.now() })
-      services.log(state.node.id, 'system', `attempt ${attempt} failed (${result.error?.message ?? 'failed'}); retrying in ${delayMs} ms`)
-      if (delayMs > 0) await clock.sleep(delayMs, this.abort.signal).catch(() => undefined)
-      if (this.abort.signal.aborted) break
-    }
+    const result = await runWithRetries(
+      { run: services, slot, spec, expr, host: this.input.host, ...(spec.timeout !== undefined ? { timeoutMs: spec.timeout } : {}) },
+      {
+        clock,
+        signal: this.abort.signal,
+        outputFile: (attempt) => outputFilePath(this.input.scratch, state.index, attempt),
+        onAttempt: (attempt, exitCode) => {
+          state.attempts = attempt
+          state.exitCode = exitCode
+        },
+      },
+    )
     state.outputs = Object.fromEntries(slot.outputs)
     if (!result.ok) {
       if (slot.summary) services.onSummary(state.node.id, slot.summary)

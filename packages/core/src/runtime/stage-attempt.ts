@@ -95,6 +95,40 @@ export async function runPluginAttempt(input: AttemptInput): Promise<AttemptResu
   }
 }
 
+/**
+ * Runs attempts of a stage until one succeeds, the retry policy gives up (`retry.max`, `retry.on`)
+ * or the run is cancelled, waiting `backoff × factor^(n-1)` between attempts.
+ */
+export async function runWithRetries(
+  input: Omit<AttemptInput, 'outputFile'>,
+  options: { clock: Clock; signal: AbortSignal; outputFile(attempt: number): string; onAttempt(attempt: number, exitCode: number | null): void },
+): Promise<AttemptResult> {
+  const { run, slot, spec } = input
+  const retry = spec.retry ?? { max: 0, backoff: undefined, factor: 1, on: ['failure', 'timeout'] }
+  for (let attempt = 1; ; attempt++) {
+    slot.attempt = attempt
+    slot.outputs.clear()
+    options.onAttempt(attempt, null)
+    run.emit('stage:started', { runId: run.runId, stageId: slot.stageId, attempt, at: Date.now() })
+    const attemptInput = { ...input, outputFile: options.outputFile(attempt) }
+    let result: AttemptResult
+    try {
+      result = spec.uses ? await runPluginAttempt(attemptInput) : await runCommandAttempt(attemptInput)
+    } catch (error) {
+      result = { ok: false, kind: 'failure', exitCode: null, error: serializeError(error, run.redact) }
+    }
+    options.onAttempt(attempt, result.exitCode)
+    if (result.ok || result.kind === 'cancelled' || attempt > retry.max) return result
+    if (!retry.on.some((o) => o === result.kind || (typeof o === 'number' && o === result.exitCode))) return result
+    const delayMs = Math.round((retry.backoff ?? 0) * retry.factor ** (attempt - 1))
+    const reason = result.error?.message ?? 'failed'
+    run.emit('stage:retrying', { runId: run.runId, stageId: slot.stageId, attempt, delayMs, reason, at: Date.now() })
+    run.log(slot.stageId, 'system', `attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`)
+    if (delayMs > 0) await options.clock.sleep(delayMs, options.signal).catch(() => undefined)
+    if (options.signal.aborted) return result
+  }
+}
+
 export interface GateOutcome {
   gate: string
   verdict: 'pass' | 'fail' | 'pending'
