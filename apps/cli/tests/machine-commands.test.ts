@@ -94,8 +94,9 @@ describe('pipewright logs --follow', () => {
 })
 
 describe('pipewright watch', () => {
-  it('runs the pipeline for the branch tip and for each new commit, until Ctrl-C', async () => {
-    const repo = await makeProject({ 'pipewright.yml': 'name: watched\nstages:\n  build:\n    run: git log -1 --format=%s\n' })
+  it('runs the pipeline for the branch tip and once for each new commit, in order, until Ctrl-C', async () => {
+    // git.message is the commit the run is for, not whatever HEAD is when the stage starts.
+    const repo = await makeProject({ 'pipewright.yml': 'name: watched\nstages:\n  build:\n    run: echo "${{ git.message }}"\n' })
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test' } })
     try {
       git('init', '-q', '-b', 'main')
@@ -104,13 +105,15 @@ describe('pipewright watch', () => {
       const watch = startCli(['watch', '--interval', '200ms'], { cwd: repo })
       await watch.waitFor(/build │ first commit[\s\S]*✓ watched succeeded/)
       git('commit', '-q', '--allow-empty', '-m', 'second commit')
-      await watch.waitFor(/build │ second commit[\s\S]*✓ watched succeeded/)
+      git('commit', '-q', '--allow-empty', '-m', 'third commit')
+      await watch.waitFor(/build │ second commit[\s\S]*✓ watched succeeded[\s\S]*build │ third commit[\s\S]*✓ watched succeeded/)
       watch.child.kill('SIGINT')
       const r = await watch.done
       expect(r.code).toBe(130)
 
       const runs = JSON.parse((await runCli(['runs', '--json'], { cwd: repo })).stdout) as Array<{ status: string; trigger: string }>
       expect(runs.map((x) => [x.status, x.trigger])).toEqual([
+        ['succeeded', 'watch'],
         ['succeeded', 'watch'],
         ['succeeded', 'watch'],
       ])
