@@ -1,7 +1,7 @@
 import js from '@eslint/js'
 
 export default [
-  { ignores: ['dist/**', 'coverage/**', '.pipewright/**'] },
+  { ignores: ['dist/**', 'coverage/**', '.pipewright/**', '.work/**'] },
   js.configs.recommended,
   {
     languageOptions: {

@@ -15,8 +15,11 @@ export interface GitInfo {
   shortSha: string
   branch?: string
   tag?: string
+  /** The full commit message (subject, blank line, body), without trailing newlines. */
   message: string
+  /** `Name <email>` of the commit's author. */
   author: string
+  /** The repository's top-level directory. */
   root: string
 }
 

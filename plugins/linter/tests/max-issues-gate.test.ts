@@ -79,12 +79,12 @@ describe('linter/max-issues', () => {
     expect((await evaluateMaxIssues(added, gate({}))).evidence).toMatchObject({ errors: 2 })
   })
 
-  it('with new-only and no earlier successful run, counts everything and says so', async () => {
+  it('with new-only and no earlier successful run, passes and makes this run the baseline', async () => {
     const ctx = await lintRun(createRecordBook(), 'r1', ['error a.js:1 r bad'])
     const result = await evaluateMaxIssues(ctx, gate({ 'new-only': true }))
-    expect(result.verdict).toBe('fail')
-    expect(result.reason).toContain('every problem counting as new because no earlier successful run recorded any')
-    expect(result.evidence).toMatchObject({ baseline: null })
+    expect(result.verdict).toBe('pass')
+    expect(result.reason).toBe("0 new errors and 0 new warnings are within the limits (errors ≤ 0, warnings unlimited); no earlier successful run to compare with, so this run's 1 error and 0 warnings become the baseline.")
+    expect(result.evidence).toMatchObject({ baseline: null, errors: 0, totals: { errors: 1 } })
   })
 
   it('fails with a clear reason on a stage that recorded no problems', async () => {

@@ -24,11 +24,11 @@ stages:
     git(project.dir, 'commit', '-q', '-m', 'feat: first')
     const first = git(project.dir, 'rev-parse', 'HEAD')
     git(project.dir, 'tag', 'v1.0.0')
-    git(project.dir, 'commit', '-q', '--allow-empty', '-m', 'fix: second')
+    git(project.dir, 'commit', '-q', '--allow-empty', '-m', 'fix: second', '-m', 'Closes #7.')
     const second = git(project.dir, 'rev-parse', 'HEAD')
 
     const head = await runFile(project.file)
-    expect(head.logs('show')).toEqual([`${second}|${second.slice(0, 7)}|main||fix: second|Ada <ada@example.com>`])
+    expect(head.logs('show')).toEqual([`${second}|${second.slice(0, 7)}|main||fix: second`, '', 'Closes #7.|Ada <ada@example.com>'])
 
     const old = await runFile(project.file, { commit: { sha: first, branch: 'main' } })
     expect(old.logs('show')).toEqual([`${first}|${first.slice(0, 7)}|main|v1.0.0|feat: first|Ada <ada@example.com>`])

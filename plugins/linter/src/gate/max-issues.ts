@@ -28,7 +28,9 @@ export async function evaluateMaxIssues(ctx: GateContext, config: MaxIssuesConfi
   let counted: LintProblem[] = current.problems
   if (newOnly) {
     baseline = await ctx.records.previous<ProblemsRecord>(PROBLEMS_RECORD)
-    counted = newProblems(current.problems, baseline?.data.problems ?? [])
+    // With nothing to compare against, this run becomes the baseline (as no-new-failures does):
+    // otherwise a project that already has problems could never pass its first new-only gate.
+    counted = baseline ? newProblems(current.problems, baseline.data.problems) : []
   }
   const counts = countProblems(counted)
   const errorsOver = counts.errors > config.errors
@@ -38,7 +40,7 @@ export async function evaluateMaxIssues(ctx: GateContext, config: MaxIssuesConfi
 
   const adjective = newOnly ? 'new ' : ''
   const limits = `errors ≤ ${config.errors}, warnings ${config.warnings === undefined ? 'unlimited' : `≤ ${config.warnings}`}`
-  const noBaseline = newOnly && baseline === undefined ? ', every problem counting as new because no earlier successful run recorded any' : ''
+  const noBaseline = newOnly && baseline === undefined ? `; no earlier successful run to compare with, so this run's ${plural(current.errors, 'error')} and ${plural(current.warnings, 'warning')} become the baseline` : ''
   let reason: string
   if (errorsOver || warningsOver) {
     const parts: string[] = []
