@@ -14,24 +14,32 @@ export interface RemoteSpec {
 
 /**
  * Classifies `repo` (a local path, `file://`, `http(s)://`, `ssh://` or `user@host:path`).
- * Relative local paths resolve against `baseDir`. A password inside the URL is refused: it would
- * end up in `.git/config` and in logs.
+ * Relative local paths resolve against `baseDir`. Credentials inside the URL are refused: git
+ * would store them in `.git/config` and they would show in logs. For http(s) that means any user
+ * info (`user@` or `user:pass@`), since a token is often passed as the user name; ssh URLs keep
+ * their user (`git@host:org/repo.git`), which is not a secret, but not a password.
+ *
+ * `where` names the place the URL came from in messages (e.g. `stages.checkout.with.repo`);
+ * `fix` says how to take the credentials out of it there.
  */
-export function resolveRemote(repo: string, baseDir: string): RemoteSpec {
+export function resolveRemote(repo: string, baseDir: string, where = 'Repository URL', fix = 'Remove them from the URL'): RemoteSpec {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1]?.toLowerCase()
   if (scheme) {
     let parsed: URL
     try {
       parsed = new URL(repo)
-    } catch (cause) {
-      throw new PipewrightError('PW_ERR_GIT', `Invalid repository URL "${redactUrl(repo)}"`, { details: 'Use a local path, file://, http(s):// or ssh:// URL.', cause })
+    } catch {
+      // No `cause`: the parser's error carries the raw input, credentials included.
+      throw new PipewrightError('PW_ERR_GIT', `${where}: invalid repository URL "${redactUnparsable(repo)}"`, { details: 'Use a local path, file://, http(s):// or ssh:// URL.' })
     }
-    if (parsed.password) {
-      throw new PipewrightError('PW_ERR_GIT', `Repository URL ${redactUrl(repo)} contains a password`, {
-        details: 'Remove the credentials from the URL and set `credentials: { username, password-secret: <SECRET_NAME> }` so the password comes from a secret.',
+    const http = scheme === 'http' || scheme === 'https'
+    // The raw text is checked too: the URL parser drops an empty `@` and reads `\` as `/`.
+    if (parsed.password || (http && (parsed.username || hasUserInfo(repo)))) {
+      throw new PipewrightError('PW_ERR_GIT', `${where} (${redactUrl(repo)}) contains ${http ? 'user info (a user name or password)' : 'a password'}`, {
+        details: `${fix} and set \`credentials: { username: <user>, password-secret: <SECRET_NAME> }\` so the password or token comes from a secret: credentials in a URL end up in .git/config and in logs.`,
       })
     }
-    const kind = scheme === 'file' ? 'local' : scheme === 'http' || scheme === 'https' ? 'http' : 'other'
+    const kind = scheme === 'file' ? 'local' : http ? 'http' : 'other'
     return { url: repo, display: repo, kind }
   }
   if (/^[^/\\]+@[^/\\]+:/.test(repo)) return { url: repo, display: repo, kind: 'other' }
@@ -39,9 +47,19 @@ export function resolveRemote(repo: string, baseDir: string): RemoteSpec {
   return { url: path, display: path, kind: 'local' }
 }
 
-/** A URL with its user info replaced by `***`, for messages. */
+/** Whether the authority of `url` (between `://` and the first `/`, `?` or `#`) has an `@`. */
+function hasUserInfo(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)
+}
+
+/** A URL with its user info (up to the authority's last `@`) replaced by `***`, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@')
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+}
+
+/** For a URL that does not parse, the authority's end is unknown: hide everything up to the last `@`. */
+function redactUnparsable(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@')
 }
 
 /** `file://` URL of a local path, which git treats like a remote (no hard links, honours --depth). */

@@ -5,6 +5,7 @@ import { isPipewrightError, type PipewrightError } from '@pipewright/plugin-api'
 import { createStageContext, type StageCapture } from '@pipewright/testing'
 import { runCheckout } from '../src/checkout/run.js'
 import { checkoutConfigSchema } from '../src/checkout/schema.js'
+import { resolveRemote } from '../src/remote.js'
 import { startGitServer, type GitServer } from './helpers/git-server.js'
 import { commit, git, initRepo, isolateGit, removeTempDirs, tempDir } from './helpers/repo.js'
 
@@ -105,6 +106,31 @@ describe('git/checkout over HTTP', () => {
     expect(error?.code).toBe('PW_ERR_GIT')
     expect(error?.details).toContain('password-secret')
     expect(exposed(stage, error, tempDir())).not.toContain(PASSWORD)
+  })
+
+  it('refuses a token used as the user name in the URL, which appears nowhere', async () => {
+    // What `repo: http://${{ secrets.GIT_TOKEN }}@host/app.git` becomes: the open server would accept it.
+    const ws = tempDir()
+    const url = openServer.url.replace('://', `://${PASSWORD}@`)
+    const { stage, error } = await run(ws, { repo: `${url}/app.git` }, {})
+    expect(error?.code).toBe('PW_ERR_GIT')
+    expect(error?.message).toContain('stages.checkout.with.repo')
+    expect(error?.message).toContain('user info')
+    expect(error?.details).toContain('credentials')
+    expect(error?.details).toContain('password-secret')
+    expect(exposed(stage, error, ws)).not.toContain(PASSWORD)
+  })
+
+  it('refuses any user name in an http(s) URL, but keeps the user of ssh URLs', async () => {
+    for (const repo of ['http://ci@127.0.0.1:1/app.git', 'https://@127.0.0.1:1/app.git', 'HTTPS://a@b@127.0.0.1:1/app.git']) {
+      const { error } = await run(tempDir(), { repo }, {})
+      expect(error, repo).toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('user info') })
+      expect(error?.message).not.toMatch(/\bci@|a@b/)
+    }
+    // ssh users are not secrets; resolved directly since no ssh server runs here.
+    expect(resolveRemote('ssh://git@127.0.0.1:1/org/app.git', '/')).toMatchObject({ kind: 'other', url: 'ssh://git@127.0.0.1:1/org/app.git' })
+    expect(resolveRemote('git@127.0.0.1:org/app.git', '/')).toMatchObject({ kind: 'other', url: 'git@127.0.0.1:org/app.git' })
+    expect(() => resolveRemote(`ssh://git:${PASSWORD}@127.0.0.1/app.git`, '/')).toThrow(/contains a password/)
   })
 
   it('reports a repository the server does not have', async () => {

@@ -116,6 +116,17 @@ describe('git/release push', () => {
     expect([stage.log(), readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(PASSWORD)
   })
 
+  it('refuses a token in the remote URL as user name, drops the local tag and reveals nothing', async () => {
+    const repo = clone()
+    git(repo, 'remote', 'set-url', 'origin', `${server.url.replace('://', `://${PASSWORD}@`)}/lib.git`)
+    const stage = createStageContext({ workspace: repo, stageId: 'release', redact: false })
+    const error = await runRelease(stage, releaseConfigSchema.parse({ push: true, 'tag-prefix': 'u' })).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('stages.release.with.remote "origin"') })
+    expect(error).toMatchObject({ message: expect.stringContaining('user info'), details: expect.stringContaining('password-secret') })
+    expect(git(repo, 'tag', '-l')).toBe('')
+    expect([JSON.stringify(error), String(error), stage.captured.log()].join('\n')).not.toContain(PASSWORD)
+  })
+
   it('fails on a wrong password, drops the local tag and reveals nothing', async () => {
     const repo = clone()
     const wrong = 'wrong-VALUE-123'

@@ -92,6 +92,55 @@ describe('watchPipeline on a local branch', () => {
     crash.abort()
   })
 
+  it('runs only the mainline commits of a --no-ff merge, oldest first: the merge stands for the merged work', async () => {
+    const repo = initRepo()
+    const tip = commit(repo, 'one')
+    const state = memoryState()
+    let mainline: string[] = []
+    let side: string[] = []
+    const { ran } = await watch({ repoDir: repo, state }, (_sha, ran, stop) => {
+      if (ran.length === 1) {
+        // Between two polls: a side branch of 3 commits, a mainline commit, then the merge.
+        git(repo, 'checkout', '-q', '-b', 'feature')
+        side = [commit(repo, 'side a'), commit(repo, 'side b'), commit(repo, 'side c')]
+        git(repo, 'checkout', '-q', 'main')
+        const before = commit(repo, 'mainline')
+        git(repo, 'merge', '-q', '--no-ff', '-m', 'merge feature', 'feature')
+        mainline = [before, git(repo, 'rev-parse', 'HEAD')]
+      }
+      if (ran.length === 3) stop()
+    })
+    expect(ran).toEqual([tip, ...mainline])
+    expect(ran).not.toContain(side[0])
+    expect(state.map.get(watchStateKey('main'))).toMatchObject({ sha: mainline[1], status: 'succeeded' })
+  })
+
+  it('keeps one position per key, so pipelines watching the same branch in one store do not share it', async () => {
+    const repo = initRepo()
+    const tip = commit(repo, 'one')
+    const state = memoryState()
+    // Stops after the tip ran, or (if the position were shared) after a few polls that run nothing.
+    const watchAs = async (key: string) => {
+      let gets = 0
+      const controller = new AbortController()
+      const counted = {
+        get: async (k: string) => {
+          if (++gets > 3) controller.abort()
+          return state.get(k)
+        },
+        set: state.set,
+      }
+      return watch({ repoDir: repo, state: counted, key, signal: controller.signal }, () => controller.abort())
+    }
+    expect((await watchAs('deploy')).ran).toEqual([tip])
+    expect((await watchAs('docs')).ran).toEqual([tip])
+    expect(state.map.get(watchStateKey('main', 'deploy'))).toMatchObject({ sha: tip })
+    expect(state.map.get(watchStateKey('main', 'docs'))).toMatchObject({ sha: tip })
+    expect([...state.map.keys()].sort()).toEqual(['git.watch:main:deploy', 'git.watch:main:docs'])
+    // Without a key the old shape stays, so existing positions are still found.
+    expect(watchStateKey('main')).toBe('git.watch:main')
+  })
+
   it('refuses a directory that is not a repository and a missing branch', async () => {
     const state = memoryState()
     await expect(watch({ repoDir: tempDir(), state }, () => undefined)).rejects.toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('is not a git repository') })

@@ -21,6 +21,8 @@ type WatchPipeline = (options: {
   runCommit: (sha: string) => Promise<{ status: string }>
   signal: AbortSignal
   log: (line: string) => void
+  /** Part of the position's state key: pipelines watching the same branch keep separate positions. */
+  key?: string
 }) => Promise<void>
 
 interface WatchFlags {
@@ -70,6 +72,8 @@ async function watch(ctx: CommandContext, flags: WatchFlags): Promise<number> {
   })
   try {
     const eng = (engine = await openEngine(ctx, store, dir))
+    // Runs still load the file for each commit (it may change); the name only keys the position.
+    const { spec } = await eng.load(file)
     createPlainRenderer(ctx.io.stdout, ctx.c).attach(eng)
     println(ctx.io.stdout, ctx.c.dim(`watching ${branch} in ${dir} every ${flags.interval} (Ctrl-C to stop)`))
     await watchPipeline({
@@ -87,6 +91,7 @@ async function watch(ctx: CommandContext, flags: WatchFlags): Promise<number> {
       },
       signal: controller.signal,
       log: (line) => println(ctx.io.stdout, ctx.c.dim(line)),
+      key: spec.name,
     })
     return controller.signal.aborted ? 130 : 0
   } finally {
@@ -108,7 +113,8 @@ export function registerWatch(program: Command, rt: CliRuntime): void {
 Each run is for one commit: \${{ git.sha }} is that commit, so a pipeline that starts with
   uses: git/checkout  with: { repo: \${{ git.root }}, ref: \${{ git.sha }}, path: src }
 builds exactly the commit it was started for, even when several arrived at once.
-The last commit seen is kept in the store, so a restarted watch does not re-run it.
+The last commit seen is kept in the store per pipeline name and branch, so a restarted watch
+does not re-run it, and pipelines watching the same branch do not skip each other's commits.
 Ctrl-C stops watching (and cancels a run in progress).
 
 Examples:

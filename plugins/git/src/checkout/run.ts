@@ -15,7 +15,7 @@ import { prepareWorkdir } from './workdir.js'
 export async function runCheckout(ctx: StageContext, config: CheckoutConfig): Promise<void> {
   const where = `stages.${ctx.stageId}.with`
   const dir = confinePath(ctx.workspace, config.path, `${where}.path`)
-  const remote = resolveRemote(config.repo, ctx.pipeline.dir)
+  const remote = resolveRemote(config.repo, ctx.pipeline.dir, `${where}.repo`)
   const auth = createGitAuth({
     remote,
     credentials: config.credentials,

@@ -99,7 +99,7 @@ async function pushTag(ctx: StageContext, exec: ReturnType<typeof execFromContex
       details: 'Set `remote:` to one of the names `git remote` lists (default origin).',
     })
   }
-  const remote = resolveRemote(url.stdout.trim(), dir)
+  const remote = resolveRemote(url.stdout.trim(), dir, `${field}.remote "${config.remote}"`, `Remove them from the remote's URL (git remote set-url ${config.remote} <URL without user info>)`)
   const auth = createGitAuth({ remote, credentials: config.credentials, secrets: ctx.secrets, where: `${field}.credentials`, baseEnv: ctx.env })
   const git = createGitRunner({ exec, env: auth.env, secrets: auth.secrets })
   const result = await git.attempt(['push', '--quiet', config.remote, `refs/tags/${tag}:refs/tags/${tag}`], { cwd: dir })

@@ -23,6 +23,12 @@ export interface WatchOptions {
   log: (line: string) => void
   /** Process runner (default: spawn real processes). */
   exec?: GitExec
+  /**
+   * Who is watching, usually the pipeline's name: part of the state key, so pipelines that watch
+   * the same branch with the same `state` each keep their own position. Without it the key is
+   * `git.watch:<branch>`, shared by every watcher of that branch.
+   */
+  key?: string
 }
 
 /** What the watcher persists per branch. `started` means a run began and was not seen to finish. */
@@ -32,12 +38,17 @@ export interface WatchPosition {
   at: number
 }
 
-export function watchStateKey(branch: string): string {
-  return `git.watch:${branch}`
+/**
+ * The state key a watcher's position is kept under: `git.watch:<branch>`, or
+ * `git.watch:<branch>:<key>` with a `key` (git forbids `:` in branch names, so keys cannot collide).
+ */
+export function watchStateKey(branch: string, key?: string): string {
+  return key ? `git.watch:${branch}:${key}` : `git.watch:${branch}`
 }
 
 /**
- * Polls `branch` and runs the pipeline once for each new commit, oldest first. The position is
+ * Polls `branch` and runs the pipeline once for each new commit on it, oldest first: only the
+ * branch's own (first-parent) commits, so a merge commit stands for the work it merged. The position is
  * saved as `started` before a run and with the run's status after it, so a restart continues after
  * the last commit that was started: a commit is never run twice, even when the process died during
  * its run (that run is left to `pipewright run --resume`). First start: only the current tip runs.
@@ -49,7 +60,7 @@ export async function watchPipeline(options: WatchOptions): Promise<void> {
   }
   const git = createGitRunner({ exec: options.exec ?? spawnExec({ signal }) })
   const upstream = await checkBranch(git, options.repoDir, branch)
-  const key = watchStateKey(branch)
+  const key = watchStateKey(branch, options.key)
   log(`watching ${branch} in ${options.repoDir}${upstream ? ` (fetching ${upstream.remote})` : ' (local branch)'} every ${options.intervalMs} ms`)
 
   let warnedAbout: string | undefined
@@ -119,7 +130,9 @@ async function readTip(git: GitRunner, repoDir: string, branch: string, upstream
 async function pendingCommits(git: GitRunner, repoDir: string, last: string | undefined, tip: string, log: (line: string) => void): Promise<string[]> {
   if (!last) return [tip]
   if (last === tip) return []
-  const listed = await git.attempt(['rev-list', '--reverse', `${last}..${tip}`], { cwd: repoDir })
+  // --first-parent: a merged side branch's commits were not on this branch; running them (in
+  // rev-list's interleaved order) would build states the branch never had.
+  const listed = await git.attempt(['rev-list', '--reverse', '--first-parent', `${last}..${tip}`], { cwd: repoDir })
   if (listed.exitCode !== 0) {
     log(`last processed commit ${last.slice(0, 7)} is no longer in the repository: running only the tip ${tip.slice(0, 7)}`)
     return [tip]
