@@ -36,9 +36,17 @@ async function evaluate(store: RecordBook, runId: string, record: ResultsRecord 
 describe('test-runner/results gate', () => {
   it('passes within max-failures and fails beyond, naming the numbers', async () => {
     const store = createRecordBook()
-    expect(await evaluate(store, 'r1', results(['a > x']), resultsGate, { 'max-failures': 1 })).toMatchObject({ verdict: 'pass', reason: '1 failing tests are within the allowed 1 (10 tests, 0 flaky).' })
+    expect(await evaluate(store, 'r1', results(['a > x']), resultsGate, { 'max-failures': 1 })).toMatchObject({ verdict: 'pass', reason: '1 failing test is within the allowed 1 (10 tests, 0 flaky).' })
     const failed = await evaluate(store, 'r2', results(['a > x', 'a > y']), resultsGate, { 'max-failures': 1 })
     expect(failed).toMatchObject({ verdict: 'fail', reason: '2 tests failed where at most 1 may.', evidence: { failed: 2, maxFailures: 1 } })
+  })
+
+  it('speaks of a single test in the singular', async () => {
+    const record = results(['a > x'], { flaky: 1, flakyTests: [{ id: 'f1' }] })
+    const verdict = await evaluate(createRecordBook(), 'r1', record, resultsGate, { 'max-flaky': 0 })
+    expect(verdict).toMatchObject({ verdict: 'fail', reason: '1 test failed where at most 0 may; 1 test was flaky where at most 0 may.' })
+    const twoAllowed = await evaluate(createRecordBook(), 'r1', results(['a > x', 'a > y']), resultsGate, { 'max-failures': 2 })
+    expect(twoAllowed.reason).toBe('2 failing tests are within the allowed 2 (10 tests, 0 flaky).')
   })
 
   it('with no-new-failures, compares with the last successful run on the same branch', async () => {
@@ -63,7 +71,7 @@ describe('test-runner/results gate', () => {
 
   it('with no-new-failures and no successful run before, makes this run the baseline', async () => {
     const verdict = await evaluate(createRecordBook(), 'r1', results(['a > x']), resultsGate, { 'max-failures': 1, 'no-new-failures': true })
-    expect(verdict).toMatchObject({ verdict: 'pass', reason: '1 failing tests are within the allowed 1 (10 tests, 0 flaky, no earlier successful run to compare with).', evidence: { baseline: null } })
+    expect(verdict).toMatchObject({ verdict: 'pass', reason: '1 failing test is within the allowed 1 (10 tests, 0 flaky, no earlier successful run to compare with).', evidence: { baseline: null } })
   })
 
   it('fails when the stage recorded nothing', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isPipewrightError, type StageDefinition } from '@pipewright/plugin-api'
 import { describe, expect, it } from 'vitest'
@@ -59,10 +59,36 @@ describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) =>
     expect(ctx.captured.summary).toMatch(/FLAKY .*eventually connects.*first time flaky/)
   })
 
+  it('keeps an option\'s value on a rerun and replaces only the file filters', async () => {
+    const dir = copyFixture(`${runner}-flaky`)
+    const namePattern = runner === 'node' ? '--test-name-pattern' : '--testNamePattern'
+    const { ctx, done } = run(dir, { args: [namePattern, 'connects|adds', 'test/flaky.test.js', 'test/stable.test.js'], 'rerun-failed': 1 })
+    await done
+    expect(ctx.captured.outputs).toMatchObject({ total: '2', passed: '1', failed: '0', flaky: '1' })
+    // The rerun ran the failing file alone, so its own filters were dropped, not the pattern.
+    expect(readFileSync(join(dir, '.stable-runs'), 'utf8').trim().split('\n')).toHaveLength(1)
+  })
+
   it('without reruns, a flaky test fails the stage', async () => {
     const dir = copyFixture(`${runner}-flaky`)
     const { done } = run(dir, {})
     await expect(done).rejects.toThrow(/1 of 2 tests failed/)
     expect(existsSync(join(dir, '.flaky-marker'))).toBe(true)
+  })
+})
+
+// A project selector takes a value, which a rerun must not mistake for a file filter.
+describe.each([
+  ['vitest', '--project', 'vitest.config.mjs', "export default { test: { projects: [{ test: { name: 'unit', include: ['test/**/*.test.js'] } }, { test: { name: 'other', include: ['nothing/**/*.test.js'] } }] } }\n"],
+  ['jest', '--selectProjects', 'jest.config.cjs', "module.exports = { projects: [{ displayName: 'legacy', testEnvironment: 'node', testMatch: ['<rootDir>/test/**/*.test.js'] }, { displayName: 'other', testMatch: ['<rootDir>/nothing/**/*.test.js'] }] }\n"],
+] as const)('test-runner/%s with %s', (runner, flag, configFile, config) => {
+  it('re-runs the failing file within the selected project', async () => {
+    const dir = copyFixture(`${runner}-flaky`)
+    writeFileSync(join(dir, configFile), config)
+    const stage = stages[runner] as StageDefinition<unknown>
+    const ctx = testStage({ workspace: dir })
+    await stage.run(ctx, stage.configSchema!.parse({ args: [flag, runner === 'vitest' ? 'unit' : 'legacy'], 'rerun-failed': 1 }))
+    expect(ctx.captured.outputs).toMatchObject({ total: '2', failed: '0', flaky: '1' })
+    expect(readFileSync(join(dir, '.stable-runs'), 'utf8').trim().split('\n')).toHaveLength(1)
   })
 })

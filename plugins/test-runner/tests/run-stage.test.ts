@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { StageDefinition } from '@pipewright/plugin-api'
@@ -16,6 +17,9 @@ function runStage(config: Record<string, unknown>, options: TestStageOptions) {
   const done = Promise.resolve().then(() => stage.run(ctx, stage.configSchema!.parse(config)))
   return { ctx, done, error: done.then(() => undefined, (e: unknown) => e as Error & { code?: string }) }
 }
+
+// pytest is a Python tool: its real run is skipped, with a note in the test report, where it is not installed.
+const pytestMissing = spawnSync('python3', ['-m', 'pytest', '--version'], { stdio: 'ignore' }).status !== 0
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'pw-run-'))
 // node --test with its junit reporter, as a user would write it in `command:` (a shell string).
@@ -45,6 +49,31 @@ describe('test-runner/run', () => {
     expect(ctx.captured.outputs).toMatchObject({ 'coverage-lines': '75', 'coverage-branches': '25', 'coverage-functions': '50' })
     const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
     expect(record?.coverage).toEqual({ lines: 75, branches: 25, functions: 50, file: 'coverage.xml', format: 'cobertura' })
+  })
+
+  it('reads the report of a real pytest run', async ({ skip }) => {
+    skip(pytestMissing, 'python3 -m pytest is not available on this machine')
+    const workspace = emptyDir()
+    cpSync(join(fixturesDir, 'pytest-project'), workspace, { recursive: true })
+    const command = ['python3', '-m', 'pytest', '-p', 'no:cacheprovider', '--junitxml=reports/junit.xml']
+    const { ctx, error } = runStage({ command, junit: 'reports/junit.xml' }, { workspace })
+    const e = await error
+    expect(e?.code).toBe('PW_ERR_STAGE_FAILED')
+    expect(e?.message).toBe('Stage test: 1 of 3 tests failed: pytest > test_cart > test_applies_discount (test_cart.py:13)')
+    expect(ctx.captured.outputs).toMatchObject({ total: '3', passed: '1', failed: '1', skipped: '1', flaky: '0' })
+    const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
+    expect(record?.failures[0]?.message).toMatch(/assert 30 == 27/)
+  })
+
+  it('does not take a coverage file left over from an earlier run for this run\'s', async () => {
+    const workspace = emptyDir()
+    writeFileSync(join(workspace, 'coverage.xml'), readFileSync(join(reports, 'coverage-reports', 'cobertura-coverage.xml')))
+    writeFileSync(join(workspace, 'tpl.xml'), '<testsuite name="s"><testcase name="t" time="0.1"/></testsuite>')
+    const { ctx, error } = runStage({ command: 'cp tpl.xml junit.xml', junit: 'junit.xml', coverage: 'coverage.xml' }, { workspace })
+    const e = await error
+    expect(e?.code).toBe('PW_ERR_INPUT_FILE')
+    expect(e?.message).toBe('Stage test: Coverage file coverage.xml was not rewritten by the command "cp tpl.xml junit.xml" (it exited 0); the file there is left over from an earlier run')
+    expect(ctx.captured.outputs['coverage-lines']).toBeUndefined()
   })
 
   it('re-runs the whole command for a generic runner and reports the flaky test', async () => {

@@ -17,11 +17,11 @@ export async function evaluateResults(ctx: GateContext, config: ResultsGateConfi
     maxFailures: config['max-failures'],
     failures: current.failures.slice(0, 20),
   }
-  if (current.failed > config['max-failures']) problems.push(`${current.failed} tests failed where at most ${config['max-failures']} may`)
+  if (current.failed > config['max-failures']) problems.push(`${tests(current.failed)} failed where at most ${config['max-failures']} may`)
   if (config['max-flaky'] !== undefined) {
     evidence.maxFlaky = config['max-flaky']
     evidence.flakyTests = current.flakyTests.slice(0, 20)
-    if (current.flaky > config['max-flaky']) problems.push(`${current.flaky} tests were flaky where at most ${config['max-flaky']} may`)
+    if (current.flaky > config['max-flaky']) problems.push(`${tests(current.flaky)} ${current.flaky === 1 ? 'was' : 'were'} flaky where at most ${config['max-flaky']} may`)
   }
   if (config['no-new-failures']) {
     const branch = ctx.git?.branch
@@ -39,8 +39,12 @@ export async function evaluateResults(ctx: GateContext, config: ResultsGateConfi
   }
 
   if (problems.length > 0) return { verdict: 'fail', reason: `${capitalize(problems.join('; '))}.`, evidence }
-  const failing = current.failed === 0 ? 'no test failed' : `${current.failed} failing tests are within the allowed ${config['max-failures']}`
+  const failing = current.failed === 0 ? 'no test failed' : `${current.failed} failing ${current.failed === 1 ? 'test is' : 'tests are'} within the allowed ${config['max-failures']}`
   return { verdict: 'pass', reason: `${capitalize(failing)} (${current.total} tests, ${current.flaky} flaky${baselineNote}).`, evidence }
+}
+
+function tests(count: number): string {
+  return `${count} ${count === 1 ? 'test' : 'tests'}`
 }
 
 function describe(tests: RecordedTest[]): string {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { type PresetContext, attemptDir, rerunArgs, runnerCommand } from './shared.js'
+import { type PresetContext, attemptDir, runnerCommand, withoutFileFilters } from './shared.js'
 import type { AttemptPlan, TestRunner } from './types.js'
 
 const require = createRequire(import.meta.url)
@@ -23,7 +23,9 @@ export function jestRunner(ctx: PresetContext): TestRunner {
         '--reporters=default',
         `--reporters=${require.resolve('jest-junit')}`,
         ...(withCoverage ? ['--coverage', '--coverageReporters=text-summary', '--coverageReporters=json-summary', `--coverageDirectory=${join(dir, 'coverage')}`] : []),
-        ...(attempt === 1 ? ctx.config.args : ['--runTestsByPath', ...rerunArgs(ctx.config.args, failingFiles)]),
+        // The files go before the user's options: yargs lets an array option such as
+        // `--selectProjects legacy` swallow the positional arguments that follow it.
+        ...(attempt === 1 || failingFiles === undefined ? ctx.config.args : ['--runTestsByPath', ...failingFiles, ...withoutFileFilters(ctx.config.args)]),
       ]
       const plan: AttemptPlan = {
         command,

@@ -32,7 +32,30 @@ export async function runnerCommand(ctx: PresetContext, pkg: string, bin: string
   return [process.execPath, entry]
 }
 
-/** Arguments for a rerun: the user's flags are kept, their file filters replaced by the failing files. */
+/**
+ * Arguments for a rerun: the user's options, with their values, are kept; their file filters are
+ * replaced by the failing files, appended at the end.
+ */
 export function rerunArgs(args: string[], files: string[] | undefined): string[] {
-  return files === undefined ? args : [...args.filter((a) => a.startsWith('-')), ...files]
+  return files === undefined ? args : [...withoutFileFilters(args), ...files]
+}
+
+/**
+ * `args` without its file filters. A filter is a positional argument: one that is not a flag and
+ * does not directly follow a flag written without `=`. A flag's list of values is not known here
+ * (`--project unit` vs. `--bail test/a.test.js`), so an argument after a bare flag is taken for
+ * its value and kept: keeping a filter only widens a rerun, dropping a value would change it.
+ * After `--` every argument is positional.
+ */
+export function withoutFileFilters(args: string[]): string[] {
+  const kept: string[] = []
+  let positionalOnly = false
+  for (const [i, arg] of args.entries()) {
+    const previous = args[i - 1]
+    const isFlag = !positionalOnly && arg.startsWith('-') && arg !== '-'
+    const isValue = !positionalOnly && previous !== undefined && previous !== '--' && previous !== '-' && previous.startsWith('-') && !previous.includes('=') && !isFlag
+    if (arg === '--' && !positionalOnly) positionalOnly = true
+    if (isFlag || isValue) kept.push(arg)
+  }
+  return kept
 }

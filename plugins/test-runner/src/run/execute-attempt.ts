@@ -17,6 +17,8 @@ export interface AttemptResult {
 /** Runs one attempt's command and reads the JUnit (and coverage) files it wrote. */
 export async function executeAttempt(ctx: StageContext, plan: AttemptPlan): Promise<AttemptResult> {
   const before = await stampReports(ctx.workspace, plan.junit)
+  const coverageFile = plan.coverage ? resolve(ctx.workspace, plan.coverage.file) : undefined
+  const coverageBefore = coverageFile ? await fileStamp(coverageFile) : undefined
   const result = await ctx.exec(plan.command, { ...(plan.env ? { env: plan.env } : {}), log: true })
   if (ctx.signal.aborted) throw new PipewrightError('PW_ERR_CANCELLED', `Stage ${ctx.stageId}: cancelled while the tests ran`)
   const after = await stampReports(ctx.workspace, plan.junit)
@@ -34,9 +36,11 @@ export async function executeAttempt(ctx: StageContext, plan: AttemptPlan): Prom
     report.durationMs += part.durationMs
   }
   const attempt: AttemptResult = { report, exitCode: result.exitCode }
-  if (plan.coverage) {
-    const file = resolve(ctx.workspace, plan.coverage.file)
-    attempt.coverage = await readCoverage(file, displayPath(ctx.workspace, file), { producedBy: plan.producedBy }, plan.coverage.format)
+  if (plan.coverage && coverageFile) {
+    const display = displayPath(ctx.workspace, coverageFile)
+    // Same rule as for the JUnit reports: percentages from an earlier run must not pass a gate now.
+    if (coverageBefore !== undefined && (await fileStamp(coverageFile)) === coverageBefore) throw staleCoverage(ctx, plan, display, result.exitCode)
+    attempt.coverage = await readCoverage(coverageFile, display, { producedBy: plan.producedBy }, plan.coverage.format)
   }
   return attempt
 }
@@ -53,9 +57,23 @@ async function stampReports(workspace: string, patterns: string[]): Promise<Map<
   return stamps
 }
 
+function staleCoverage(ctx: StageContext, plan: AttemptPlan, file: string, exitCode: number): PipewrightError {
+  return new PipewrightError(
+    'PW_ERR_INPUT_FILE',
+    `Stage ${ctx.stageId}: Coverage file ${file} was not rewritten by ${plan.producedBy} (it ${exitedText(exitCode)}); the file there is left over from an earlier run`,
+    {
+      details: `Check that ${plan.producedBy} measures coverage and writes its report to exactly this path (relative to the stage's working directory); delete the old file to be sure, and see the stage log for why it was not written.`,
+    },
+  )
+}
+
+function exitedText(exitCode: number): string {
+  return exitCode === 0 ? 'exited 0' : `exited with code ${exitCode}`
+}
+
 function noFreshReport(ctx: StageContext, plan: AttemptPlan, before: Map<string, string>, exitCode: number): PipewrightError {
   const names = plan.junit.map((p) => displayPath(ctx.workspace, resolve(ctx.workspace, p))).join(', ')
-  const exited = exitCode === 0 ? 'exited 0' : `exited with code ${exitCode}`
+  const exited = exitedText(exitCode)
   const stale = before.size > 0
   return new PipewrightError(
     'PW_ERR_INPUT_FILE',

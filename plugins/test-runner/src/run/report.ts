@@ -72,10 +72,10 @@ export function countFlakes(history: Array<{ data: ResultsRecord }>): Map<string
 /** The text `pipewright show` prints for the stage. */
 export function summaryText(record: ResultsRecord, flakesBefore: Map<string, number>, runsBefore: number): string {
   const lines = [
-    `${record.total} tests: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${(record.durationMs / 1000).toFixed(1)}s${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
+    `${record.total} test${record.total === 1 ? '' : 's'}: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${(record.durationMs / 1000).toFixed(1)}s${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
   ]
   for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${f.message}` : ''}`)
-  if (record.failures.length > 10) lines.push(`  … and ${record.failures.length - 10} more failing tests`)
+  if (record.failures.length > 10) lines.push(`  … and ${record.failures.length - 10} more failing test${record.failures.length === 11 ? '' : 's'}`)
   for (const t of record.flakyTests) {
     const before = flakesBefore.get(t.id) ?? 0
     lines.push(`  FLAKY ${t.id}${where(t)}: ${before === 0 ? 'first time flaky' : `flaked ${before} time${before === 1 ? '' : 's'} in the previous ${runsBefore} recorded runs`}`)
