@@ -1,4 +1,4 @@
-import type { Clock, EventSource, Logger, Plugin, Problem, RunStatus, SerializedError, StageStatus } from '@pipewright/plugin-api'
+import type { Clock, EventName, EventSource, Logger, Plugin, Problem, RunStatus, SerializedError, StageStatus } from '@pipewright/plugin-api'
 import type { Plan } from './spec/plan.js'
 import type { PipelineSpec } from './spec/schema.js'
 import type { Store } from './store/types.js'
@@ -85,6 +85,8 @@ export interface RunHandle {
 
 export interface Engine extends EventSource {
   readonly store: Store
+  /** Listens to every event, including those plugins declare themselves; returns the unsubscribe function. */
+  onAny(listener: (name: EventName, payload: unknown) => void): () => void
   /** Loaded plugins, in registration order. */
   plugins(): Promise<Array<{ id: string; version?: string; source: string; stages: string[]; gates: string[]; monitors: string[]; notifiers: string[] }>>
   /** Reads and validates a pipeline file; throws PW_ERR_CONFIG_INVALID / PW_ERR_YAML_SYNTAX with every problem. */
