@@ -9,7 +9,8 @@ export const FIRST_PARTY_PLUGINS = [
 ] as const
 
 export interface FirstPartyLoad {
-  plugins: Plugin[]
+  /** Each plugin with the package it comes from, so a pipeline listing that package gets this one. */
+  plugins: Array<{ package: Plugin; name: string }>
   /** Packages that could not be imported (doctor reports them; other commands warn). */
   failures: Array<{ name: string; message: string }>
 }
@@ -23,7 +24,7 @@ export async function loadFirstPartyPlugins(names: readonly string[] = FIRST_PAR
   for (const name of names) {
     try {
       const mod = (await import(name)) as { default?: unknown }
-      if (isPlugin(mod.default)) result.plugins.push(mod.default)
+      if (isPlugin(mod.default)) result.plugins.push({ package: mod.default, name })
     } catch (error) {
       result.failures.push({ name, message: error instanceof Error ? error.message : String(error) })
     }

@@ -10,7 +10,7 @@ import { createContainer } from './di.js'
 import { EventBus } from './events.js'
 import { PluginHost } from './plugins/host.js'
 import { checkPins, lockFileFor, pinStatuses } from './plugins/lockfile.js'
-import { pinnablePackage, resolvePluginInput } from './plugins/inputs.js'
+import { importDeclared, locateDeclared, pinnablePackage, refSpec, resolvePluginInput } from './plugins/inputs.js'
 import type { ResolvedPlugin } from './plugins/resolve.js'
 import { realClock } from './runtime/clock.js'
 import { readPipelineFile } from './spec/load.js'
@@ -76,28 +76,56 @@ class PipewrightEngine extends EventBus implements Engine {
     this.ready.catch(() => undefined)
   }
 
-  private async loadPlugins(inputs: Array<PluginInput | PluginRef>, baseDir: string): Promise<ResolvedPlugin[]> {
+  private async loadPlugins(inputs: PluginInput[], baseDir: string): Promise<void> {
     const resolved: ResolvedPlugin[] = []
     for (const input of inputs) resolved.push(await resolvePluginInput(input, baseDir))
     await this.host.add(resolved)
-    return resolved
   }
 
-  /** Reads a pipeline file and loads the plugins it declares; returns them with the raw input. */
-  private async readAndLoad(file: string) {
-    const read = await readPipelineFile(resolve(file))
-    const declared = (read.input as { plugins?: unknown } | null)?.plugins
-    const refs = Array.isArray(declared)
+  /** A declared package the engine already has built in (given as an object with its package name). */
+  private builtIn(ref: PluginRef): boolean {
+    const spec = refSpec(ref)
+    const loaded = [...this.host.loaded.values()].find((p) => p.builtIn && p.source === spec)
+    if (!loaded) return false
+    if (typeof ref !== 'string' && ref.config) {
+      throw new PipewrightError('PW_ERR_PLUGIN_CONFIG', `${spec} is built in and already loaded with its default configuration; plugins: cannot configure it`, {
+        details: `Remove the config from plugins:, or configure ${loaded.id} through its environment (see its README).`,
+      })
+    }
+    return true
+  }
+
+  /**
+   * Loads the plugins a pipeline declares. Installed packages are located and their pins checked
+   * against `lockFile` before any of their code is imported: a tampered plugin never runs.
+   */
+  private async loadDeclared(refs: PluginRef[], baseDir: string, lockFile: string | undefined): Promise<void> {
+    const declared = refs.filter((ref) => !this.builtIn(ref)).map((ref) => locateDeclared(ref, baseDir))
+    if (lockFile && (this.options.pins ?? 'check') === 'check') {
+      const pinnable = declared.map((d) => (d.located ? pinnablePackage(d.located) : undefined)).filter((p) => p !== undefined)
+      if (pinnable.length > 0) await checkPins(lockFile, pinnable, { update: false })
+    }
+    const resolved: ResolvedPlugin[] = []
+    for (const d of declared) resolved.push(await importDeclared(d, baseDir))
+    await this.host.add(resolved)
+  }
+
+  private declaredRefs(input: unknown): PluginRef[] {
+    const declared = (input as { plugins?: unknown } | null)?.plugins
+    return Array.isArray(declared)
       ? declared.filter((p): p is PluginRef => typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string'))
       : []
-    const plugins = refs.length > 0 ? await this.loadPlugins(refs, read.dir) : []
-    return { read, pinnable: plugins.map(pinnablePackage).filter((p) => p !== undefined) }
   }
 
   async pinPlugins(file: string, options: { update?: boolean } = {}): Promise<PluginPins> {
     await this.ready
-    const { read, pinnable } = await this.readAndLoad(file)
+    const read = await readPipelineFile(resolve(file))
     const lockFile = lockFileFor(read.file)
+    const pinnable = this.declaredRefs(read.input)
+      .filter((ref) => !this.builtIn(ref))
+      .map((ref) => locateDeclared(ref, read.dir).located)
+      .map((located) => (located ? pinnablePackage(located) : undefined))
+      .filter((p) => p !== undefined)
     if (!options.update) return { lockFile, plugins: await pinStatuses(lockFile, pinnable) }
     const { changed } = await checkPins(lockFile, pinnable, { update: true })
     const byName = new Map(changed.map((c) => [c.name, c.reason]))
@@ -110,6 +138,7 @@ class PipewrightEngine extends EventBus implements Engine {
       id: p.id,
       ...(p.version ? { version: p.version } : {}),
       source: p.source,
+      builtIn: p.builtIn,
       stages: p.stages,
       gates: p.gates,
       monitors: p.monitors,
@@ -128,8 +157,8 @@ class PipewrightEngine extends EventBus implements Engine {
 
   async load(file: string): Promise<LoadedPipeline> {
     await this.ready
-    const { read, pinnable } = await this.readAndLoad(file)
-    if ((this.options.pins ?? 'check') === 'check' && pinnable.length > 0) await checkPins(lockFileFor(read.file), pinnable, { update: false })
+    const read = await readPipelineFile(resolve(file))
+    await this.loadDeclared(this.declaredRefs(read.input), read.dir, lockFileFor(read.file))
     const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.registry() })
     if (!spec || problems.length > 0) {
       throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${read.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { problems })
@@ -203,7 +232,7 @@ class PipewrightEngine extends EventBus implements Engine {
     }
     const plan = run.plan as StoredPlan
     if (!plan.spec) throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} was stored without its pipeline and cannot be resumed`)
-    if (plan.spec.plugins?.length) await this.loadPlugins(plan.spec.plugins, run.dir)
+    if (plan.spec.plugins?.length) await this.loadDeclared(plan.spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
     const secrets = await loadSecrets({ declared: plan.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
     const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)
     const stages = await this.store.getStages(runId)

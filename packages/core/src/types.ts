@@ -13,7 +13,12 @@ export interface LoadedPipeline {
 }
 
 /** A plugin given to the engine: the object itself, or a package name / path to import. */
-export type PluginInput = Plugin | string | { package: string | Plugin; config?: Record<string, unknown> }
+/**
+ * A plugin given to the engine: the object itself, or a package name / path to import. An object
+ * may say which package it stands for (`name`): a pipeline that lists that package in `plugins:`
+ * then gets this one (how the CLI's built-in first-party plugins are found by name).
+ */
+export type PluginInput = Plugin | string | { package: string | Plugin; name?: string; config?: Record<string, unknown> }
 
 export interface EngineOptions {
   plugins?: PluginInput[]
@@ -88,7 +93,7 @@ export interface Engine extends EventSource {
   /** Listens to every event, including those plugins declare themselves; returns the unsubscribe function. */
   onAny(listener: (name: EventName, payload: unknown) => void): () => void
   /** Loaded plugins, in registration order. */
-  plugins(): Promise<Array<{ id: string; version?: string; source: string; stages: string[]; gates: string[]; monitors: string[]; notifiers: string[] }>>
+  plugins(): Promise<Array<{ id: string; version?: string; source: string; builtIn: boolean; stages: string[]; gates: string[]; monitors: string[]; notifiers: string[] }>>
   /** Reads and validates a pipeline file; throws PW_ERR_CONFIG_INVALID / PW_ERR_YAML_SYNTAX with every problem. */
   load(file: string): Promise<LoadedPipeline>
   /** Every problem in a pipeline file, or []. */

@@ -28,10 +28,14 @@ async function listPlugins(ctx: CommandContext, flags: PluginsFlags): Promise<nu
   const engine = await openEngine(ctx, undefined, ctx.io.cwd, { pins: 'off' })
   try {
     const pins = file ? await engine.pinPlugins(file) : undefined
+    const changed = pins?.plugins.filter((p) => p.status === 'version' || p.status === 'integrity') ?? []
+    // Declared plugins are imported only when every pin matches: a changed plugin's code never runs.
+    if (file && changed.length === 0) await engine.load(file).catch(() => undefined)
     const plugins = await engine.plugins()
     const statusOf = (source: string) => pins?.plugins.find((p) => p.name === source)?.status
     if (flags.json) {
-      println(ctx.io.stdout, JSON.stringify(plugins.map((p) => ({ ...p, pin: statusOf(p.source) ?? null })), null, 2))
+      const notLoaded = changed.map((p) => ({ id: null, version: p.version, source: p.name, builtIn: false, pin: p.status, loaded: false }))
+      println(ctx.io.stdout, JSON.stringify([...plugins.map((p) => ({ ...p, pin: statusOf(p.source) ?? null, loaded: true })), ...notLoaded], null, 2))
       return 0
     }
     const { c } = ctx
@@ -41,9 +45,10 @@ async function listPlugins(ctx: CommandContext, flags: PluginsFlags): Promise<nu
         .filter((k) => p[k].length > 0)
         .map((k) => `${k}: ${p[k].join(', ')}`)
       const status = statusOf(p.source)
-      const text = status ? STATUS_TEXT[status] : p.source === 'inline' ? 'built in' : 'not pinned (local path or linked package)'
-      rows.push([c.bold(p.id), p.version ?? '–', p.source === 'inline' ? 'first-party' : p.source, status && status !== 'pinned' && status !== 'new' ? c.red(text) : text, kinds.join('; ') || '–'])
+      const text = status ? STATUS_TEXT[status] : p.builtIn ? 'built in' : 'not pinned (local path or linked package)'
+      rows.push([c.bold(p.id), p.version ?? '–', p.builtIn ? 'first-party' : p.source, status && status !== 'pinned' && status !== 'new' ? c.red(text) : text, kinds.join('; ') || '–'])
     }
+    for (const p of changed) rows.push([c.bold('?'), p.version, p.name, c.red(STATUS_TEXT[p.status]), 'not loaded'])
     for (const line of table(rows)) println(ctx.io.stdout, line)
     if (pins) println(ctx.io.stdout, c.dim(`lock file: ${pins.lockFile}`))
     return pins?.plugins.some((p) => p.status === 'version' || p.status === 'integrity') ? 1 : 0

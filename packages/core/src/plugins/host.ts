@@ -32,7 +32,10 @@ export interface RegisteredType<D> {
 export interface LoadedPluginInfo {
   id: string
   version?: string
+  /** Package name (or path, or `inline`). */
   source: string
+  /** Given to the engine as an object (the CLI's first-party plugins), not imported from a package. */
+  builtIn: boolean
   resolved: ResolvedPlugin
   container: DependencyContainer
   config: unknown
@@ -111,6 +114,7 @@ export class PluginHost {
       // The installed package.json is the truth; a version written in definePlugin goes stale after a release.
       ...(r.version ?? p.version ? { version: r.version ?? p.version } : {}),
       source: r.name ?? r.spec,
+      builtIn: r.spec === 'inline',
       resolved: r,
       container,
       config,

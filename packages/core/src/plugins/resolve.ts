@@ -71,18 +71,23 @@ function pickPlugin(mod: unknown): Plugin | undefined {
   return undefined
 }
 
-/** Imports one plugin given by package name or path, relative to `baseDir`. */
-export async function resolvePluginSpec(spec: string, baseDir: string): Promise<ResolvedPlugin> {
-  const isPath = spec.startsWith('.') || isAbsolute(spec)
-  if (isPath) {
-    const file = resolve(baseDir, spec)
-    if (!existsSync(file)) {
-      throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Plugin file ${spec} does not exist (looked at ${file})`, { details: 'Fix the path in `plugins:`; paths are relative to the pipeline file.' })
-    }
-    const plugin = pickPlugin(await importOrExplain(spec, file))
-    if (!plugin) throw notAPlugin(spec)
-    return { plugin, spec }
-  }
+/** An installed plugin package found on disk, not yet imported (so its pins can be checked first). */
+export interface LocatedPackage {
+  spec: string
+  name: string
+  version?: string
+  dir: string
+  /** The module to import. */
+  file: string
+  apiRange?: string
+}
+
+export function isPluginPath(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec)
+}
+
+/** Finds a plugin package in node_modules from `baseDir` upwards and reads its manifest; imports nothing. */
+export function locatePluginPackage(spec: string, baseDir: string): LocatedPackage {
   const dir = findPackageDir(spec, baseDir)
   if (!dir) {
     throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Plugin package ${spec} is not installed (searched node_modules from ${baseDir} upwards)`, {
@@ -90,20 +95,36 @@ export async function resolvePluginSpec(spec: string, baseDir: string): Promise<
     })
   }
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
-  const entry = entryOf(pkg)
-  const file = resolve(dir, entry ?? 'index.js')
-  const plugin = pickPlugin(await importOrExplain(`${spec}@${pkg.version ?? '?'}`, file))
-  if (!plugin) throw notAPlugin(`${spec}@${pkg.version ?? '?'}`)
+  const apiRange = pkg.peerDependencies?.['@pipewright/plugin-api'] ?? pkg.dependencies?.['@pipewright/plugin-api']
   return {
-    plugin,
     spec,
     name: pkg.name ?? spec,
     ...(pkg.version ? { version: pkg.version } : {}),
     dir,
-    ...(pkg.peerDependencies?.['@pipewright/plugin-api'] ?? pkg.dependencies?.['@pipewright/plugin-api']
-      ? { apiRange: pkg.peerDependencies?.['@pipewright/plugin-api'] ?? pkg.dependencies?.['@pipewright/plugin-api'] }
-      : {}),
+    file: resolve(dir, entryOf(pkg) ?? 'index.js'),
+    ...(apiRange ? { apiRange } : {}),
   }
+}
+
+/** Imports a located package's plugin. */
+export async function importPluginPackage(located: LocatedPackage): Promise<ResolvedPlugin> {
+  const label = `${located.spec}@${located.version ?? '?'}`
+  const plugin = pickPlugin(await importOrExplain(label, located.file))
+  if (!plugin) throw notAPlugin(label)
+  const { file: _file, ...rest } = located
+  return { plugin, ...rest }
+}
+
+/** Imports one plugin given by package name or path, relative to `baseDir`. */
+export async function resolvePluginSpec(spec: string, baseDir: string): Promise<ResolvedPlugin> {
+  if (!isPluginPath(spec)) return importPluginPackage(locatePluginPackage(spec, baseDir))
+  const file = resolve(baseDir, spec)
+  if (!existsSync(file)) {
+    throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Plugin file ${spec} does not exist (looked at ${file})`, { details: 'Fix the path in `plugins:`; paths are relative to the pipeline file.' })
+  }
+  const plugin = pickPlugin(await importOrExplain(spec, file))
+  if (!plugin) throw notAPlugin(spec)
+  return { plugin, spec }
 }
 
 async function importOrExplain(label: string, file: string): Promise<unknown> {

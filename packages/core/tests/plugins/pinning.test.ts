@@ -43,6 +43,22 @@ describe('plugin pinning (pipewright.lock)', () => {
     await expect(createEngine().load(project.file)).resolves.toMatchObject({ spec: { name: 'pins' } })
   })
 
+  it('never imports a tampered plugin: the pins are checked before its code runs (run, validate, resume)', async () => {
+    // The run fails (no file "ok"), so it can be resumed after the plugin was tampered with.
+    project = await tempProject('name: pins\nplugins: [pipewright-plugin-hello]\nstages:\n  hi: { uses: hello/hello }\n  after: { needs: [hi], run: test -f ok }\n')
+    const pkg = await installPlugin(project.dir, 'pipewright-plugin-hello', 'hello')
+    const engine = createEngine()
+    const first = await (await engine.run(project.file)).result
+    const marker = join(project.dir, 'PWNED')
+    await writeFile(join(pkg, 'index.js'), `import { writeFileSync } from 'node:fs'\nwriteFileSync(${JSON.stringify(marker)}, 'ran')\n` + (await readFile(join(pkg, 'index.js'), 'utf8')))
+    for (const attempt of [() => createEngine().load(project!.file), () => createEngine().validate(project!.file), () => createEngine({ store: engine.store }).resume(first.id)]) {
+      const outcome = await attempt().then((v: unknown) => v, (e: unknown) => e)
+      const problems = Array.isArray(outcome) ? outcome : [outcome]
+      expect(JSON.stringify(problems.map((p) => (p as { code?: string }).code))).toContain('PW_ERR_PLUGIN_INTEGRITY')
+      await expect(readFile(marker)).rejects.toThrow()
+    }
+  })
+
   it('refuses a silently upgraded version', async () => {
     project = await tempProject('name: pins\nplugins: [pipewright-plugin-hello]\nstages:\n  hi: { uses: hello/hello }\n')
     await installPlugin(project.dir, 'pipewright-plugin-hello', 'hello', '1.0.0')

@@ -103,8 +103,25 @@ stages:
     const missing = await errorOf(createEngine({ plugins: ['pipewright-plugin-does-not-exist'] }).plugins())
     expect(missing.code).toBe('PW_ERR_PLUGIN_NOT_FOUND')
     expect(missing.details).toContain('npm install pipewright-plugin-does-not-exist')
-    const notPlugin = await errorOf(createEngine({ plugins: [join(__dirname, 'plugins.test.ts').replace('plugins.test.ts', 'fixtures/not-a-plugin.ts')] }).plugins())
-    expect(notPlugin.code).toBe('PW_ERR_PLUGIN_NOT_FOUND')
+    const notPlugin = await errorOf(createEngine({ plugins: [fixture('not-a-plugin.ts')] }).plugins())
+    expect(notPlugin.code).toBe('PW_ERR_PLUGIN_INVALID')
+    expect(notPlugin.message).toContain('not-a-plugin.ts does not export a Pipewright plugin')
+    const throws = await errorOf(createEngine({ plugins: [fixture('plugin-import-throws.ts')] }).plugins())
+    expect(throws.code).toBe('PW_ERR_PLUGIN_INVALID')
+    expect(throws.message).toMatch(/plugin-import-throws\.ts failed to load from .*: cannot initialise the SDK/)
+  })
+
+  it('uses a built-in plugin when a pipeline lists its package by name, and refuses to reconfigure it', async () => {
+    project = await tempProject('name: builtin\nplugins: [pipewright-plugin-counter]\nstages:\n  c: { uses: counter/count, with: { times: 2 } }\n')
+    const engine = createEngine({ plugins: [{ package: counter, name: 'pipewright-plugin-counter' }] })
+    const { stage } = await runFile(project.file, {}, {}, engine)
+    expect(stage('c').outputs.last).toBe('2')
+    expect((await engine.plugins()).find((p) => p.id === 'counter')).toMatchObject({ source: 'pipewright-plugin-counter', builtIn: true })
+    await project.cleanup()
+    project = await tempProject('name: builtin\nplugins: [{ package: pipewright-plugin-counter, config: { start: 5 } }]\nstages:\n  c: { uses: counter/count, with: { times: 2 } }\n')
+    const e = await errorOf(createEngine({ plugins: [{ package: counter, name: 'pipewright-plugin-counter' }] }).load(project.file))
+    expect(e.code).toBe('PW_ERR_PLUGIN_CONFIG')
+    expect(e.message).toContain('pipewright-plugin-counter is built in')
   })
 
   it('reports an unknown uses with a suggestion before running anything', async () => {
