@@ -21,7 +21,9 @@ function fromJSON(args: unknown[]): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new PipewrightError('PW_ERR_EXPRESSION', `fromJSON(): the value is not valid JSON (${(error as Error).message})`, { details: 'Make sure the value passed to fromJSON() is a JSON document, e.g. a stage output written with JSON.stringify.' })
+    // JSON.parse quotes a piece of its input in its message, which may be a secret: keep only the position.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1]
+    throw new PipewrightError('PW_ERR_EXPRESSION', `fromJSON(): the value (${text.length} characters) is not valid JSON${at ? ` at position ${at}` : ''}`, { details: 'Make sure the value passed to fromJSON() is a JSON document, e.g. a stage output written with JSON.stringify.' })
   }
 }
 

@@ -4,7 +4,7 @@ import { glob } from 'tinyglobby'
 import type { StageSpec } from '../spec/schema.js'
 
 export interface CacheKeyInput {
-  /** The command or `uses` + resolved `with`. */
+  /** What the stage does, with every expression resolved (see stageCacheKey). */
   action: unknown
   /** The stage's resolved environment (pipeline + stage + matrix), plus declared `cache.env` values. */
   env: Record<string, string>
@@ -34,19 +34,18 @@ function sortObject<T>(obj: Record<string, T>): Array<[string, T]> {
 }
 
 /**
- * The cache key of a stage instance about to run: its command (or `uses` + `with`), its resolved
- * environment plus the values of the variables named in `cache.env`, its input files, and the
- * outputs of the stages it needs.
+ * The cache key of a stage instance about to run: what it will do (its id, matrix values, and its
+ * command or `uses` + `with` with every expression resolved), its resolved environment plus the
+ * values of the variables named in `cache.env`, its input files, and the outputs of its needs.
  */
 export function stageCacheKey(
-  spec: StageSpec,
   cache: NonNullable<StageSpec['cache']>,
-  input: { stageEnv: Record<string, string>; processEnv: Record<string, string>; workspace: string; needsOutputs: CacheKeyInput['needsOutputs']; extra?: string },
+  input: { action: unknown; stageEnv: Record<string, string>; processEnv: Record<string, string>; workspace: string; needsOutputs: CacheKeyInput['needsOutputs']; extra?: string },
 ): Promise<string> {
   const env = { ...input.stageEnv }
   for (const name of cache.env) env[name] = input.processEnv[name] ?? ''
   return computeCacheKey({
-    action: spec.run ?? { uses: spec.uses, with: spec.with ?? {} },
+    action: input.action,
     env,
     workspace: input.workspace,
     inputs: cache.inputs,

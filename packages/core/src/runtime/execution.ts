@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Clock, StageStatus, StoredArtifact } from '@pipewright/plugin-api'
 import { evaluateCondition, interpolate, type ExpressionContext } from '../expr/index.js'
@@ -9,7 +9,7 @@ import type { StageRecord } from '../store/types.js'
 import type { StageResult } from '../types.js'
 import { stageCacheKey } from './cache.js'
 import { confinePath } from './paths.js'
-import { evaluateGates, outputFilePath, runWithRetries, serializeError } from './stage-attempt.js'
+import { evaluateGates, interpolateDeep, outputFilePath, runWithRetries, serializeError } from './stage-attempt.js'
 import type { RunServices, StageSlot } from './stage-context.js'
 
 export interface ExecutionInput {
@@ -235,6 +235,17 @@ export class Execution {
     const expr = this.exprContext(state, status, exprEnv)
     const dir = this.input.services.pipeline.dir
     const workspace = spec['working-directory'] ? await confinePath(dir, interpolate(spec['working-directory'], expr), 'working-directory') : dir
+    if (!(await isDirectory(workspace))) {
+      this.finish(state, 'failed', {
+        started,
+        error: {
+          code: 'PW_ERR_STAGE_FAILED',
+          message: `Stage ${state.node.id}: working-directory ${spec['working-directory'] ?? '.'} does not exist (${workspace})`,
+          details: 'Fix the path (it is relative to the pipeline file), or create the directory in a stage this one needs.',
+        },
+      })
+      return
+    }
     const env: Record<string, string> = {
       ...this.input.baseEnv,
       ...exprEnv,
@@ -251,7 +262,15 @@ export class Execution {
 
     const cacheKey =
       spec.cache && !this.input.noCache
-        ? await stageCacheKey(spec, spec.cache, {
+        ? await stageCacheKey(spec.cache, {
+            // What the stage will really do: the command or `with` after expressions, per instance.
+            action: {
+              stage: state.node.id,
+              matrix: state.node.matrix,
+              ...(spec.uses
+                ? { uses: spec.uses, with: interpolateDeep(spec.with ?? {}, expr) }
+                : { run: typeof spec.run === 'string' ? interpolate(spec.run, expr) : spec.run!.map((a) => interpolate(a, expr)) }),
+            },
             stageEnv: exprEnv,
             processEnv: env,
             workspace,
@@ -323,5 +342,13 @@ export class Execution {
       await mkdir(root, { recursive: true })
       await this.input.services.artifacts.materialize(need.artifacts, root)
     }
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    return false
   }
 }

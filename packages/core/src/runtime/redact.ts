@@ -9,6 +9,9 @@ export function secretForms(value: string): string[] {
   }
   add(value)
   if (value.includes('\n')) for (const line of value.split(/\r?\n/)) add(line.trim(), 4)
+  // As it appears inside JSON (quotes, backslashes, newlines escaped), e.g. in a JSON document a stage prints.
+  const json = JSON.stringify(value).slice(1, -1)
+  if (json !== value) add(json, 2)
   add(encodeURIComponent(value), 2)
   add(encodeURIComponent(value).replace(/%20/g, '+'), 2)
   const bytes = Buffer.from(value, 'utf8')

@@ -27,6 +27,12 @@ export async function loadSecrets(sources: SecretSources): Promise<Map<string, s
     } catch (cause) {
       throw new PipewrightError('PW_ERR_SECRET_FILE', `Cannot read secret file ${sources.file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
     }
+    const bad = malformedLines(text)
+    if (bad.length > 0) {
+      throw new PipewrightError('PW_ERR_SECRET_FILE', `Secret file ${sources.file} has ${bad.length > 1 ? 'lines that are' : 'a line that is'} not NAME=value: line ${bad.join(', ')}`, {
+        details: 'Write one NAME=value per line (values may be quoted; # starts a comment). The lines are not shown, since they may hold secrets.',
+      })
+    }
     for (const [k, v] of Object.entries(parseDotenv(text))) values.set(k, v)
   }
   for (const [k, v] of Object.entries(sources.given ?? {})) values.set(k, v)
@@ -37,4 +43,27 @@ export async function loadSecrets(sources: SecretSources): Promise<Map<string, s
     })
   }
   return values
+}
+
+/** Line numbers of a dotenv text that are neither NAME=value, a comment, blank, nor inside a quoted multi-line value. */
+export function malformedLines(text: string): number[] {
+  const bad: number[] = []
+  let openQuote: string | undefined
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (openQuote) {
+      if (line.includes(openQuote)) openQuote = undefined
+      return
+    }
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) return
+    const m = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(.*)$/.exec(trimmed)
+    if (!m) {
+      bad.push(index + 1)
+      return
+    }
+    const value = m[1]!
+    const quote = value[0]
+    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote)) openQuote = quote
+  })
+  return bad
 }

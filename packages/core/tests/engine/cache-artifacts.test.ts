@@ -69,3 +69,32 @@ stages:
     expect(stage('dotdot').error?.code).toBe('PW_ERR_PATH_ESCAPE')
   })
 })
+
+describe('cache keys', () => {
+  it('keep matrix instances, resolved commands and vars apart: a failure is never reported as cached', async () => {
+    project = await tempProject(`
+name: cache-keys
+stages:
+  t:
+    matrix: { n: [1, 2] }
+    cache: {}
+    run: 'echo "v=\${{ matrix.n }}" >> "$PIPEWRIGHT_OUTPUT"; test "\${{ matrix.n }}" != 1 || test "\${{ vars.fix }}" = yes'
+  u:
+    cache: {}
+    run: 'echo "x=\${{ vars.x }}" >> "$PIPEWRIGHT_OUTPUT"'
+`)
+    const engine = createEngine({ store: createMemoryStore() })
+    const first = await runFile(project.file, { vars: { x: 'a' } }, {}, engine)
+    expect(first.stage('t[n=1]').status).toBe('failed')
+    expect(first.stage('t[n=2]')).toMatchObject({ status: 'succeeded', outputs: { v: '2' } })
+
+    const second = await runFile(project.file, { vars: { x: 'a' } }, {}, engine)
+    expect(second.stage('t[n=1]').status).toBe('failed')
+    expect(second.stage('t[n=2]')).toMatchObject({ status: 'cached', outputs: { v: '2' } })
+    expect(second.stage('u')).toMatchObject({ status: 'cached', outputs: { x: 'a' } })
+
+    const third = await runFile(project.file, { vars: { x: 'b', fix: 'yes' } }, {}, engine)
+    expect(third.stage('t[n=1]')).toMatchObject({ status: 'succeeded', outputs: { v: '1' } })
+    expect(third.stage('u')).toMatchObject({ status: 'succeeded', outputs: { x: 'b' } })
+  })
+})

@@ -85,3 +85,40 @@ stages:
     }
   })
 })
+
+describe('secrets in unusual places', () => {
+  it('masks the JSON-escaped form, and a fromJSON error never quotes the value', async () => {
+    project = await tempProject(`
+name: json-secret
+secrets: [TOKEN]
+stages:
+  print: { env: { T: "\${{ secrets.TOKEN }}" }, run: 'node -e "console.log(JSON.stringify({ token: process.env.T }))"' }
+  parse: { run: 'echo "\${{ fromJSON(secrets.TOKEN) }}"' }
+`)
+    const token = 'he said "hi"\\nbye-hunter2sec'
+    const { logs, stage } = await runFile(project.file, { secrets: { TOKEN: token } })
+    expect(logs('print')).toEqual(['{"token":"***"}'])
+    expect(stage('parse').status).toBe('failed')
+    const error = JSON.stringify(stage('parse').error)
+    expect(error).toContain('is not valid JSON')
+    for (const fragment of ['hunter2', 'he said', 'bye-']) expect(error).not.toContain(fragment)
+  })
+})
+
+describe('secret files', () => {
+  it('refuses lines that are not NAME=value, naming their numbers but never their text', async () => {
+    project = await tempProject('name: f\nsecrets: [A]\nstages:\n  x: { run: "true" }\n')
+    await writeFile(join(project.dir, 'bad.env'), '# comment\nA=ok\nB="multi\nline"\nhunter2-oops\n\nexport C=3\n')
+    const error = await createEngine().run(project.file, { secretFile: join(project.dir, 'bad.env') }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PW_ERR_SECRET_FILE', message: expect.stringMatching(/has a line that is not NAME=value: line 5$/) })
+    expect(JSON.stringify(error)).not.toContain('hunter2')
+  })
+})
+
+describe('working-directory', () => {
+  it('a missing working-directory fails the stage saying so (not "command not found")', async () => {
+    project = await tempProject('name: wd\nstages:\n  x: { working-directory: nowhere, run: "true" }\n')
+    const { stage } = await runFile(project.file)
+    expect(stage('x').error).toMatchObject({ code: 'PW_ERR_STAGE_FAILED', message: expect.stringContaining('working-directory nowhere does not exist') })
+  })
+})
