@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { basename, dirname, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { basename, dirname, join, resolve } from 'node:path'
 import { createJiti } from 'jiti'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { parsePipelineYaml } from './yaml-source.js'
@@ -28,9 +29,26 @@ function notFound(file: string, why: string): PipewrightError {
   })
 }
 
+/**
+ * `import { definePipeline } from '@pipewright/core'` in a project that does not install the
+ * package itself (it runs the CLI, which has it) resolves to the engine reading the file.
+ */
+function coreAlias(dir: string): Record<string, string> {
+  try {
+    createRequire(join(dir, 'pipewright.config.js')).resolve('@pipewright/core')
+    return {}
+  } catch {
+    try {
+      return { '@pipewright/core': createRequire(import.meta.url).resolve('@pipewright/core') }
+    } catch {
+      return {}
+    }
+  }
+}
+
 async function importPipeline(file: string): Promise<unknown> {
   // A fresh instance without caches, so a pipeline edited while a server runs is re-read.
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false, alias: coreAlias(dirname(file)) })
   let mod: Record<string, unknown>
   try {
     mod = await jiti.import<Record<string, unknown>>(file)
