@@ -4,21 +4,59 @@
 // (bash tools/docker/up.sh), and says so when not.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pipeline = join(root, 'examples/hello-service/pipewright.yml')
-const env = { ...process.env }
 const dockerEnv = join(root, 'tools/docker/.state/env')
+// The state file may outlive the engine (a reboot, a killed dockerd): only trust it once both answer.
+const candidate = { ...process.env }
 if (existsSync(dockerEnv)) {
   for (const line of readFileSync(dockerEnv, 'utf8').split('\n')) {
     const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-    if (m && env[m[1]] === undefined) env[m[1]] = m[2]
+    if (m && candidate[m[1]] === undefined) candidate[m[1]] = m[2]
   }
 }
+
+/* global fetch, AbortSignal -- Node 20 globals this config does not list */
+const PROBE_MS = 1000
+
+/** True when the engine at DOCKER_HOST (unix://, tcp:// or http://) answers GET /_ping with 200. */
+function engineAnswers(dockerHost) {
+  let target
+  if (dockerHost.startsWith('unix://')) target = { socketPath: dockerHost.slice('unix://'.length) }
+  else if (/^(tcp|http):\/\//.test(dockerHost)) {
+    const url = new URL(dockerHost.replace(/^tcp:/, 'http:'))
+    target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375) }
+  } else return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const req = request({ ...target, path: '/_ping', method: 'GET', timeout: PROBE_MS }, (res) => {
+      res.resume()
+      resolve(res.statusCode === 200)
+    })
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.on('error', () => resolve(false))
+    req.end()
+  })
+}
+
+async function registryAnswers(registry) {
+  try {
+    const res = await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(PROBE_MS) })
+    return res.status === 200
+  } catch {
+    return false
+  }
+}
+
+const dockerUp =
+  Boolean(candidate.DOCKER_HOST && candidate.PIPEWRIGHT_TEST_REGISTRY) &&
+  (await Promise.all([engineAnswers(candidate.DOCKER_HOST), registryAnswers(candidate.PIPEWRIGHT_TEST_REGISTRY)])).every(Boolean)
+const env = dockerUp ? candidate : { ...process.env }
 const vars = []
-if (env.DOCKER_HOST && env.PIPEWRIGHT_TEST_REGISTRY) vars.push('--var', `registry=${env.PIPEWRIGHT_TEST_REGISTRY}`)
+if (dockerUp) vars.push('--var', `registry=${env.PIPEWRIGHT_TEST_REGISTRY}`)
 else console.log('demo: no Docker engine configured; the image stages will be skipped (start one with: bash tools/docker/up.sh)')
 
 const cli = join(root, 'apps/cli/dist/bin.js')

@@ -16,6 +16,8 @@ export interface ResolvedContext {
   dockerfileInContext: string
   /** `sha256:<hex>` of the Dockerfile. */
   dockerfileDigest: string
+  /** The Dockerfile's text. */
+  dockerfileText: string
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -66,6 +68,7 @@ export async function resolveBuildContext(workspace: string, context: string, do
     dockerfile: file,
     dockerfileInContext: relative(dir, file).split(sep).join('/'),
     dockerfileDigest: `sha256:${createHash('sha256').update(content).digest('hex')}`,
+    dockerfileText: content.toString('utf8'),
   }
 }
 

@@ -1,7 +1,9 @@
 import { stripVTControlCharacters } from 'node:util'
 import { PipewrightError, type StageContext } from '@pipewright/plugin-api'
 import type Docker from 'dockerode'
+import { ensureBaseImages, findBaseImages } from './base-images.js'
 import { packBuildContext, resolveBuildContext } from './build-context.js'
+import { refuseSecretBuildArgs } from './build-secrets.js'
 import { createLineSplitter, readProgress } from './progress.js'
 import { createProvenance, repositoryOf } from './provenance.js'
 import type { BuildConfig, DockerPluginConfig } from './schemas.js'
@@ -30,9 +32,14 @@ function provenanceName(tag: string, stageId: string): string {
 /** `docker/build`: builds an image with the classic builder, labels it and writes its provenance. */
 export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: BuildConfig): Promise<void> {
   const where = stageLabel(ctx.stageId, 'build')
+  refuseSecretBuildArgs(config['build-args'], ctx.secrets, where)
   const context = await resolveBuildContext(ctx.workspace, config.context, config.dockerfile, where)
   const client = dockerFor(ctx)
   const docker = await client.engine()
+  if (!config.pull) {
+    const dockerfileShown = `${config.context.replace(/\/$/, '')}/${context.dockerfileInContext}`.replace(/^\.\//, '')
+    await ensureBaseImages(docker, findBaseImages(context.dockerfileText, config['build-args'], config.target), dockerfileShown, where)
+  }
   const apiVersion = await client.apiVersion()
   const startedOn = new Date()
   const source = await sourceLocation(ctx)
@@ -101,15 +108,14 @@ export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: 
   imageId ??= (await docker.getImage(firstTag).inspect()).Id
   const engineVersion = await docker.version().then((v) => v.Version, () => undefined)
 
-  const secretValues = new Set(ctx.secrets.names().map((name) => ctx.secrets.get(name)))
-  const buildArgs = Object.fromEntries(Object.entries(config['build-args']).map(([key, value]) => [key, secretValues.has(value) ? '***' : value]))
   const statement = createProvenance({
     imageId,
     tags: config.tags,
     context: config.context,
     dockerfile: context.dockerfileInContext,
     dockerfileDigest: context.dockerfileDigest,
-    buildArgs,
+    // refuseSecretBuildArgs has ruled out secrets here.
+    buildArgs: config['build-args'],
     target: config.target,
     networkMode: config.network,
     pull: config.pull,

@@ -59,6 +59,22 @@ describe('docker/build: checks before the engine', () => {
     expect(result.error!.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['context', 'tags.0'])
   })
 
+  it('refuses a build arg that carries a secret, naming the arg but not the value', async () => {
+    const token = `tok-${Math.random().toString(36).slice(2)}`
+    const repo = await createGitRepo({ Dockerfile: 'FROM local/busybox:latest\nARG TOKEN\nARG URL\n' })
+    for (const buildArgs of [{ TOKEN: token }, { URL: `https://ci:${token}@git.example.test/repo.git` }]) {
+      const build = createTestStage({ workspace: repo.dir, plugin, secrets: { NPM_TOKEN: token } })
+      const error = await rejectionOf(runStage(plugin, 'docker/build', build, { tags: ['x:1'], 'build-args': { VERSION: '1.0', ...buildArgs } }))
+      const arg = Object.keys(buildArgs)[0]!
+      expect(error).toBeInstanceOf(Error)
+      expect(error.code).toBe('PW_ERR_DOCKER')
+      expect(error.message).toBe(`stage "build" (docker/build): build arg "${arg}" holds the value of secret "NPM_TOKEN"; build args are stored in the image`)
+      expect(error.details).toContain('docker history')
+      expect(error.details).toContain('docker/run')
+      expect(`${error.message} ${error.details} ${build.captured.lines.map((l) => l.line).join('\n')}`).not.toContain(token)
+    }
+  })
+
   it('says how to start an engine when none answers', async () => {
     const repo = await createGitRepo({ Dockerfile: 'FROM local/busybox:latest\n' })
     const build = createTestStage({ workspace: repo.dir, plugin })
@@ -67,6 +83,25 @@ describe('docker/build: checks before the engine', () => {
       message: expect.stringContaining('Docker engine at unix:///nonexistent/docker.sock is not reachable'),
       details: expect.stringContaining('tools/docker/up.sh'),
     })
+  })
+})
+
+describe.skipIf(!env)('docker/build: a base image missing from the engine', () => {
+  it('fails naming the image and the FROM line instead of pulling it', async () => {
+    const plugin = await loadTestPlugin(dockerPlugin, { host: env!.dockerHost })
+    const absent = uniqueName('absent-base')
+    const repo = await createGitRepo({
+      'app/Dockerfile': [`ARG BASE=${absent}`, 'FROM local/busybox:latest AS tools', 'FROM --platform=linux/amd64 ${BASE}:${TAG:-1}', 'COPY --from=tools /bin/busybox /busybox', ''].join('\n'),
+    })
+    const build = createTestStage({ workspace: repo.dir, plugin })
+    const error = await rejectionOf(runStage(plugin, 'docker/build', build, { context: 'app', tags: [`${absent}-out:1`] }))
+    expect(error).toBeInstanceOf(Error)
+    expect(error.code).toBe('PW_ERR_DOCKER')
+    expect(error.message).toBe(`stage "build" (docker/build): base image ${absent}:1 (app/Dockerfile, line 3) is not on the Docker engine`)
+    expect(error.details).toContain('`with.pull: true`')
+    expect(error.details).toContain('docker load')
+    // Nothing was built: the check runs before the engine sees the context.
+    expect(build.captured.lines.some((l) => (l.message ?? l.line).startsWith('Step 1/'))).toBe(false)
   })
 })
 

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDockerClient } from '../src/client.js'
 import dockerPlugin from '../src/index.js'
@@ -46,6 +48,37 @@ describe.skipIf(!env)('docker/run on a real engine', () => {
     await runStage(plugin, 'docker/run', run, { image: 'local/busybox:latest', command: 'ls /sys/class/net' })
     expect(logsOf(run)).toEqual(['lo'])
     expect(debugOf(run)).toEqual([expect.stringMatching(/^Started container [0-9a-f]{12} from local\/busybox:latest$/)])
+  })
+
+  it('reaches the registry on 127.0.0.1 with `network: host`', async () => {
+    const run = createTestStage({ workspace, stageId, plugin })
+    await runStage(plugin, 'docker/run', run, { image: 'local/busybox:latest', network: 'host', command: `wget -q -O- http://${env!.registry}/v2/` })
+    expect(logsOf(run)).toEqual(['{}'])
+  })
+
+  it('applies the memory and CPU limits to the container', async () => {
+    const limitsId = `${stageId}-limits`
+    const run = createTestStage({ workspace, stageId: limitsId, plugin })
+    // The container waits for the test to have looked at it: it is removed as soon as it exits.
+    const running = runStage(plugin, 'docker/run', run, {
+      image: 'local/busybox:latest',
+      command: 'echo started; while [ ! -e /workspace/inspected ]; do sleep 0.1; done',
+      'mount-workspace': true,
+      memory: '48m',
+      cpus: 0.25,
+    })
+    try {
+      while (!logsOf(run).includes('started')) await new Promise((resolve) => setTimeout(resolve, 50))
+      const docker = await createDockerClient({ host: env!.dockerHost }).engine()
+      const [container] = await docker.listContainers({ filters: { label: [`io.pipewright.stage-id=${limitsId}`] } })
+      const { HostConfig } = await docker.getContainer(container!.Id).inspect()
+      expect(HostConfig.Memory).toBe(48 * 1024 * 1024)
+      expect(HostConfig.NanoCpus).toBe(250_000_000)
+    } finally {
+      await writeFile(join(workspace, 'inspected'), '')
+    }
+    await running
+    expect(await containersOf(limitsId)).toBe(0)
   })
 
   it('refuses an image that is not on the engine instead of pulling it', async () => {
