@@ -45,6 +45,28 @@ async function readNdjson(url: string): Promise<PipewrightEvent[]> {
   return text.trim().split('\n').map((line) => JSON.parse(line) as PipewrightEvent)
 }
 
+/** Reads an NDJSON body one event at a time, as the bytes arrive; `next()` is undefined at the end. */
+function ndjsonStream(response: Response): { next(): Promise<PipewrightEvent | undefined> } {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let buffered = ''
+  return {
+    async next() {
+      for (;;) {
+        const newline = buffered.indexOf('\n')
+        if (newline >= 0) {
+          const line = buffered.slice(0, newline)
+          buffered = buffered.slice(newline + 1)
+          if (line.trim()) return JSON.parse(line) as PipewrightEvent
+          continue
+        }
+        const { value, done } = await reader.read()
+        if (done) return buffered.trim() ? (JSON.parse(buffered) as PipewrightEvent) : undefined
+        buffered += value
+      }
+    },
+  }
+}
+
 async function startRun(body: unknown): Promise<Response> {
   return fetch(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 }
@@ -67,6 +89,35 @@ describe('embedding the engine in Fastify', () => {
     const status = await (await fetch(`${base}/runs/${id}`)).json()
     expect(status).toMatchObject({ id, status: 'succeeded', stages: expect.arrayContaining([expect.objectContaining({ id: 'build', status: 'succeeded' })]) })
   })
+
+  it('streams events while the run is still going, not after it ends', async () => {
+    // `hold` blocks until the test creates its release file, so anything read before that was sent live.
+    await writeFile(
+      join(dir, 'hold.yml'),
+      'name: hold\nstages:\n  first:\n    run: echo "first done"\n  hold:\n    needs: first\n    timeout: 25s\n    run: echo waiting; while [ ! -e hold.release ]; do sleep 0.05; done; echo released\n',
+    )
+    const { id, events: eventsUrl } = (await (await startRun({ pipeline: 'hold.yml' })).json()) as { id: string; events: string }
+    const response = await fetch(`${base}${eventsUrl}`)
+    expect(response.headers.get('content-type')).toContain('application/x-ndjson')
+    const stream = ndjsonStream(response)
+
+    const before: PipewrightEvent[] = []
+    for (let event = await stream.next(); event; event = await stream.next()) {
+      before.push(event)
+      if (event.type === 'stage:log' && event.payload.stageId === 'hold' && event.payload.line === 'waiting') break
+    }
+    expect(before).toContainEqual(expect.objectContaining({ type: 'stage:finished', payload: expect.objectContaining({ stageId: 'first', status: 'succeeded' }) }))
+    expect(before.at(-1)).toMatchObject({ type: 'stage:log', payload: { runId: id, stageId: 'hold', line: 'waiting' } })
+    // The proof of streaming: those events arrived while the run is still going. A server that
+    // buffered the body would only have answered once `hold` timed out and the run had failed.
+    expect(await (await fetch(`${base}/runs/${id}`)).json()).toMatchObject({ status: 'running', stages: expect.arrayContaining([expect.objectContaining({ id: 'hold', status: 'running' })]) })
+
+    await writeFile(join(dir, 'hold.release'), '')
+    const after: PipewrightEvent[] = []
+    for (let event = await stream.next(); event; event = await stream.next()) after.push(event)
+    expect(after).toContainEqual({ type: 'stage:log', payload: expect.objectContaining({ stageId: 'hold', line: 'released' }) })
+    expect(after.at(-1)).toMatchObject({ type: 'run:finished', payload: { runId: id, status: 'succeeded' } })
+  }, 60_000)
 
   it('refuses bad requests with Pipewright error codes', async () => {
     const invalid = await startRun({ file: 'deploy.yml' })

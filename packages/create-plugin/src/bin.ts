@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `Created ${result.packageName} (plugin id "${result.pluginId}") in ${where}:\n` +
       result.files.map((f) => `  ${f}`).join('\n') +
-      `\n\nNext:\n  cd ${where}\n  npm install\n  npm test\n`,
+      `\n\nNext:\n${[`cd ${where}`, ...result.nextSteps].map((step) => `  ${step}\n`).join('')}`,
   )
   return 0
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { pluginNames } from './names.js'
-import { pluginFiles } from './templates.js'
+import { DEV_COMMANDS, pluginFiles } from './templates.js'
 
 export interface GeneratePluginOptions {
   /** `slack`, `pipewright-plugin-slack` or `@acme/pipewright-plugin-slack`. */
@@ -18,6 +18,8 @@ export interface GeneratedPlugin {
   files: string[]
   packageName: string
   pluginId: string
+  /** What to run in the new package first, with the package manager its scripts and README use. */
+  nextSteps: string[]
 }
 
 /** Writes a new plugin package: one stage, one gate, tests on the real engine, build and release setup. */
@@ -38,5 +40,5 @@ export async function generatePlugin(options: GeneratePluginOptions): Promise<Ge
     await mkdir(dirname(join(dir, path)), { recursive: true })
     await writeFile(join(dir, path), content)
   }
-  return { dir, files: Object.keys(files).sort(), packageName: names.packageName, pluginId: names.id }
+  return { dir, files: Object.keys(files).sort(), packageName: names.packageName, pluginId: names.id, nextSteps: [DEV_COMMANDS.install, DEV_COMMANDS.test] }
 }

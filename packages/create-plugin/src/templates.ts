@@ -3,6 +3,19 @@ import { VERSIONS } from './versions.js'
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
 
+/**
+ * The commands a generated package is developed and released with, used by its scripts, its README
+ * and the hint the generator prints. npm, because it comes with every Node install: a new plugin
+ * repository cannot assume the author has pnpm or yarn (both run these scripts too).
+ */
+export const DEV_COMMANDS = {
+  install: 'npm install',
+  test: 'npm test',
+  build: 'npm run build',
+  changeset: 'npm run changeset',
+  release: 'npm run release',
+} as const
+
 function packageJson(n: PluginNames): string {
   return json({
     name: n.packageName,
@@ -15,7 +28,7 @@ function packageJson(n: PluginNames): string {
     exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' }, './package.json': './package.json' },
     files: ['dist', 'README.md'],
     engines: { node: '>=20.19' },
-    scripts: { build: 'tsup', test: 'vitest run', typecheck: 'tsc --noEmit', changeset: 'changeset', release: 'pnpm build && changeset publish' },
+    scripts: { build: 'tsup', test: 'vitest run', typecheck: 'tsc --noEmit', changeset: 'changeset', release: `${DEV_COMMANDS.build} && changeset publish` },
     peerDependencies: { '@pipewright/plugin-api': `^${VERSIONS.pluginApi}` },
     devDependencies: {
       '@changesets/cli': VERSIONS.changesets,
@@ -183,10 +196,11 @@ Outputs: \`greeting\`.
 ## Develop
 
 \`\`\`sh
-pnpm install
-pnpm test          # runs real pipelines with @pipewright/testing
-pnpm build         # dist/ with types
-pnpm changeset     # describe a change; \`pnpm release\` versions and publishes
+${DEV_COMMANDS.install}
+${DEV_COMMANDS.test}             # runs real pipelines with @pipewright/testing
+${DEV_COMMANDS.build}        # dist/ with types
+${DEV_COMMANDS.changeset}    # describe a change
+npx changeset version && ${DEV_COMMANDS.release}   # bump versions, then build and publish
 \`\`\`
 `
 

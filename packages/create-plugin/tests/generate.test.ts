@@ -31,6 +31,13 @@ describe('generatePlugin', () => {
       expect(await readFile(join(result.dir, 'src/index.ts'), 'utf8')).toContain("id: 'hello'")
       expect(await readFile(join(result.dir, '.changeset/initial-release.md'), 'utf8')).toContain("'@acme/pipewright-plugin-hello': minor")
 
+      // One package manager throughout: the scripts, the README and the hint the generator prints.
+      expect(pkg.scripts.release).toBe('npm run build && changeset publish')
+      expect(result.nextSteps).toEqual(['npm install', 'npm test'])
+      const readme = await readFile(join(result.dir, 'README.md'), 'utf8')
+      for (const step of [...result.nextSteps, 'npm run build', 'npm run changeset', 'npm run release']) expect(readme).toContain(step)
+      expect(readme + JSON.stringify(pkg)).not.toMatch(/\b(pnpm|yarn)\b/)
+
       await expect(generatePlugin({ name: 'hello', dir: result.dir })).rejects.toMatchObject({ code: 'PW_ERR_USAGE', message: expect.stringContaining('not empty') })
     } finally {
       await rm(parent, { recursive: true, force: true })

@@ -10,8 +10,14 @@ export interface RunPipelineOptions {
   pipeline: Record<string, unknown> | string
   /** Files to write into the run directory first (relative path → content). */
   files?: Record<string, string>
-  /** Plugins to load: plugin objects, package names or paths. */
+  /**
+   * Plugins to load: plugin objects, package names or paths. Names and relative paths resolve from
+   * `cwd`, not from the run directory (a pipeline's own `plugins:` list resolves from the run
+   * directory, as the engine does next to a real pipeline file).
+   */
   plugins?: PluginInput[]
+  /** Directory plugin package names and relative paths in `plugins` resolve from (default `process.cwd()`, usually the package under test). */
+  cwd?: string
   secrets?: Record<string, string>
   vars?: Record<string, string>
   clock?: Clock
@@ -34,7 +40,7 @@ export interface GateOutcome {
 /** A finished run, with everything a test wants to assert on. */
 export interface PipelineRun {
   result: RunResult
-  /** Every built-in event of the run, in order (plugin-defined events: `store.getEvents(result.id)`). */
+  /** Every event of the run, in order, including those plugins declare and emit themselves. */
   events: PipewrightEvent[]
   /** Payloads of one event type. */
   eventsOf<K extends EventName>(type: K): Array<PipewrightEvents[K]>
@@ -72,8 +78,9 @@ function initGit(dir: string): void {
 }
 
 /**
- * Runs a pipeline for real: writes it and `files` to a fresh temp dir, loads `plugins` into a real
- * engine with a memory store, waits for the run to finish and returns what happened. Invalid
+ * Runs a pipeline for real: writes it and `files` to a fresh temp dir, loads `plugins` (resolving
+ * names and relative paths from `cwd`) into a real engine with a memory store, waits for the run to
+ * finish and returns what happened with every event it emitted. Invalid
  * pipelines reject with the engine's PipewrightError (e.g. PW_ERR_CONFIG_INVALID).
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
@@ -87,15 +94,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     const engine = createEngine({
       plugins: options.plugins ?? [],
       store,
-      cwd: dir,
+      // The temp dir has no node_modules: the kit's plugins resolve where the test author's do.
+      cwd: options.cwd ?? process.cwd(),
       ...(options.clock ? { clock: options.clock } : {}),
       env: { ...process.env, ...options.env },
     })
     const live: PipewrightEvent[] = []
-    const listen = (type: string) => (payload: unknown) => live.push({ type, payload } as PipewrightEvent)
-    for (const type of ['run:started', 'run:finished', 'stage:started', 'stage:log', 'stage:retrying', 'stage:finished', 'gate:evaluated', 'artifact:stored', 'cache:hit', 'approval:requested', 'deploy:started', 'monitor:sample', 'rollback:started'] as const) {
-      engine.on(type, listen(type))
-    }
+    engine.onAny((type, payload) => live.push({ type, payload } as PipewrightEvent))
     let result: RunResult
     try {
       const handle = await engine.run(join(dir, PIPELINE_FILE), {
