@@ -1,10 +1,5 @@
 import type { Engine } from '@pipewright/core'
-import type { EventName, PipewrightEvent } from '@pipewright/plugin-api'
-
-const EVENT_NAMES: EventName[] = [
-  'run:started', 'run:finished', 'stage:started', 'stage:log', 'stage:retrying', 'stage:finished', 'gate:evaluated',
-  'artifact:stored', 'cache:hit', 'approval:requested', 'deploy:started', 'monitor:sample', 'rollback:started',
-]
+import type { PipewrightEvent } from '@pipewright/plugin-api'
 
 interface Feed {
   events: PipewrightEvent[]
@@ -20,9 +15,10 @@ export class RunFeeds {
   private readonly feeds = new Map<string, Feed>()
 
   constructor(engine: Engine, private readonly keep = 100) {
-    for (const type of EVENT_NAMES) {
-      engine.on(type, (payload) => this.push({ type, payload } as PipewrightEvent))
-    }
+    // Every event, plugins' own included.
+    engine.onAny((type, payload) => {
+      if ((payload as { runId?: unknown } | null)?.runId !== undefined) this.push({ type, payload } as PipewrightEvent)
+    })
   }
 
   has(runId: string): boolean {

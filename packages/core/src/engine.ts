@@ -46,7 +46,7 @@ export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
 }
 
-/** Creates an engine: the public entry point for the CLI, the server and embedders. */
+/** Creates an engine: the public entry point for the CLI and for services that embed Pipewright. */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new PipewrightEngine(options)
 }
