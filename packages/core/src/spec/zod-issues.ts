@@ -55,6 +55,13 @@ export function reportIssues(issues: readonly Issue[], input: unknown, prefix: r
         }
         break
       }
+      case 'invalid_key': {
+        // A record key that fails its pattern (a stage id like "my stage"): say what keys look like.
+        const inner = issue.issues.map((i) => i.message).filter(Boolean)
+        const key = String(issue.path.at(-1) ?? '')
+        reports.push({ path, message: `Invalid key "${key}": ${inner.join('; ') || issue.message}` })
+        break
+      }
       default:
         reports.push({ path, message: issue.message })
     }

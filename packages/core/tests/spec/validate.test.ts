@@ -15,6 +15,11 @@ async function validateYaml(yaml: string) {
 }
 
 describe('validatePipeline on YAML files', () => {
+  it('says what a stage id may look like', async () => {
+    const { text } = await validateYaml('name: ids\nstages:\n  "my stage": { run: "true" }\n')
+    expect(text).toBe('pipewright.yml:3:3 stages.my stage: Invalid key "my stage": Stage ids are letters, digits, _ and -')
+  })
+
   it('reports every problem at once, with its path and line:column, top to bottom', async () => {
     const { spec, problems, text } = await validateYaml(`name: demo
 secrets: [TOKEN]
