@@ -120,6 +120,21 @@ stages:
     expect(result.status).toBe('failed')
   })
 
+  it('waits backoff × factor^(n-1) between attempts, on the engine clock', async () => {
+    project = await tempProject(`
+name: backoff
+stages:
+  flaky: { retry: { max: 3, backoff: 2s, factor: 3 }, run: 'exit 1' }
+`)
+    const { createEngine } = await import('../../src/engine.js')
+    const slept: number[] = []
+    // A recording clock: the test takes no 26 s, and proves the delays the engine asked for.
+    const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) }
+    const { stage } = await runFile(project.file, {}, {}, createEngine({ clock }))
+    expect(stage('flaky')).toMatchObject({ status: 'failed', attempts: 4 })
+    expect(slept).toEqual([2000, 6000, 18000])
+  })
+
   it('times out a stage and kills its whole process tree', async () => {
     project = await tempProject(`
 name: timeout
@@ -150,7 +165,7 @@ stages:
     engine.on('stage:started', () => setTimeout(() => handle.cancel(), 300))
     const result = await handle.result
     expect(result.status).toBe('cancelled')
-    expect(result.stages.find((s) => s.id === 'long')?.status).toBe('cancelled')
+    expect(result.stages.find((s) => s.id === 'long')).toMatchObject({ status: 'cancelled', error: { code: 'PW_ERR_CANCELLED' } })
     expect(result.stages.find((s) => s.id === 'next')?.status).toBe('cancelled')
     expect(result.stages.find((s) => s.id === 'cleanup')?.status).toBe('succeeded')
     const pid = Number(await readFile(join(project.dir, 'bg.pid'), 'utf8'))
