@@ -1,8 +1,8 @@
 import { createEngine, findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
-import { createSqliteStore, resolveHome } from '@pipewright/store-sqlite'
+import { createSqliteStore, DATABASE_FILE, resolveHome } from '@pipewright/store-sqlite'
 import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createEngineLogger } from './engine-logger.js'
 import { loadFirstPartyPlugins } from './first-party.js'
 import { colorsFor, println, type CliIo, type Colors } from './io.js'
@@ -57,6 +57,22 @@ export async function openStore(ctx: CommandContext, pipelineDir?: string): Prom
   const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? (await defaultPipelineDir(ctx)) })
   const store = await createSqliteStore({ dir: home })
   return { store, home }
+}
+
+/** The store location of the read-only commands: that of the `-f` pipeline's directory, else the default. */
+export async function storeHome(ctx: CommandContext, file: string | undefined): Promise<string> {
+  const pipelineDir = file !== undefined ? dirname(await resolvePipelineFile(ctx, file)) : await defaultPipelineDir(ctx)
+  return resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir })
+}
+
+/**
+ * Opens the store for reading, or returns no store when its database does not exist: commands
+ * that only look must not leave an empty `.pipewright/` behind wherever they are run.
+ */
+export async function openExistingStore(ctx: CommandContext, file: string | undefined): Promise<{ store: Store | undefined; home: string }> {
+  const home = await storeHome(ctx, file)
+  if (!existsSync(join(home, DATABASE_FILE))) return { store: undefined, home }
+  return { store: await createSqliteStore({ dir: home }), home }
 }
 
 /** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */

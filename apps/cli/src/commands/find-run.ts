@@ -4,8 +4,14 @@ import { PipewrightError } from '@pipewright/plugin-api'
 /** How many recent runs an id prefix is matched against. */
 const PREFIX_WINDOW = 1000
 
-/** A run by its id, or by a unique prefix of it (ids are long; people paste the first few characters). */
-export async function findRun(store: Store, idOrPrefix: string): Promise<RunRecord> {
+const WHERE_RUNS_LIVE =
+  'Runs live in the store of --home / PIPEWRIGHT_HOME, else <pipeline dir>/.pipewright: pass -f <pipeline file> or --home <dir> to look in another one. List runs with `pipewright runs`.'
+
+/**
+ * A run by its id, or by a unique prefix of it (ids are long; people paste the first few
+ * characters). `home` names the store in the error when the run is not there.
+ */
+export async function findRun(store: Store, idOrPrefix: string, home?: string): Promise<RunRecord> {
   const exact = await store.getRun(idOrPrefix)
   if (exact) return exact
   const matches = (await store.listRuns({ limit: PREFIX_WINDOW })).filter((r) => r.id.startsWith(idOrPrefix))
@@ -18,7 +24,12 @@ export async function findRun(store: Store, idOrPrefix: string): Promise<RunReco
         .join(', ')}.`,
     })
   }
-  throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${idOrPrefix} not found in this store`, {
-    details: 'List runs with `pipewright runs`; runs live in the store of --home / PIPEWRIGHT_HOME or the pipeline directory.',
+  throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${idOrPrefix} not found in ${home ? `the store at ${home}` : 'this store'}`, {
+    details: WHERE_RUNS_LIVE,
   })
+}
+
+/** For read-only commands, which do not create a store that does not exist yet. */
+export function noStoreError(idOrPrefix: string, home: string): PipewrightError {
+  return new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${idOrPrefix} not found: there is no store at ${home}`, { details: WHERE_RUNS_LIVE })
 }

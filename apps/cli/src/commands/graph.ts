@@ -35,6 +35,7 @@ export function registerGraph(program: Command, rt: CliRuntime): void {
       `
 Examples:
   $ pipewright graph > pipeline.mmd
+  $ pipewright graph -f examples/hello-service/pipewright.yml --format mermaid
   $ pipewright graph --format dot | dot -Tsvg > pipeline.svg`,
     )
     .action(action(rt, (ctx, flags: { file?: string; format: string }) => graph(ctx, flags)))

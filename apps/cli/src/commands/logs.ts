@@ -1,11 +1,13 @@
-import { markInterruptedRuns, type LogLine, type Store } from '@pipewright/core'
+import { markInterruptedRuns, type LogLine, type RunRecord, type Store } from '@pipewright/core'
+import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { closeQuietly, openStore, type CommandContext } from '../context.js'
+import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
-import { findRun } from './find-run.js'
+import { findRun, noStoreError } from './find-run.js'
+import { didYouMean } from '../suggest.js'
 
 const POLL_MS = 250
 const PAGE = 1000
@@ -15,6 +17,20 @@ const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 
 function stageMatcher(stage: string | undefined): (line: LogLine) => boolean {
   if (!stage) return () => true
   return (l) => l.stageId === stage || l.stageId.startsWith(`${stage}[`)
+}
+
+/** Stage ids a `logs` stage argument may name: each stage, and each matrix instance after its stage. */
+function stageIds(run: RunRecord): string[] {
+  return [...new Set(run.plan.stages.flatMap((s) => [s.stageId, s.id]))]
+}
+
+/** An unknown stage would print nothing and exit 0, which looks like a stage without output. */
+function checkStage(run: RunRecord, stage: string): void {
+  const ids = stageIds(run)
+  if (ids.includes(stage)) return
+  throw new PipewrightError('PW_ERR_STAGE_NOT_FOUND', `Run ${run.id} has no stage ${stage}.${didYouMean(stage, ids)}`, {
+    details: `Its stages are: ${ids.join(', ')}.`,
+  })
 }
 
 /** Prints every line after `afterSeq`, page by page; returns the last seq seen. */
@@ -38,10 +54,17 @@ async function drain(
   }
 }
 
-async function logs(ctx: CommandContext, id: string, stage: string | undefined, flags: { follow?: boolean }): Promise<number> {
-  const { store } = await openStore(ctx)
+interface LogsFlags {
+  file?: string
+  follow?: boolean
+}
+
+async function logs(ctx: CommandContext, id: string, stage: string | undefined, flags: LogsFlags): Promise<number> {
+  const { store, home } = await openExistingStore(ctx, flags.file)
+  if (!store) throw noStoreError(id, home)
   try {
-    const run = await findRun(store, id)
+    const run = await findRun(store, id, home)
+    if (stage !== undefined) checkStage(run, stage)
     const keep = stageMatcher(stage)
     const prefixed = !stage || run.plan.stages.some((s) => s.stageId === stage && s.id !== stage)
     let last = await drain(ctx, store, run.id, undefined, keep, prefixed)
@@ -74,6 +97,7 @@ export function registerLogs(program: Command, rt: CliRuntime): void {
     .description("Print a run's logs (all stages, or one), optionally following a run in progress")
     .argument('<run>', 'run id (or a unique prefix of it)')
     .argument('[stage]', 'only this stage (a matrix stage includes all its instances)')
+    .option('-f, --file <file>', "look in the store of this pipeline file's directory (default: the pipewright.yml found from the current directory)")
     .option('--follow', 'keep printing new lines until the run ends')
     .addHelpText(
       'after',
@@ -81,7 +105,8 @@ export function registerLogs(program: Command, rt: CliRuntime): void {
 Examples:
   $ pipewright logs 01J2ZK8M3Q
   $ pipewright logs 01J2ZK8M3Q test
-  $ pipewright logs 01J2ZK8M3Q --follow`,
+  $ pipewright logs 01J2ZK8M3Q --follow
+  $ pipewright logs 01J2ZK8M3Q build -f examples/hello-service/pipewright.yml`,
     )
-    .action(action(rt, (ctx, id: string, stage: string | undefined, flags: { follow?: boolean }) => logs(ctx, id, stage, flags)))
+    .action(action(rt, (ctx, id: string, stage: string | undefined, flags: LogsFlags) => logs(ctx, id, stage, flags)))
 }

@@ -63,7 +63,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency)
   const file = flags.resume && !flags.file ? undefined : await resolvePipelineFile(ctx, flags.file)
   const pipelineDir = file ? dirname(file) : undefined
-  const { store } = await openStore(ctx, pipelineDir)
+  const { store, home } = await openStore(ctx, pipelineDir)
   let engine: Engine | undefined
   try {
     engine = await openEngine(ctx, store, pipelineDir ?? ctx.io.cwd)
@@ -90,7 +90,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
       }
       if (flags.resume) {
         await markInterruptedRuns(store)
-        handle = await engine.resume((await findRun(store, flags.resume)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
+        handle = await engine.resume((await findRun(store, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
       } else {
         handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })
       }

@@ -1,14 +1,24 @@
 import { markInterruptedRuns } from '@pipewright/core'
 import type { Command } from 'commander'
-import { closeQuietly, openStore, type CommandContext } from '../context.js'
+import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { colorStatus, formatDuration, formatTime, statusSymbol, table } from '../format.js'
 import { println } from '../io.js'
 import { parsePositiveInt } from '../options.js'
 import { action, type CliRuntime } from './action.js'
 
-async function listRuns(ctx: CommandContext, flags: { json?: boolean; limit: string }): Promise<number> {
+interface RunsFlags {
+  file?: string
+  json?: boolean
+  limit: string
+}
+
+async function listRuns(ctx: CommandContext, flags: RunsFlags): Promise<number> {
   const limit = parsePositiveInt('--limit', flags.limit)
-  const { store } = await openStore(ctx)
+  const { store, home } = await openExistingStore(ctx, flags.file)
+  if (!store) {
+    println(ctx.io.stdout, flags.json ? '[]' : `No runs yet (no store at ${home}). Start one with \`pipewright run\`.`)
+    return 0
+  }
   try {
     await markInterruptedRuns(store)
     const runs = await store.listRuns({ limit })
@@ -49,6 +59,7 @@ export function registerRuns(program: Command, rt: CliRuntime): void {
   program
     .command('runs')
     .description('List recent runs, newest first (runs whose process died show as interrupted)')
+    .option('-f, --file <file>', "list the runs in the store of this pipeline file's directory (default: the pipewright.yml found from the current directory)")
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs to show', '20')
     .addHelpText(
@@ -56,7 +67,8 @@ export function registerRuns(program: Command, rt: CliRuntime): void {
       `
 Examples:
   $ pipewright runs
+  $ pipewright runs -f examples/hello-service/pipewright.yml
   $ pipewright runs --limit 5 --json`,
     )
-    .action(action(rt, (ctx, flags: { json?: boolean; limit: string }) => listRuns(ctx, flags)))
+    .action(action(rt, (ctx, flags: RunsFlags) => listRuns(ctx, flags)))
 }

@@ -1,11 +1,11 @@
 import { markInterruptedRuns, type RunRecord, type StageRecord } from '@pipewright/core'
 import type { Command } from 'commander'
-import { closeQuietly, openStore, type CommandContext } from '../context.js'
+import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
 import { println } from '../io.js'
 import { finishedDetail } from '../render/plain-renderer.js'
 import { action, type CliRuntime } from './action.js'
-import { findRun } from './find-run.js'
+import { findRun, noStoreError } from './find-run.js'
 
 const EVIDENCE_CHARS = 120
 
@@ -57,11 +57,17 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
   }
 }
 
-async function show(ctx: CommandContext, id: string, flags: { json?: boolean }): Promise<number> {
-  const { store } = await openStore(ctx)
+interface ShowFlags {
+  file?: string
+  json?: boolean
+}
+
+async function show(ctx: CommandContext, id: string, flags: ShowFlags): Promise<number> {
+  const { store, home } = await openExistingStore(ctx, flags.file)
+  if (!store) throw noStoreError(id, home)
   try {
     await markInterruptedRuns(store)
-    const run = await findRun(store, id)
+    const run = await findRun(store, id, home)
     const stages = orderedStages(run, await store.getStages(run.id))
     if (flags.json) println(ctx.io.stdout, JSON.stringify({ run, stages }, null, 2))
     else printRun(ctx, run, stages)
@@ -76,13 +82,15 @@ export function registerShow(program: Command, rt: CliRuntime): void {
     .command('show')
     .description('Show one run: its stages, statuses, attempts, durations, outputs, gate verdicts and summaries')
     .argument('<run>', 'run id (or a unique prefix of it)')
+    .option('-f, --file <file>', "look in the store of this pipeline file's directory (default: the pipewright.yml found from the current directory)")
     .option('--json', 'print JSON ({ run, stages })')
     .addHelpText(
       'after',
       `
 Examples:
   $ pipewright show 01J2ZK8M3Q
+  $ pipewright show 01J2ZK8M3Q -f examples/hello-service/pipewright.yml
   $ pipewright show 01J2ZK --json | jq '.stages[] | {stageId, status}'`,
     )
-    .action(action(rt, (ctx, id: string, flags: { json?: boolean }) => show(ctx, id, flags)))
+    .action(action(rt, (ctx, id: string, flags: ShowFlags) => show(ctx, id, flags)))
 }
