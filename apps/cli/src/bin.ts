@@ -2,6 +2,14 @@
 // tsyringe (in the engine and plugins) needs the Reflect polyfill before any of them loads.
 import 'reflect-metadata'
 
+// `pipewright show … | head`: the reader closing the pipe early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
+}
+
 const { main } = await import('./index.js')
 const code = await main(process.argv)
 process.exitCode = code
