@@ -57,6 +57,8 @@ export class Execution {
   private readonly stagesCtx: ExpressionContext['stages'] = {}
   private readonly secretsObj: Record<string, string>
   private readonly pipelineEnv: Record<string, string> = {}
+  /** Working directories seen to exist in this run (most stages share one: stat it once). */
+  private readonly knownDirectories = new Set<string>()
   private active = 0
   private finished = 0
   private failed = false
@@ -235,7 +237,7 @@ export class Execution {
     const expr = this.exprContext(state, status, exprEnv)
     const dir = this.input.services.pipeline.dir
     const workspace = spec['working-directory'] ? await confinePath(dir, interpolate(spec['working-directory'], expr), 'working-directory') : dir
-    if (!(await isDirectory(workspace))) {
+    if (!this.knownDirectories.has(workspace) && !(await isDirectory(workspace))) {
       this.finish(state, 'failed', {
         started,
         error: {
@@ -246,6 +248,7 @@ export class Execution {
       })
       return
     }
+    this.knownDirectories.add(workspace)
     const env: Record<string, string> = {
       ...this.input.baseEnv,
       ...exprEnv,

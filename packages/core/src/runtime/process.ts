@@ -36,13 +36,7 @@ function track(pid: number): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.once('exit', () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(-group, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL')
   })
 }
 
@@ -68,12 +62,7 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
 
     if (child.pid !== undefined) track(child.pid)
     const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return
-      try {
-        process.kill(-child.pid, sig)
-      } catch {
-        // The group is already gone.
-      }
+      if (child.pid !== undefined) signalGroup(child.pid, sig)
     }
     const terminate = () => {
       killGroup('SIGTERM')
@@ -154,4 +143,20 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
 function signalNumber(sig: NodeJS.Signals | null): number {
   const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
   return sig ? (table[sig] ?? 0) : 0
+}
+
+/**
+ * Signals a process group. Usually it is already gone (ESRCH): the stack trace of that error is
+ * the expensive part, so none is captured.
+ */
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    process.kill(-pid, sig)
+  } catch {
+    // The group is already gone.
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
