@@ -45,3 +45,4 @@ export { LOCK_FILE_NAME, checkPins, computePackageIntegrity, lockFileFor, pinSta
 export type { LockEntry, PinChange, PinStatus, ResolvedPluginPackage } from './plugins/lockfile.js'
 export { execInStage } from './runtime/exec.js'
 export type { ExecEnvironment } from './runtime/exec.js'
+export { didYouMean } from './spec/suggest.js'

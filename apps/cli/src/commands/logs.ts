@@ -1,4 +1,4 @@
-import { markInterruptedRuns, type LogLine, type RunRecord, type Store } from '@pipewright/core'
+import { didYouMean, markInterruptedRuns, type LogLine, type RunRecord, type Store } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,7 +7,6 @@ import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun, noStoreError } from './find-run.js'
-import { didYouMean } from '../suggest.js'
 
 const POLL_MS = 250
 const PAGE = 1000
