@@ -6,6 +6,7 @@ import { toResolver } from '../di.js'
 import type { GateRef, StageSpec } from '../spec/schema.js'
 import { readOutputFile } from './outputs.js'
 import { spawnProcess } from './process.js'
+import { redactDeep } from './redact.js'
 import { templateShellScript } from './shell-template.js'
 import { createStageContext, type RunServices, type StageSlot } from './stage-context.js'
 import type { Clock } from '@pipewright/plugin-api'
@@ -152,7 +153,7 @@ export async function evaluateGates(input: AttemptInput, gates: GateRef[], clock
       let outcome: GateOutcome
       try {
         const r = await callPlugin(type.pluginId, `gate ${ref.uses}`, () => type.definition.evaluate(ctx, config))
-        outcome = { gate: name, verdict: r.verdict, reason: input.run.redact(r.reason), ...(r.evidence !== undefined ? { evidence: r.evidence } : {}) }
+        outcome = { gate: name, verdict: r.verdict, reason: input.run.redact(r.reason), ...(r.evidence !== undefined ? { evidence: redactDeep(r.evidence, input.run.redact) } : {}) }
       } catch (error) {
         const e = serializeError(error, input.run.redact)
         outcome = { gate: name, verdict: 'fail', reason: `${e.code}: ${e.message}` }

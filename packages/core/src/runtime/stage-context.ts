@@ -94,7 +94,8 @@ export function createStageContext(run: RunServices, slot: StageSlot, plugin: { 
     signal,
     pluginConfig: plugin.config,
     resolve: (token) => plugin.resolver.resolve(token),
-    emit: run.emit,
+    // A plugin's own events reach listeners and the store: mask secrets in them like everything else.
+    emit: (name, payload) => run.emit(name, redactDeep(payload, run.redact)),
     stageId: slot.stageId,
     attempt: slot.attempt,
     workspace: slot.workspace,
