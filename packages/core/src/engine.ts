@@ -21,6 +21,7 @@ import { createMemoryStore } from './store/memory.js'
 import type { RunRecord, StageRecord, Store } from './store/types.js'
 import { ArtifactStore } from './runtime/artifacts.js'
 import { Execution } from './runtime/execution.js'
+import { externalNeeds } from './runtime/external-needs.js'
 import { readGitInfo } from './runtime/git-info.js'
 import { isProcessAlive, markInterruptedRuns } from './runtime/interrupted.js'
 import { RunRecorder } from './runtime/recorder.js'
@@ -288,6 +289,7 @@ class PipewrightEngine extends EventBus implements Engine {
       scratch,
       prior: new Map(prior.map((s) => [s.stageId, s])),
       rerunNonIdempotent: options.rerunNonIdempotent ?? false,
+      external: run.options.only || run.options.from ? await externalNeeds(this.store, plan.spec, plan, run.id) : new Map(),
       signal: controller.signal,
     })
     const started = this.clock.now()

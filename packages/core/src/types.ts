@@ -45,9 +45,13 @@ export interface PluginPins {
 }
 
 export interface RunOptions {
-  /** Run only these stages (by stage or instance id); needs outside them are dropped, so their outputs are empty. */
+  /**
+   * Run only these stages (by stage or instance id). Needs outside them are not run: their
+   * `stages.<id>.outputs` are those of their last success in an earlier run (empty, with a warning
+   * in the stage log, when there is none).
+   */
   only?: string[]
-  /** Start from this stage: it and everything that depends on it. */
+  /** Start from this stage: it and everything that depends on it (earlier needs as with `only`). */
   from?: string
   noCache?: boolean
   concurrency?: number

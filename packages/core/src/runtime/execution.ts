@@ -28,6 +28,8 @@ export interface ExecutionInput {
   /** Stage records of an earlier attempt of this run (resume). */
   prior: Map<string, StageRecord>
   rerunNonIdempotent: boolean
+  /** Needs outside a cut-down plan (--only/--from), with the outputs of their last success, if any. */
+  external: Map<string, Record<string, string> | undefined>
   /** Aborted on cancel (user) — the execution adds its own for fail-fast. */
   signal: AbortSignal
 }
@@ -105,6 +107,7 @@ export class Execution {
         if (n.status === 'pending') state.remaining++
       }
     }
+    for (const [id, outputs] of this.input.external) this.stagesCtx[id] = { outputs: outputs ?? {}, status: outputs ? 'succeeded' : 'skipped' }
     await mkdir(this.input.scratch, { recursive: true })
     const finishedPromise = new Promise<void>((resolve) => (this.done = resolve))
     for (const state of this.states.values()) {
@@ -229,6 +232,16 @@ export class Execution {
       return
     }
     state.status = 'running'
+    for (const need of this.externalNeedsOf(state)) {
+      const outputs = this.input.external.get(need)
+      services.log(
+        state.node.id,
+        'system',
+        outputs
+          ? `needs ${need}, which this run does not include: using the outputs of its last success`
+          : `warning: needs ${need}, which this run does not include and no earlier run finished: its outputs are empty`,
+      )
+    }
     const status = { success: true, failure: false, cancelled: false }
     const envCtx = this.exprContext(state, status)
     const stageEnv: Record<string, string> = {}
@@ -334,6 +347,12 @@ export class Execution {
       await services.store.putCache({ key: cacheKey, runId: services.runId, stageId: state.node.id, outputs: state.outputs, artifacts: state.artifacts, createdAt: Date.now() })
     }
     this.finish(state, 'succeeded', { started })
+  }
+
+  private externalNeedsOf(state: StageState): string[] {
+    if (this.input.external.size === 0) return []
+    const base = this.input.spec.stages[state.node.stageId]?.needs ?? []
+    return [...this.input.external.keys()].filter((id) => base.some((need) => id === need || id.startsWith(`${need}[`)))
   }
 
   /** Puts the artifacts of a stage's needs under $PIPEWRIGHT_ARTIFACTS_DIR/<need id>/. */

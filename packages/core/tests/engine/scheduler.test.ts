@@ -230,3 +230,28 @@ stages:
     expect(logs('list')).toEqual(['in-sub 2'])
   })
 })
+
+describe('--only and --from', () => {
+  it('give stages outside the selection the outputs of their last success, and warn when there is none', async () => {
+    project = await tempProject(`
+name: partial
+stages:
+  build: { run: 'echo "tag=v$(cat version)" >> "$PIPEWRIGHT_OUTPUT"' }
+  deploy: { needs: [build], run: 'echo "deploying [\${{ stages.build.outputs.tag }}]"' }
+`)
+    const { writeFile } = await import('node:fs/promises')
+    const { createEngine } = await import('../../src/engine.js')
+    const { createMemoryStore } = await import('../../src/store/memory.js')
+    const engine = createEngine({ store: createMemoryStore() })
+    const alone = await runFile(project.file, { only: ['deploy'] }, {}, engine)
+    expect(alone.logs('deploy')).toEqual([expect.stringContaining('warning: needs build, which this run does not include and no earlier run finished'), 'deploying []'])
+
+    await writeFile(join(project.dir, 'version'), '7')
+    const full = await runFile(project.file, {}, {}, engine)
+    expect(full.stage('build').outputs.tag).toBe('v7')
+    await writeFile(join(project.dir, 'version'), '8')
+    const again = await runFile(project.file, { only: ['deploy'] }, {}, engine)
+    expect(again.result.stages.map((s) => s.id)).toEqual(['deploy'])
+    expect(again.logs('deploy')).toEqual(['needs build, which this run does not include: using the outputs of its last success', 'deploying [v7]'])
+  })
+})
