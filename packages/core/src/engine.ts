@@ -13,7 +13,7 @@ import { checkPins, lockFileFor, pinStatuses } from './plugins/lockfile.js'
 import { importDeclared, locateDeclared, pinnablePackage, refSpec, resolvePluginInput } from './plugins/inputs.js'
 import type { ResolvedPlugin } from './plugins/resolve.js'
 import { realClock } from './runtime/clock.js'
-import { readPipelineFile } from './spec/load.js'
+import { readPipelineFile, type SourceLocator } from './spec/load.js'
 import { planPipeline, type Plan } from './spec/plan.js'
 import type { PipelineSpec, PluginRef } from './spec/schema.js'
 import { validatePipeline, type UsesRegistry } from './spec/validate.js'
@@ -100,21 +100,31 @@ class PipewrightEngine extends EventBus implements Engine {
    * Loads the plugins a pipeline declares. Installed packages are located and their pins checked
    * against `lockFile` before any of their code is imported: a tampered plugin never runs.
    */
-  private async loadDeclared(refs: PluginRef[], baseDir: string, lockFile: string | undefined): Promise<void> {
-    const declared = refs.filter((ref) => !this.builtIn(ref)).map((ref) => locateDeclared(ref, baseDir))
+  private async loadDeclared(refs: Array<PluginRef | undefined>, baseDir: string, lockFile: string | undefined, source?: { file: string; locator?: SourceLocator }): Promise<void> {
+    const indexOf = new Map<string, number>()
+    const declared = refs.flatMap((ref, index) => (ref === undefined || this.builtIn(ref) ? [] : [{ index, ...locateDeclared(ref, baseDir) }]))
     if (lockFile && (this.options.pins ?? 'check') === 'check') {
       const pinnable = declared.map((d) => (d.located ? pinnablePackage(d.located) : undefined)).filter((p) => p !== undefined)
       if (pinnable.length > 0) await checkPins(lockFile, pinnable, { update: false })
     }
     const resolved: ResolvedPlugin[] = []
-    for (const d of declared) resolved.push(await importDeclared(d, baseDir))
-    await this.host.add(resolved)
+    for (const d of declared) {
+      const r = await importDeclared(d, baseDir)
+      indexOf.set(r.plugin.id, d.index)
+      resolved.push(r)
+    }
+    try {
+      await this.host.add(resolved)
+    } catch (error) {
+      throw source && isPipewrightError(error) && error.code === 'PW_ERR_PLUGIN_CONFIG' ? locatePluginConfigProblems(error, indexOf, source) : error
+    }
   }
 
-  private declaredRefs(input: unknown): PluginRef[] {
+  /** The entries of `plugins:` in place; unusable ones are undefined (validation reports them). */
+  private declaredRefs(input: unknown): Array<PluginRef | undefined> {
     const declared = (input as { plugins?: unknown } | null)?.plugins
     return Array.isArray(declared)
-      ? declared.filter((p): p is PluginRef => typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string'))
+      ? declared.map((p) => (typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string') ? (p as PluginRef) : undefined))
       : []
   }
 
@@ -123,7 +133,7 @@ class PipewrightEngine extends EventBus implements Engine {
     const read = await readPipelineFile(resolve(file))
     const lockFile = lockFileFor(read.file)
     const pinnable = this.declaredRefs(read.input)
-      .filter((ref) => !this.builtIn(ref))
+      .filter((ref): ref is PluginRef => ref !== undefined && !this.builtIn(ref))
       .map((ref) => locateDeclared(ref, read.dir).located)
       .map((located) => (located ? pinnablePackage(located) : undefined))
       .filter((p) => p !== undefined)
@@ -159,7 +169,7 @@ class PipewrightEngine extends EventBus implements Engine {
   async load(file: string): Promise<LoadedPipeline> {
     await this.ready
     const read = await readPipelineFile(resolve(file))
-    await this.loadDeclared(this.declaredRefs(read.input), read.dir, lockFileFor(read.file))
+    await this.loadDeclared(this.declaredRefs(read.input), read.dir, lockFileFor(read.file), { file: read.file, ...(read.locator ? { locator: read.locator } : {}) })
     const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.registry() })
     if (!spec || problems.length > 0) {
       throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${read.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { problems })
@@ -330,4 +340,17 @@ function prefixLogger(logger: Logger, id: string): Logger {
     warn: (m, f) => logger.warn(`[${id}] ${m}`, f),
     error: (m, f) => logger.error(`[${id}] ${m}`, f),
   }
+}
+
+/** Points plugin configuration problems at `plugins[<n>].config…` in the pipeline file, with line:column. */
+function locatePluginConfigProblems(error: PipewrightError, indexOf: Map<string, number>, source: { file: string; locator?: SourceLocator }): PipewrightError {
+  const problems = error.problems.map((p) => {
+    const m = /^plugins\.([a-z][a-z0-9-]*)\.config(.*)$/.exec(p.path)
+    const index = m ? indexOf.get(m[1]!) : undefined
+    if (!m || index === undefined) return p
+    const rest = m[2]!.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+    const at = source.locator?.locate(['plugins', index, 'config', ...rest])
+    return { ...p, path: ['plugins', index, 'config', ...rest].join('.'), file: source.file, ...(at ? { line: at.line, column: at.column } : {}) }
+  })
+  return new PipewrightError(error.code, error.message, { details: error.details, problems, cause: error })
 }

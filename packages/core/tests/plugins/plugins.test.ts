@@ -85,6 +85,22 @@ stages:
     expect(e.problems[0]?.path).toBe('plugins.counter.config.start')
   })
 
+  it('points plugin configuration problems at their place in the pipeline file', async () => {
+    // The unusable first entry still counts: the problem is at plugins.1, as in the file.
+    project = await tempProject(`name: cfg
+plugins:
+  - 42
+  - package: "${fixture('plugin-counter.ts')}"
+    config:
+      start: ten
+stages:
+  c: { uses: counter/count, with: { times: 1 } }
+`)
+    const e = await errorOf(createEngine().load(project.file))
+    expect(e.code).toBe('PW_ERR_PLUGIN_CONFIG')
+    expect(e.problems[0]).toMatchObject({ path: 'plugins.1.config.start', file: project.file, line: 6, column: 7 })
+  })
+
   it('refuses an incompatible apiVersion, naming what it needs and what is present', async () => {
     const e = await errorOf(createEngine({ plugins: [future] }).plugins())
     expect(e.code).toBe('PW_ERR_PLUGIN_INCOMPATIBLE')
