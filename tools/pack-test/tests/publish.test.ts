@@ -99,7 +99,14 @@ describe('the packed packages', () => {
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: project, env: { npm_config_nodedir: '/usr' }, timeoutMs: 900_000 })
 
     await writeFile(join(project, 'consumer.mjs'), await readFile(join(import.meta.dirname, 'fixtures/consumer.mjs')))
-    const { result, logs } = JSON.parse(run(process.execPath, ['consumer.mjs'], { cwd: project })) as { result: { status: string; stages: Array<{ id: string; status: string; outputs: Record<string, string> }> }; logs: string[] }
+    const { result, logs, finished, seen } = JSON.parse(run(process.execPath, ['consumer.mjs'], { cwd: project })) as {
+      result: { status: string; stages: Array<{ id: string; status: string; outputs: Record<string, string> }> }
+      logs: string[]
+      finished: string[]
+      seen: string[]
+    }
+    expect(finished).toEqual(['hello=succeeded', 'up=succeeded'])
+    expect(seen).toEqual(expect.arrayContaining(['run:started', 'stage:started', 'stage:log', 'gate:evaluated', 'stage:finished', 'run:finished']))
     expect(result.status).toBe('succeeded')
     expect(result.stages.find((s) => s.id === 'up')).toMatchObject({ status: 'succeeded', outputs: { status: '200' } })
     expect(logs).toContain('hello: api v1')
