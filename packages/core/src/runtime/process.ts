@@ -128,7 +128,7 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
       // A stage owns its process group: background children it left behind end with it.
       if (child.pid !== undefined) killGroup('SIGKILL')
       resolve({
-        exitCode: code ?? (spawnError ? 127 : 128 + signalNumber(sig)),
+        exitCode: spawnError ? 127 : (code ?? 128 + signalNumber(sig)),
         signal: sig,
         timedOut,
         cancelled,

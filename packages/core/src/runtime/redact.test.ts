@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { MASK, createRedactor, redactDeep, secretForms } from './redact.js'
+
+describe('redaction', () => {
+  it('masks every form of every secret, longest first, and leaves text without secrets alone', () => {
+    const redact = createRedactor(['abc', 'abcdef', 'p@ss word'])
+    expect(redact('x abcdef y abc z')).toBe(`x ${MASK} y ${MASK} z`)
+    expect(redact(`q=${encodeURIComponent('p@ss word')}&r=p%40ss+word`)).toBe(`q=${MASK}&r=${MASK}`)
+    expect(redact('nothing here')).toBe('nothing here')
+  })
+
+  it('covers multi-line secrets line by line, and their JSON-escaped form', () => {
+    const key = 'BEGIN\nMIIBOgIBAAJBAKj34\nEND'
+    const forms = secretForms(key)
+    expect(forms).toEqual(expect.arrayContaining([key, 'MIIBOgIBAAJBAKj34', JSON.stringify(key).slice(1, -1)]))
+    expect(createRedactor([key])('got MIIBOgIBAAJBAKj34 in a log')).toBe(`got ${MASK} in a log`)
+  })
+
+  it('is the identity without secrets, and redactDeep masks strings anywhere in a value', () => {
+    const none = createRedactor([''])
+    expect(none('abc')).toBe('abc')
+    const redact = createRedactor(['t0ken'])
+    expect(redactDeep({ a: ['x t0ken', 3, null], b: { c: 't0ken' } }, redact)).toEqual({ a: [`x ${MASK}`, 3, null], b: { c: MASK } })
+  })
+})
