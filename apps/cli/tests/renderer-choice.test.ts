@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { afterEach, describe, expect, it } from 'vitest'
-import { BIN, cliEnv, makeProject, removeProject, runCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import {BIN, cliEnv, runCli, useTempProjects } from './helpers/cli.js'
 
 const PIPELINE = `name: view
 stages:
@@ -16,15 +16,7 @@ const HIDE_CURSOR = '\u001B[?25l'
 const ERASE_LINE = '\u001B[2K'
 const CURSOR_UP = '\u001B[1A'
 
-const dirs: string[] = []
-async function project(): Promise<string> {
-  const dir = await makeProject({ 'pipewright.yml': PIPELINE })
-  dirs.push(dir)
-  return dir
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject))
-})
+const project = useTempProjects()
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
@@ -47,7 +39,7 @@ function runOnTerminal(cwd: string, env: Record<string, string | undefined>): Pr
 
 describe('choosing the run renderer', () => {
   it('plain lines when stdout is a pipe, even without CI and NO_COLOR', async () => {
-    const dir = await project()
+    const dir = await project({ 'pipewright.yml': PIPELINE })
     const r = await runCli(['run'], { cwd: dir, env: { CI: undefined, NO_COLOR: undefined } })
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain('\u001B[')
@@ -59,7 +51,7 @@ describe('choosing the run renderer', () => {
   })
 
   it('plain lines under CI=true even on a terminal', async () => {
-    const dir = await project()
+    const dir = await project({ 'pipewright.yml': PIPELINE })
     const r = await runOnTerminal(dir, { CI: 'true' })
     expect(r.code).toBe(0)
     expect(r.output).not.toContain(HIDE_CURSOR)
@@ -69,7 +61,7 @@ describe('choosing the run renderer', () => {
   })
 
   it('the live view on a terminal: the stage tree redrawn in place', async () => {
-    const dir = await project()
+    const dir = await project({ 'pipewright.yml': PIPELINE })
     const r = await runOnTerminal(dir, { CI: undefined })
     expect(r.code).toBe(0)
     expect(r.output).toContain(HIDE_CURSOR)

@@ -1,17 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { makeProject, removeProject, runCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import {runCli, useTempProjects } from './helpers/cli.js'
 
-const dirs: string[] = []
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await makeProject(files)
-  dirs.push(dir)
-  return dir
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject))
-})
+const project = useTempProjects()
 
 /** The lines a run's stages appended to `trace.txt`. */
 async function trace(dir: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { makeProject, removeProject, runCli, startCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import {runCli, startCli, useTempProjects } from './helpers/cli.js'
 
 const PIPELINE = `name: demo
 stages:
@@ -19,15 +19,7 @@ stages:
     run: echo built >> built.txt
 `
 
-const dirs: string[] = []
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await makeProject(files)
-  dirs.push(dir)
-  return dir
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeProject))
-})
+const project = useTempProjects()
 
 describe('pipewright run', () => {
   it('prints plain progress lines and a summary, exit 0', async () => {

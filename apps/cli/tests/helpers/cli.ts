@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { afterEach } from 'vitest'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -90,4 +91,17 @@ export async function makeProject(files: Record<string, string> = {}): Promise<s
 
 export async function removeProject(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
+}
+
+/** `project(files)` for a test file: temp projects, each removed after the test that made it. */
+export function useTempProjects(): (files?: Record<string, string>) => Promise<string> {
+  const dirs: string[] = []
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(removeProject))
+  })
+  return async (files = {}) => {
+    const dir = await makeProject(files)
+    dirs.push(dir)
+    return dir
+  }
 }
