@@ -200,7 +200,7 @@ class PipewrightEngine extends EventBus implements Engine {
     const secrets = await loadSecrets({ declared: loaded.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
     const git = await readGitInfo(loaded.dir, options.commit)
     if (options.commit && git?.sha !== options.commit.sha && !git?.sha.startsWith(options.commit.sha)) {
-      throw new PipewrightError('PW_ERR_GIT', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
+      throw new PipewrightError('PW_ERR_COMMIT_NOT_FOUND', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
     }
     const now = this.clock.now()
     const record: RunRecord = {

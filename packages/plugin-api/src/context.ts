@@ -1,4 +1,4 @@
-import type { GateVerdict, PipewrightEvents, StageStatus } from './events.js'
+import type { EventInput, GateVerdict, PipewrightEvents, StageStatus } from './events.js'
 import type { Token } from './tokens.js'
 
 /** A logger scoped to a plugin or a stage; lines reach the stage log, redacted. */
@@ -116,7 +116,13 @@ export interface BaseContext<TPluginConfig = unknown> {
   readonly signal: AbortSignal
   readonly pluginConfig: TPluginConfig
   resolve<T>(token: Token<T>): T
-  emit<K extends keyof PipewrightEvents>(name: K, payload: PipewrightEvents[K]): void
+  /**
+   * Emits an event on the engine's bus. The engine stamps `at` with its clock and fills `runId`,
+   * and masks secrets in the payload before any listener (or the store) sees it.
+   */
+  emit<K extends keyof PipewrightEvents>(name: K, payload: EventInput<K>): void
+  /** Masks the run's secrets (and their encoded forms) in text, with the engine's one redactor. */
+  redact(text: string): string
 }
 
 /** What a stage's `run` receives. */
@@ -132,7 +138,7 @@ export interface StageContext<TPluginConfig = unknown> extends BaseContext<TPlug
   readonly outputs: OutputWriter
   readonly artifacts: ArtifactWriter
   readonly records: RunRecords
-  /** Spawns a process with the stage environment; killed with its whole tree on cancel. */
+  /** Spawns a process with the stage environment; killed with its whole tree on cancel. Output lines reach the stage log, redacted. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>
   /** A short human summary of the stage's result, shown by `pipewright show`. */
   summary(text: string): void
@@ -145,10 +151,14 @@ export interface GateContext<TPluginConfig = unknown> extends StageContext<TPlug
 
 export interface GateResult {
   verdict: GateVerdict
-  /** One sentence a person reads: why it passed or failed. */
+  /** One sentence a person reads: why it passed, failed, or is still waiting. */
   reason: string
   /** The facts behind the verdict (which tests, which numbers). */
   evidence?: unknown
+  /** With `pending`: what is awaited (`approval` also emits `approval:requested`); default `gate`. */
+  waitFor?: string
+  /** With `pending`: evaluate again after this long (default 5 s). */
+  recheckMs?: number
 }
 
 export interface MonitorSample {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES, PipewrightError, formatProblem, isPipewrightError, type ErrorCode } from './errors.js'
+import { ERROR_CODES, PipewrightError, checkErrorCodes, errorCodeInfo, formatProblem, isPipewrightError, registerErrorCodes } from './errors.js'
 
 describe('error registry', () => {
-  const codes = Object.keys(ERROR_CODES) as ErrorCode[]
+  const codes = Object.keys(ERROR_CODES) as Array<keyof typeof ERROR_CODES>
 
   it.each(codes)('%s has a title, a fix, an exit code and an HTTP status', (code) => {
     const entry = ERROR_CODES[code]
@@ -39,5 +39,42 @@ describe('error registry', () => {
   it('recognises errors from another copy of the package by shape', () => {
     expect(isPipewrightError({ name: 'PipewrightError', code: 'PW_ERR_USAGE' })).toBe(true)
     expect(isPipewrightError(new Error('x'))).toBe(false)
+  })
+})
+
+describe('plugin error codes', () => {
+  const info = { title: 'Widget jammed', exit: 1, http: 503, fix: 'Unjam the widget.' }
+
+  it('accepts codes under the plugin prefix and resolves them to their fix, exit code and plugin', () => {
+    expect(checkErrorCodes('widget-maker', { PW_ERR_WIDGET_MAKER_JAMMED: info })).toEqual([])
+    registerErrorCodes('widget-maker', { PW_ERR_WIDGET_MAKER_JAMMED: info })
+    const error = new PipewrightError('PW_ERR_WIDGET_MAKER_JAMMED', 'the widget jammed')
+    expect(error.details).toBe('Unjam the widget.')
+    expect(error.httpStatus).toBe(503)
+    expect(error.plugin).toBe('widget-maker')
+    expect(errorCodeInfo('PW_ERR_WIDGET_MAKER_JAMMED')).toMatchObject({ plugin: 'widget-maker', title: 'Widget jammed' })
+  })
+
+  it('refuses codes outside the prefix, taken codes and missing fields', () => {
+    const problems = checkErrorCodes('widget', {
+      PW_ERR_GADGET_BROKEN: info,
+      PW_ERR_USAGE: info,
+      PW_ERR_WIDGET_: info,
+      PW_ERR_WIDGET_NO_FIX: { title: 'x', exit: 1, http: 500 } as never,
+    })
+    expect(problems).toEqual([
+      'error code PW_ERR_GADGET_BROKEN must match PW_ERR_WIDGET_<WHAT> (upper case, digits and _)',
+      'error code PW_ERR_USAGE must match PW_ERR_WIDGET_<WHAT> (upper case, digits and _)',
+      'error code PW_ERR_WIDGET_ must match PW_ERR_WIDGET_<WHAT> (upper case, digits and _)',
+      'error code PW_ERR_WIDGET_NO_FIX needs a title, a fix, an exit code and an HTTP status',
+    ])
+  })
+
+  it('keeps an unregistered code, with a generic fix and exit 1', () => {
+    const error = new PipewrightError('PW_ERR_NOBODY_KNOWS', 'odd', { plugin: 'nobody' })
+    expect(error.exitCode).toBe(1)
+    expect(error.httpStatus).toBe(500)
+    expect(error.plugin).toBe('nobody')
+    expect(error.toJSON()).toMatchObject({ code: 'PW_ERR_NOBODY_KNOWS', plugin: 'nobody' })
   })
 })

@@ -1,7 +1,17 @@
+/** What a registered error code means: a title, the exit code and HTTP status it maps to, a general fix. */
+export interface ErrorCodeInfo {
+  title: string
+  exit: number
+  http: number
+  fix: string
+}
+
 /**
- * One error class, one registry of codes. Every code has a title (what went wrong, in general)
- * and a default fix; a thrown error adds its own message, `details` (how to fix this instance)
- * and optionally `problems` (many at once) and `cause`.
+ * One error class, one open registry of codes. The engine's own codes are below; each plugin
+ * declares its own (`definePlugin({ errors })`, prefixed `PW_ERR_<PLUGIN ID>_`), registered when
+ * the plugin loads. Every code has a title (what went wrong, in general) and a default fix; a
+ * thrown error adds its own message, `details` (how to fix this instance) and optionally
+ * `problems` (many at once) and `cause`.
  */
 export const ERROR_CODES = {
   PW_ERR_USAGE: { title: 'Invalid command usage', exit: 2, http: 400, fix: 'Run the command with --help to see its options.' },
@@ -18,6 +28,7 @@ export const ERROR_CODES = {
   PW_ERR_PLUGIN_HOOK: { title: 'Plugin failed', exit: 1, http: 500, fix: 'The plugin threw an unexpected error; see its message, and report it to the plugin author if it is a bug.' },
   PW_ERR_PLUGIN_INTEGRITY: { title: 'Plugin files changed', exit: 2, http: 409, fix: 'If the change is expected, run `pipewright plugins update` to re-pin it in pipewright.lock.' },
   PW_ERR_SERVICE_NOT_FOUND: { title: 'Service not registered', exit: 1, http: 500, fix: 'Declare the plugin that provides the service in `dependsOn` and load it.' },
+  PW_ERR_SERVICE_NOT_VISIBLE: { title: 'Service of another plugin', exit: 1, http: 500, fix: "Add the providing plugin's id to this plugin's `dependsOn`: a plugin's services are visible only to itself and to the plugins that depend on it." },
   PW_ERR_SECRET_MISSING: { title: 'Secret not provided', exit: 2, http: 400, fix: 'Set PIPEWRIGHT_SECRET_<NAME> in the environment or pass --secret-file with NAME=value lines.' },
   PW_ERR_SECRET_FILE: { title: 'Secret file unreadable', exit: 2, http: 400, fix: 'Check the --secret-file path and its NAME=value (dotenv) format.' },
   PW_ERR_RUN_NOT_FOUND: { title: 'Run not found', exit: 2, http: 404, fix: 'List runs with `pipewright runs`.' },
@@ -27,15 +38,81 @@ export const ERROR_CODES = {
   PW_ERR_GATE_FAILED: { title: 'Gate failed', exit: 1, http: 500, fix: 'See the gate evidence with `pipewright show <run>`.' },
   PW_ERR_TIMEOUT: { title: 'Stage timed out', exit: 1, http: 504, fix: 'Raise `timeout:` on the stage or make it faster.' },
   PW_ERR_CANCELLED: { title: 'Cancelled', exit: 130, http: 409, fix: 'The run was cancelled; resume it with `pipewright run --resume <id>`.' },
+  PW_ERR_COMMIT_NOT_FOUND: { title: 'Commit not found', exit: 2, http: 404, fix: 'Fetch the commit into the pipeline\'s repository first, or pass a commit it has.' },
   PW_ERR_PATH_ESCAPE: { title: 'Path outside the workspace', exit: 2, http: 400, fix: 'Use a relative path inside the workspace, without `..` or symlinks that leave it.' },
   PW_ERR_STORE: { title: 'Store error', exit: 1, http: 500, fix: 'Check that the store directory (--home or PIPEWRIGHT_HOME) is writable and not corrupted.' },
-  PW_ERR_GIT: { title: 'Git operation failed', exit: 1, http: 500, fix: 'Check the repository URL, the ref and the credentials.' },
-  PW_ERR_DOCKER: { title: 'Docker operation failed', exit: 1, http: 500, fix: 'Check that a Docker engine is reachable (DOCKER_HOST) and see the message.' },
   PW_ERR_INPUT_FILE: { title: 'Input file invalid', exit: 1, http: 400, fix: 'Check that the file exists and has the expected format.' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
-} as const satisfies Record<string, { title: string; exit: number; http: number; fix: string }>
+} as const satisfies Record<string, ErrorCodeInfo>
 
-export type ErrorCode = keyof typeof ERROR_CODES
+/** A code of the engine's own. */
+export type CoreErrorCode = keyof typeof ERROR_CODES
+/** Any error code: the engine's own, or one a plugin registered (`PW_ERR_<PLUGIN>_<WHAT>`). */
+export type ErrorCode = CoreErrorCode | `PW_ERR_${string}`
+
+export const ERROR_CODE_PATTERN = /^PW_ERR_[A-Z0-9_]+$/
+
+interface RegisteredCode extends ErrorCodeInfo {
+  /** The plugin that registered it; undefined for the engine's own codes. */
+  plugin?: string
+}
+
+// Shared through globalThis: a plugin may bundle its own copy of this package, and its codes must
+// still reach the engine's registry.
+const REGISTRY_KEY = Symbol.for('pipewright.error-codes')
+function registry(): Map<string, RegisteredCode> {
+  const g = globalThis as { [REGISTRY_KEY]?: Map<string, RegisteredCode> }
+  if (!g[REGISTRY_KEY]) g[REGISTRY_KEY] = new Map(Object.entries(ERROR_CODES))
+  return g[REGISTRY_KEY]
+}
+
+/** The prefix every code of a plugin starts with: `docker` → `PW_ERR_DOCKER_`. */
+export function pluginErrorPrefix(pluginId: string): string {
+  return `PW_ERR_${pluginId.toUpperCase().replace(/-/g, '_')}_`
+}
+
+/**
+ * Checks a plugin's codes (names, prefix, fields) and returns every problem; registers nothing.
+ * The engine calls it when it loads the plugin, and refuses the plugin if anything is wrong.
+ */
+export function checkErrorCodes(pluginId: string, codes: Record<string, ErrorCodeInfo>): string[] {
+  const prefix = pluginErrorPrefix(pluginId)
+  const problems: string[] = []
+  for (const [code, info] of Object.entries(codes)) {
+    if (!ERROR_CODE_PATTERN.test(code) || !code.startsWith(prefix) || code.length === prefix.length) {
+      problems.push(`error code ${code} must match ${prefix}<WHAT> (upper case, digits and _)`)
+      continue
+    }
+    const owner = registry().get(code)
+    if (owner && owner.plugin !== pluginId) problems.push(`error code ${code} is already registered by ${owner.plugin ? `plugin ${owner.plugin}` : 'the engine'}`)
+    if (!info || typeof info.title !== 'string' || typeof info.fix !== 'string' || !Number.isInteger(info.exit) || !Number.isInteger(info.http)) {
+      problems.push(`error code ${code} needs a title, a fix, an exit code and an HTTP status`)
+    }
+  }
+  return problems
+}
+
+/** Adds a plugin's codes to the registry (after `checkErrorCodes` found nothing wrong). */
+export function registerErrorCodes(pluginId: string, codes: Record<string, ErrorCodeInfo>): void {
+  for (const [code, info] of Object.entries(codes)) registry().set(code, { title: info.title, exit: info.exit, http: info.http, fix: info.fix, plugin: pluginId })
+}
+
+/** What a code means, with the plugin that registered it; undefined for a code nobody registered. */
+export function errorCodeInfo(code: string): (ErrorCodeInfo & { plugin?: string }) | undefined {
+  return registry().get(code)
+}
+
+/** Every registered code: the engine's, then plugins' in registration order. */
+export function registeredErrorCodes(): Record<string, ErrorCodeInfo & { plugin?: string }> {
+  return Object.fromEntries(registry())
+}
+
+/** Declares a plugin's error codes, keeping their literal names for `new PipewrightError(...)`. */
+export function defineErrorCodes<const T extends Record<`PW_ERR_${string}`, ErrorCodeInfo>>(codes: T): T {
+  return codes
+}
+
+const UNKNOWN_CODE: ErrorCodeInfo = { title: 'Error', exit: 1, http: 500, fix: 'See the message; the code is not registered, so no general fix is known.' }
 
 /** One problem in a validation report: where it is and what is wrong. */
 export interface Problem {
@@ -54,33 +131,39 @@ export interface PipewrightErrorOptions {
   details?: string
   problems?: Problem[]
   cause?: unknown
+  /** The plugin the error came from (set by the engine when a plugin hook throws). */
+  plugin?: string
 }
 
 export class PipewrightError extends Error {
   readonly code: ErrorCode
   readonly details: string
   readonly problems: Problem[]
+  /** The plugin the error came from, when a plugin threw it (or registered its code). */
+  plugin: string | undefined
 
   constructor(code: ErrorCode, message: string, options: PipewrightErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'PipewrightError'
     this.code = code
-    this.details = options.details ?? ERROR_CODES[code].fix
+    const info = errorCodeInfo(code)
+    this.details = options.details ?? (info ?? UNKNOWN_CODE).fix
     this.problems = options.problems ?? []
+    this.plugin = options.plugin ?? info?.plugin
   }
 
-  /** Process exit code the CLI uses for this error. */
+  /** Process exit code the CLI uses for this error (1 for a code nobody registered). */
   get exitCode(): number {
-    return ERROR_CODES[this.code].exit
+    return (errorCodeInfo(this.code) ?? UNKNOWN_CODE).exit
   }
 
-  /** HTTP status the server uses for this error. */
+  /** HTTP status the server uses for this error (500 for a code nobody registered). */
   get httpStatus(): number {
-    return ERROR_CODES[this.code].http
+    return (errorCodeInfo(this.code) ?? UNKNOWN_CODE).http
   }
 
-  toJSON(): { code: ErrorCode; message: string; details: string; problems: Problem[] } {
-    return { code: this.code, message: this.message, details: this.details, problems: this.problems }
+  toJSON(): { code: ErrorCode; message: string; details: string; problems: Problem[]; plugin?: string } {
+    return { code: this.code, message: this.message, details: this.details, problems: this.problems, ...(this.plugin ? { plugin: this.plugin } : {}) }
   }
 }
 

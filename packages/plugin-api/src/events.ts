@@ -18,6 +18,8 @@ export interface SerializedError {
  * `declare module '@pipewright/plugin-api' { interface PipewrightEvents { 'docker:built': {...} } }`.
  */
 export interface PipewrightEvents {
+  /** A run was created and waits for a free slot (`maxRuns`). */
+  'run:queued': { runId: string; pipeline: string; position: number; at: number }
   /** A run begins (or resumes) executing its plan. */
   'run:started': { runId: string; pipeline: string; file?: string; stages: string[]; resumed: boolean; at: number }
   /** A run reached a final status. */
@@ -28,7 +30,11 @@ export interface PipewrightEvents {
   'stage:log': { runId: string; stageId: string; stream: 'stdout' | 'stderr' | 'system'; line: string; at: number }
   /** An attempt failed and another will follow after `delayMs`. */
   'stage:retrying': { runId: string; stageId: string; attempt: number; delayMs: number; reason: string; at: number }
-  /** A stage instance reached a final status (after retries and gates). */
+  /** A stage waits (an approval, a lock, a window, a pending gate); emitted again when the reason changes. */
+  'stage:waiting': { runId: string; stageId: string; reason: string; kind: string; since: number; deadline?: number; at: number }
+  /** A stage's wait ended: it goes on (`continued`) or fails (`timed-out`, `cancelled`). */
+  'stage:wait-ended': { runId: string; stageId: string; kind: string; waitedMs: number; outcome: 'continued' | 'timed-out' | 'cancelled'; at: number }
+  /** A stage instance reached a final status (after retries, gates and hooks). */
   'stage:finished': {
     runId: string
     stageId: string
@@ -38,6 +44,8 @@ export interface PipewrightEvents {
     durationMs: number
     outputs: Record<string, string>
     error?: SerializedError
+    /** The stage's own account of its result (failing tests, lint counts), when it gave one. */
+    summary?: string
     at: number
   }
   /** A gate attached to a stage returned its verdict. */
@@ -46,17 +54,32 @@ export interface PipewrightEvents {
   'artifact:stored': { runId: string; stageId: string; path: string; digest: string; size: number; at: number }
   /** A stage was satisfied from the cache. */
   'cache:hit': { runId: string; stageId: string; key: string; fromRunId: string; at: number }
-  /** A gate is waiting for people (approval). */
-  'approval:requested': { runId: string; stageId: string; gate: string; environment?: string; at: number }
-  /** A deployment to an environment begins. */
-  'deploy:started': { runId: string; stageId: string; environment: string; version?: string; at: number }
+  /** A stage's result was saved under its cache key. */
+  'cache:saved': { runId: string; stageId: string; key: string; outputs: Record<string, string>; artifacts: StoredArtifactRef[]; at: number }
+  /** A stage waits for people to approve it. */
+  'approval:requested': { runId: string; stageId: string; reason: string; at: number }
   /** A monitor produced a sample. */
-  'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; at: number }
-  /** An automatic rollback begins. */
-  'rollback:started': { runId: string; stageId: string; environment: string; reason: string; at: number }
+  'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; at: number }
+  /** A notifier delivered a notification. */
+  'notification:sent': { runId: string; notifier: string; event: string; at: number }
+  /** A notifier failed to deliver (the run goes on). */
+  'notification:failed': { runId: string; notifier: string; event: string; error: SerializedError; at: number }
+}
+
+/** An artifact as events and records refer to it. */
+export interface StoredArtifactRef {
+  path: string
+  digest: string
+  size: number
 }
 
 export type EventName = keyof PipewrightEvents
+
+/**
+ * What a plugin passes to `ctx.emit`: the payload without `at` and `runId`, which the engine
+ * fills in (its clock, the current run). Passing them is allowed; the engine's values win.
+ */
+export type EventInput<K extends EventName> = Omit<PipewrightEvents[K], 'at' | 'runId'> & { at?: number; runId?: string }
 export type EventPayload<K extends EventName> = PipewrightEvents[K]
 
 /** A stored or streamed event: its name and payload. */

@@ -32,6 +32,22 @@ export type {
   StoredRecord,
 } from './context.js'
 export type {
+  AfterAttemptResult,
+  AfterStageResult,
+  AttemptOutcome,
+  HookName,
+  HookOptions,
+  LifecycleHooks,
+  PrepareResult,
+  RunHookContext,
+  RunSummary,
+  StageHookContext,
+  StageOutcome,
+  VerifyResult,
+  WaitRequest,
+} from './lifecycle.js'
+export type {
+  EventInput,
   EventName,
   EventPayload,
   EventSource,
@@ -42,8 +58,20 @@ export type {
   SerializedError,
   StageStatus,
 } from './events.js'
-export { ERROR_CODES, PipewrightError, formatProblem, isPipewrightError } from './errors.js'
-export type { ErrorCode, PipewrightErrorOptions, Problem } from './errors.js'
+export {
+  ERROR_CODES,
+  ERROR_CODE_PATTERN,
+  PipewrightError,
+  checkErrorCodes,
+  defineErrorCodes,
+  errorCodeInfo,
+  formatProblem,
+  isPipewrightError,
+  pluginErrorPrefix,
+  registerErrorCodes,
+  registeredErrorCodes,
+} from './errors.js'
+export type { CoreErrorCode, ErrorCode, ErrorCodeInfo, PipewrightErrorOptions, Problem } from './errors.js'
 export { createToken } from './tokens.js'
 export type { Provider, Resolver, Token } from './tokens.js'
 export { parseDuration } from './duration.js'

@@ -9,6 +9,8 @@ import type {
   NotifierContext,
   StageContext,
 } from './context.js'
+import type { ErrorCodeInfo } from './errors.js'
+import type { HookOptions, LifecycleHooks } from './lifecycle.js'
 import type { Provider, Token } from './tokens.js'
 
 /** The plugin-api major version this package implements. Plugins declare the one they target. */
@@ -61,8 +63,13 @@ export interface PluginApi<TPluginConfig = unknown> {
   monitor<TConfig>(name: string, definition: MonitorDefinition<TConfig, TPluginConfig>): void
   /** Adds notifier type `<plugin-id>/<name>`. */
   notifier<TConfig>(name: string, definition: NotifierDefinition<TConfig, TPluginConfig>): void
-  /** Registers a service other plugins (declaring `dependsOn`) and the engine can resolve. */
+  /**
+   * Registers a service. It is visible to this plugin and to plugins that declare this one in
+   * `dependsOn`; any other plugin resolving it gets PW_ERR_SERVICE_NOT_VISIBLE.
+   */
   provide<T>(token: Token<T>, provider: Provider<T>): void
+  /** Joins the lifecycle of every stage (and run): see `LifecycleHooks` for when each hook fires. */
+  hooks(hooks: LifecycleHooks<TPluginConfig>, options?: HookOptions): void
 }
 
 export interface PluginDefinition<TSchema extends z.ZodType = z.ZodType> {
@@ -74,8 +81,13 @@ export interface PluginDefinition<TSchema extends z.ZodType = z.ZodType> {
   version?: string
   description?: string
   configSchema?: TSchema
-  /** Ids of plugins that must be loaded (and registered) before this one. */
+  /** Ids of plugins that must be loaded (and registered) before this one, and whose services it resolves. */
   dependsOn?: string[]
+  /**
+   * The plugin's own error codes, each `PW_ERR_<ID>_<WHAT>` (id upper-cased, `-` as `_`),
+   * registered when the plugin loads; build them with `defineErrorCodes` to keep their names typed.
+   */
+  errors?: Record<string, ErrorCodeInfo>
   /** Fires once when the engine loads the plugin. */
   register(api: PluginApi<z.output<TSchema>>): Awaitable<void>
 }

@@ -1,6 +1,10 @@
 import {
   PLUGIN_CONFIG,
   PipewrightError,
+  checkErrorCodes,
+  registerErrorCodes,
+  type HookOptions,
+  type LifecycleHooks,
   type GateDefinition,
   type GateResult,
   type MonitorDefinition,
@@ -24,6 +28,8 @@ export interface InspectedPlugin {
   monitors: Record<string, MonitorDefinition<any, any>>
   notifiers: Record<string, NotifierDefinition<any, any>>
   services: Array<[Token<unknown>, Provider<unknown>]>
+  /** Lifecycle hooks the plugin joined, in registration order. */
+  hooks: Array<{ hooks: LifecycleHooks<any>; options: HookOptions }>
   /**
    * Resolves what the plugin provides (and `PLUGIN_CONFIG`) like the engine's plugin host: each
    * service is built once, on first use. Pass the inspected plugin as `createStageContext({ plugin })`
@@ -60,7 +66,13 @@ function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?:
 export async function inspectPlugin(plugin: Plugin, options: { config?: Record<string, unknown> } = {}): Promise<InspectedPlugin> {
   const config = parseConfig(plugin.configSchema, options.config ?? {}, `plugin ${plugin.id}`)
   const services: InspectedPlugin['services'] = []
-  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services, resolver: createResolver(services, config) }
+  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services, hooks: [], resolver: createResolver(services, config) }
+  if (plugin.errors) {
+    // As the engine does on load: a plugin with malformed codes is refused, and its codes resolve to their fixes.
+    const problems = checkErrorCodes(plugin.id, plugin.errors)
+    if (problems.length > 0) throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${plugin.id} declares invalid error codes: ${problems.join('; ')}`)
+    registerErrorCodes(plugin.id, plugin.errors)
+  }
   const noop = () => {}
   const api: PluginApi<any> = {
     id: plugin.id,
@@ -71,6 +83,7 @@ export async function inspectPlugin(plugin: Plugin, options: { config?: Record<s
     monitor: (name, d) => void (inspected.monitors[name] = d),
     notifier: (name, d) => void (inspected.notifiers[name] = d),
     provide: (token, provider) => void inspected.services.push([token, provider as Provider<unknown>]),
+    hooks: (hooks, hookOptions = {}) => void inspected.hooks.push({ hooks, options: hookOptions }),
   }
   await plugin.register(api)
   return inspected

@@ -118,7 +118,10 @@ export function createStageContext<TPluginConfig = unknown>(options: StageContex
     mkdirSync(dirname(join(workspace, path)), { recursive: true })
     writeFileSync(join(workspace, path), content)
   }
-  const mask = options.redact === false ? (text: string) => text : createRedactor(Object.values(options.secrets ?? {}))
+  // `ctx.redact` is always the engine's redactor; `redact: false` only stops the kit from masking
+  // what the plugin hands over (logs, outputs, records) on its own.
+  const engineRedact = createRedactor(Object.values(options.secrets ?? {}))
+  const mask = options.redact === false ? (text: string) => text : engineRedact
   const env = { ...options.env }
   const clock = options.clock ?? realClock
   const signal = options.signal ?? new AbortController().signal
@@ -163,8 +166,9 @@ export function createStageContext<TPluginConfig = unknown>(options: StageContex
       })
     },
     emit(name, payload) {
-      captured.events.push({ type: name, payload })
+      captured.events.push({ type: name, payload: options.redact === false ? { ...payload, runId, at: Date.now() } : redactDeep({ ...payload, runId, at: Date.now() }, mask) })
     },
+    redact: engineRedact,
     stageId,
     attempt: options.attempt ?? 1,
     workspace,

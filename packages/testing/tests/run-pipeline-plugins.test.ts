@@ -94,8 +94,8 @@ describe('runPipeline events', () => {
   it('records every event of the run, including those a plugin declares and emits', async () => {
     run = await runPipeline({ plugins: [beacon], pipeline: { name: 'events', stages: { ping: { uses: 'beacon/send', with: { channel: 'ops' } } } } })
     expect(run.eventsOf('beacon:sent')).toEqual([
-      { runId: run.result.id, stageId: 'ping', channel: 'ops', count: 1 },
-      { runId: run.result.id, stageId: 'ping', channel: 'ops-copy', count: 2 },
+      { runId: run.result.id, stageId: 'ping', channel: 'ops', count: 1, at: expect.any(Number) },
+      { runId: run.result.id, stageId: 'ping', channel: 'ops-copy', count: 2, at: expect.any(Number) },
     ])
     const types = run.events.map((e) => e.type)
     // In the order they happened: the plugin's events between the stage's start and finish.

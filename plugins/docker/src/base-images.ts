@@ -69,7 +69,7 @@ export async function ensureBaseImages(docker: Docker, images: BaseImage[], dock
       await docker.getImage(image).inspect()
     } catch (cause) {
       if ((cause as { statusCode?: number }).statusCode !== 404) throw cause
-      throw new PipewrightError('PW_ERR_DOCKER', `${where}: base image ${image} (${dockerfile}, line ${line}) is not on the Docker engine`, {
+      throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: base image ${image} (${dockerfile}, line ${line}) is not on the Docker engine`, {
         details: 'With `pull: false` the build uses only images already on the engine. Load it (`docker load`) or build it locally (e.g. in an earlier docker/build stage), or set `with.pull: true` to let the engine pull it from its registry.',
         cause,
       })

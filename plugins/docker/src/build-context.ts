@@ -41,7 +41,7 @@ export async function resolveBuildContext(workspace: string, context: string, do
   const root = await realpath(workspace)
   const dir = await realpathOrUndefined(resolve(root, context))
   if (dir === undefined || !(await stat(dir)).isDirectory()) {
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: build context "${context}" is not a directory in ${root}`, {
+    throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: build context "${context}" is not a directory in ${root}`, {
       details: 'Set `with.context` to a directory inside the workspace (default ".").',
     })
   }
@@ -53,7 +53,7 @@ export async function resolveBuildContext(workspace: string, context: string, do
   const wanted = resolve(dir, dockerfile)
   const file = await realpathOrUndefined(wanted)
   if (file === undefined || !(await stat(file)).isFile()) {
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: Dockerfile not found at ${wanted}`, {
+    throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: Dockerfile not found at ${wanted}`, {
       details: `Create it, or set \`with.dockerfile\` to its path relative to the context "${context}".`,
     })
   }

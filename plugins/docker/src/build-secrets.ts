@@ -1,6 +1,6 @@
 import { PipewrightError, type SecretReader } from '@pipewright/plugin-api'
 
-// Shorter values are not redacted anywhere either (see redactSecrets): they match too much.
+// Shorter values match too much to be a reliable signal here.
 const MIN_SECRET_LENGTH = 3
 
 /**
@@ -16,7 +16,7 @@ export function refuseSecretBuildArgs(buildArgs: Readonly<Record<string, string>
   for (const [arg, value] of Object.entries(buildArgs)) {
     const secret = named.find((s) => value.includes(s.value))
     if (!secret) continue
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: build arg "${arg}" holds the value of secret "${secret.name}"; build args are stored in the image`, {
+    throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: build arg "${arg}" holds the value of secret "${secret.name}"; build args are stored in the image`, {
       details:
         'Build args end up in the image history (`docker history` shows them) and travel with every push, so they must not carry secrets. ' +
         'Pass the secret when the container runs instead, e.g. a docker/run stage with `env: { TOKEN: ${{ secrets.TOKEN }} }`, and fetch or use it there. ' +

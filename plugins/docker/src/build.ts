@@ -8,7 +8,7 @@ import { createLineSplitter, readProgress } from './progress.js'
 import { createProvenance, repositoryOf } from './provenance.js'
 import type { BuildConfig, DockerPluginConfig } from './schemas.js'
 import { sourceLocation } from './source.js'
-import { dockerFor, redactSecrets, stageLabel, wasCancelled } from './stage-helpers.js'
+import { dockerFor, stageLabel, wasCancelled } from './stage-helpers.js'
 
 /** What `docker/build` records (kind `docker.build`) for `docker/push` and later plugins. */
 export interface BuildRecord {
@@ -94,12 +94,12 @@ export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: 
     log.flush()
   } catch (error) {
     if (wasCancelled(ctx.signal, error)) throw new PipewrightError('PW_ERR_CANCELLED', `${where}: build cancelled`, { cause: error })
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: the engine rejected the build: ${(error as Error).message}`, { cause: error })
+    throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: the engine rejected the build: ${(error as Error).message}`, { cause: error })
   }
 
   if (result.error !== undefined) {
-    const output = redactSecrets(stepOutput.join('\n'), ctx.secrets)
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: build failed${step ? ` at "${step}"` : ''}: ${redactSecrets(result.error, ctx.secrets)}${output ? `\n${output}` : ''}`, {
+    const output = ctx.redact(stepOutput.join('\n'))
+    throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: build failed${step ? ` at "${step}"` : ''}: ${ctx.redact(result.error)}${output ? `\n${output}` : ''}`, {
       details: `Fix ${context.dockerfileInContext} in ${config.context} (the failing step's output is above); run \`pipewright logs <run> ${ctx.stageId}\` for the whole build log.`,
     })
   }

@@ -39,7 +39,7 @@ describe('createDockerClient', () => {
     const client = createDockerClient({ host: 'unix:///nonexistent/docker.sock' })
     for (let attempt = 0; attempt < 2; attempt++) {
       await expect(client.engine()).rejects.toMatchObject({
-        code: 'PW_ERR_DOCKER',
+        code: 'PW_ERR_DOCKER_ENGINE',
         message: expect.stringMatching(/^Docker engine at unix:\/\/\/nonexistent\/docker.sock is not reachable: .*ENOENT/),
         details: expect.stringContaining('bash tools/docker/up.sh'),
       })

@@ -38,7 +38,7 @@ export function parseDockerHost(host: string): Docker.DockerOptions {
   try {
     url = new URL(host.includes('://') ? host : `tcp://${host}`)
   } catch (cause) {
-    throw new PipewrightError('PW_ERR_DOCKER', `Invalid Docker host "${host}"`, {
+    throw new PipewrightError('PW_ERR_DOCKER_ENGINE', `Invalid Docker host "${host}"`, {
       details: 'Use unix:///path/to/docker.sock, tcp://host:2375, https://host:2376 or ssh://user@host.',
       cause,
     })
@@ -61,7 +61,7 @@ function compareVersions(a: string, b: string): number {
 function unreachable(host: string | undefined, cause: unknown): PipewrightError {
   const where = host ?? 'the default Docker socket'
   const reason = cause instanceof Error ? cause.message : String(cause)
-  return new PipewrightError('PW_ERR_DOCKER', `Docker engine at ${where} is not reachable: ${reason}`, {
+  return new PipewrightError('PW_ERR_DOCKER_ENGINE', `Docker engine at ${where} is not reachable: ${reason}`, {
     details: 'Start a Docker engine (in this repo: `bash tools/docker/up.sh`) and set DOCKER_HOST, or set the docker plugin option `host`.',
     cause,
   })
@@ -91,7 +91,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
       throw unreachable(host, cause)
     }
     if (compareVersions(engineVersion, MIN_API_VERSION) < 0) {
-      throw new PipewrightError('PW_ERR_DOCKER', `Docker engine at ${host ?? 'the default socket'} speaks API ${engineVersion}; the docker plugin needs ${MIN_API_VERSION} or newer`, {
+      throw new PipewrightError('PW_ERR_DOCKER_ENGINE', `Docker engine at ${host ?? 'the default socket'} speaks API ${engineVersion}; the docker plugin needs ${MIN_API_VERSION} or newer`, {
         details: 'Upgrade the Docker engine (Docker 17.06 or newer).',
       })
     }

@@ -16,7 +16,7 @@ export async function checkImageSize(ctx: GateContext<DockerPluginConfig>, confi
   const where = `gate docker/image-size on stage "${ctx.stage.id}"`
   const image = config.image ?? ctx.stage.outputs['image-id']
   if (!image) {
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: no image to check: the stage has no \`image-id\` output and \`with.image\` is not set`, {
+    throw new PipewrightError('PW_ERR_DOCKER_IMAGE', `${where}: no image to check: the stage has no \`image-id\` output and \`with.image\` is not set`, {
       details: 'Attach the gate to a docker/build stage, or set `with.image` to an image reference.',
     })
   }
@@ -25,7 +25,7 @@ export async function checkImageSize(ctx: GateContext<DockerPluginConfig>, confi
   try {
     size = (await docker.getImage(image).inspect()).Size
   } catch (cause) {
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: cannot inspect image ${image}: ${(cause as Error).message}`, {
+    throw new PipewrightError('PW_ERR_DOCKER_IMAGE', `${where}: cannot inspect image ${image}: ${(cause as Error).message}`, {
       details: 'Check that the image exists on the engine (build it first).',
       cause,
     })

@@ -2,6 +2,7 @@ import { dockerPlugin } from './plugin.js'
 
 export default dockerPlugin
 export { dockerPlugin }
+export { DOCKER_ERRORS } from './errors.js'
 export { DOCKER_CLIENT, MAX_API_VERSION, MIN_API_VERSION, createDockerClient, parseDockerHost } from './client.js'
 export type { DockerClient, DockerClientOptions } from './client.js'
 export { BuildConfig, DockerPluginConfig, ImageSizeConfig, PushConfig, RunConfig } from './schemas.js'

@@ -1,6 +1,7 @@
 import { definePlugin } from '@pipewright/plugin-api'
 import { buildImage } from './build.js'
 import { DOCKER_CLIENT, createDockerClient } from './client.js'
+import { DOCKER_ERRORS } from './errors.js'
 import { checkImageSize } from './image-size.js'
 import { pushImage } from './push.js'
 import { runContainer } from './run-container.js'
@@ -13,6 +14,7 @@ export const dockerPlugin = definePlugin({
   version: '0.1.0',
   description: 'Build, push and run images on a Docker engine, with SLSA provenance and an image-size gate.',
   configSchema: DockerPluginConfig,
+  errors: DOCKER_ERRORS,
   register(api) {
     const config = api.config ?? {}
     api.provide(DOCKER_CLIENT, { useFactory: () => createDockerClient({ host: config.host, apiVersion: config.apiVersion }) })

@@ -3,7 +3,7 @@ import type { BuildRecord } from './build.js'
 import { readProgress } from './progress.js'
 import { repositoryOf } from './provenance.js'
 import type { DockerPluginConfig, PushConfig } from './schemas.js'
-import { dockerFor, redactSecrets, stageLabel, wasCancelled } from './stage-helpers.js'
+import { dockerFor, stageLabel, wasCancelled } from './stage-helpers.js'
 
 /** What `docker/push` records (kind `docker.push`). */
 export interface PushRecord {
@@ -28,7 +28,7 @@ async function resolveTags(ctx: StageContext<DockerPluginConfig>, config: PushCo
   if (config.tags?.length) return config.tags
   const built = await ctx.records.get<BuildRecord>('docker.build', { stageId: config.from })
   if (!built?.tags.length) {
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: no \`with.tags\`, and stage "${config.from}" recorded no docker/build result`, {
+    throw new PipewrightError('PW_ERR_DOCKER_IMAGE', `${where}: no \`with.tags\`, and stage "${config.from}" recorded no docker/build result`, {
       details: 'Set `with.tags: ${{ stages.<build>.outputs.tags }}`, or `with.from` to the id of the docker/build stage this push needs.',
     })
   }
@@ -61,7 +61,7 @@ export async function pushImage(ctx: StageContext<DockerPluginConfig>, config: P
     const registry = registryOf(ref) ?? 'docker.io'
     // The engine insists on an X-Registry-Auth header; `{}` means anonymous.
     const authconfig = config.credentials && password !== undefined ? { username: config.credentials.username, password, serveraddress: registry } : {}
-    const redact = (text: string): string => redactSecrets(text, ctx.secrets, password === undefined ? [] : [password])
+    const redact = ctx.redact
 
     let digest: string | undefined
     let result: { error?: string }
@@ -82,7 +82,7 @@ export async function pushImage(ctx: StageContext<DockerPluginConfig>, config: P
       })
     } catch (error) {
       if (wasCancelled(ctx.signal, error)) throw new PipewrightError('PW_ERR_CANCELLED', `${where}: push of ${ref} cancelled`, { cause: error })
-      throw new PipewrightError('PW_ERR_DOCKER', `${where}: push of ${ref} failed: ${redact((error as Error).message)}`, {
+      throw new PipewrightError('PW_ERR_DOCKER_PUSH', `${where}: push of ${ref} failed: ${redact((error as Error).message)}`, {
         details: `Check that image ${tag} exists (build it first) and that the engine can reach ${registry}.`,
       })
     }
@@ -91,18 +91,18 @@ export async function pushImage(ctx: StageContext<DockerPluginConfig>, config: P
       const reason = redact(result.error)
       if (AUTH_FAILURE.test(reason)) {
         const who = config.credentials ? `user "${config.credentials.username}" with the password from secret "${config.credentials['password-secret']}"` : 'no credentials'
-        throw new PipewrightError('PW_ERR_DOCKER', `${where}: registry ${registry} refused the push of ${ref}: authentication failed for ${who} (${reason})`, {
+        throw new PipewrightError('PW_ERR_DOCKER_AUTH', `${where}: registry ${registry} refused the push of ${ref}: authentication failed for ${who} (${reason})`, {
           details: config.credentials
             ? `Check the username and the value of secret "${config.credentials['password-secret']}" for ${registry}.`
             : `Set with.credentials: { username, password-secret } for ${registry}.`,
         })
       }
-      throw new PipewrightError('PW_ERR_DOCKER', `${where}: push of ${ref} to ${registry} failed: ${reason}`, {
+      throw new PipewrightError('PW_ERR_DOCKER_PUSH', `${where}: push of ${ref} to ${registry} failed: ${reason}`, {
         details: `Check that ${registry} is reachable from the Docker engine and accepts pushes to ${repo}.`,
       })
     }
     if (!digest) {
-      throw new PipewrightError('PW_ERR_DOCKER', `${where}: push of ${ref} finished without reporting a digest`, {
+      throw new PipewrightError('PW_ERR_DOCKER_PUSH', `${where}: push of ${ref} finished without reporting a digest`, {
         details: 'The engine or registry is older than this plugin supports; check the engine log.',
       })
     }

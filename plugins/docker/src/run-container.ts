@@ -3,7 +3,7 @@ import { PipewrightError, type StageContext } from '@pipewright/plugin-api'
 import type Docker from 'dockerode'
 import { createLineSplitter } from './progress.js'
 import type { DockerPluginConfig, RunConfig } from './schemas.js'
-import { dockerFor, redactSecrets, stageLabel } from './stage-helpers.js'
+import { dockerFor, stageLabel } from './stage-helpers.js'
 
 // The tail of the output that goes into a failure message.
 const TAIL_LINES = 20
@@ -25,7 +25,7 @@ async function ensureImage(docker: Docker, image: string, where: string): Promis
     await docker.getImage(image).inspect()
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode !== 404) throw cause
-    throw new PipewrightError('PW_ERR_DOCKER', `${where}: image ${image} is not on the Docker engine`, {
+    throw new PipewrightError('PW_ERR_DOCKER_IMAGE', `${where}: image ${image} is not on the Docker engine`, {
       details: 'Build it in an earlier docker/build stage or load it into the engine; docker/run never pulls images.',
       cause,
     })
@@ -103,7 +103,7 @@ export async function runContainer(ctx: StageContext<DockerPluginConfig>, config
     if (exitCode !== 0) {
       const state = await container.inspect().then((info) => info.State, () => undefined)
       const oom = state?.OOMKilled ? ` (killed: out of memory, limit ${config.memory} bytes)` : ''
-      const output = redactSecrets(tail.join('\n'), ctx.secrets)
+      const output = ctx.redact(tail.join('\n'))
       throw new PipewrightError('PW_ERR_STAGE_FAILED', `${where}: container from ${config.image} exited with code ${exitCode}${oom}${output ? `\n${output}` : ''}`, {
         details: oom ? 'Raise `with.memory` or make the command use less memory.' : `See the stage log with \`pipewright logs <run> ${ctx.stageId}\`.`,
       })

@@ -23,7 +23,7 @@ describe('docker/build: checks before the engine', () => {
     const repo = await createGitRepo({ 'app/README.md': 'no Dockerfile here\n' })
     const build = createTestStage({ workspace: repo.dir, stageId: 'image', plugin })
     await expect(runStage(plugin, 'docker/build', build, { context: 'app', tags: ['x:1'] })).rejects.toMatchObject({
-      code: 'PW_ERR_DOCKER',
+      code: 'PW_ERR_DOCKER_BUILD',
       message: `stage "image" (docker/build): Dockerfile not found at ${join(repo.dir, 'app', 'Dockerfile')}`,
       details: expect.stringContaining('with.dockerfile'),
     })
@@ -67,7 +67,7 @@ describe('docker/build: checks before the engine', () => {
       const error = await rejectionOf(runStage(plugin, 'docker/build', build, { tags: ['x:1'], 'build-args': { VERSION: '1.0', ...buildArgs } }))
       const arg = Object.keys(buildArgs)[0]!
       expect(error).toBeInstanceOf(Error)
-      expect(error.code).toBe('PW_ERR_DOCKER')
+      expect(error.code).toBe('PW_ERR_DOCKER_BUILD')
       expect(error.message).toBe(`stage "build" (docker/build): build arg "${arg}" holds the value of secret "NPM_TOKEN"; build args are stored in the image`)
       expect(error.details).toContain('docker history')
       expect(error.details).toContain('docker/run')
@@ -79,7 +79,7 @@ describe('docker/build: checks before the engine', () => {
     const repo = await createGitRepo({ Dockerfile: 'FROM local/busybox:latest\n' })
     const build = createTestStage({ workspace: repo.dir, plugin })
     await expect(runStage(plugin, 'docker/build', build, { tags: ['x:1'] })).rejects.toMatchObject({
-      code: 'PW_ERR_DOCKER',
+      code: 'PW_ERR_DOCKER_ENGINE',
       message: expect.stringContaining('Docker engine at unix:///nonexistent/docker.sock is not reachable'),
       details: expect.stringContaining('tools/docker/up.sh'),
     })
@@ -96,7 +96,7 @@ describe.skipIf(!env)('docker/build: a base image missing from the engine', () =
     const build = createTestStage({ workspace: repo.dir, plugin })
     const error = await rejectionOf(runStage(plugin, 'docker/build', build, { context: 'app', tags: [`${absent}-out:1`] }))
     expect(error).toBeInstanceOf(Error)
-    expect(error.code).toBe('PW_ERR_DOCKER')
+    expect(error.code).toBe('PW_ERR_DOCKER_BUILD')
     expect(error.message).toBe(`stage "build" (docker/build): base image ${absent}:1 (app/Dockerfile, line 3) is not on the Docker engine`)
     expect(error.details).toContain('`with.pull: true`')
     expect(error.details).toContain('docker load')
@@ -128,7 +128,7 @@ describe.skipIf(!env)('docker/build: a failing Dockerfile step on a real engine'
     const build = createTestStage({ workspace: repo.dir, env: { DOCKER_HOST: env!.dockerHost }, plugin })
     const error = await rejectionOf(runStage(plugin, 'docker/build', build, { tags: [`${name}:1`] }))
     expect(error).toBeInstanceOf(Error)
-    expect(error.code).toBe('PW_ERR_DOCKER')
+    expect(error.code).toBe('PW_ERR_DOCKER_BUILD')
     // Steps are numbered n/7: the classic builder adds one step per label.
     expect(error.message).toMatch(/^stage "build" \(docker\/build\): build failed at "Step 3\/\d+ : RUN echo "boom: config missing"/)
     expect(error.message).toContain('returned a non-zero code: 3')

@@ -171,7 +171,7 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
       }),
     )
     expect(error).toBeInstanceOf(Error)
-    expect(error.code).toBe('PW_ERR_DOCKER')
+    expect(error.code).toBe('PW_ERR_DOCKER_AUTH')
     expect(error.message).toContain(`registry ${env!.authRegistry} refused the push`)
     expect(error.message).toContain('authentication failed for user "pipewright" with the password from secret "REGISTRY_PASSWORD"')
     expect(`${error.message} ${error.details} ${logsOf(push).join('\n')}`).not.toContain(wrong)
@@ -180,7 +180,7 @@ describe.skipIf(!env)('docker/build → docker/run → docker/push on a real eng
   it('fails a push without credentials to an auth registry, saying what to set', async () => {
     const push = await stage('push-anonymous')
     await expect(runStage(plugin, 'docker/push', push, { tags: [tags[1]], registry: env!.authRegistry })).rejects.toMatchObject({
-      code: 'PW_ERR_DOCKER',
+      code: 'PW_ERR_DOCKER_AUTH',
       message: expect.stringContaining('authentication failed for no credentials'),
       details: expect.stringContaining('with.credentials'),
     })

@@ -84,7 +84,7 @@ describe.skipIf(!env)('docker/run on a real engine', () => {
   it('refuses an image that is not on the engine instead of pulling it', async () => {
     const run = createTestStage({ workspace, stageId, plugin })
     await expect(runStage(plugin, 'docker/run', run, { image: `${uniqueName('absent')}:1`, command: 'true' })).rejects.toMatchObject({
-      code: 'PW_ERR_DOCKER',
+      code: 'PW_ERR_DOCKER_IMAGE',
       message: expect.stringContaining('is not on the Docker engine'),
     })
   })

@@ -10,8 +10,6 @@ export interface CredentialsConfig {
 export interface GitAuth {
   /** Environment that makes git send the credentials (GIT_CONFIG_* entries). */
   env: Record<string, string>
-  /** Values to scrub from every message. */
-  secrets: string[]
   /** Name of the secret used, for messages. */
   secretName?: string
 }
@@ -22,7 +20,8 @@ export const DEFAULT_USERNAME = 'git'
 /**
  * Builds the environment that authenticates git over HTTP(S) with a secret. The password travels
  * only as an `http.<origin>/.extraHeader` in GIT_CONFIG_* variables: never in argv, the URL or
- * `.git/config`, and only to the repository's own host and port.
+ * `.git/config`, and only to the repository's own host and port. The run's redactor masks the
+ * header too: it covers a secret's base64 forms at every alignment.
  */
 export function createGitAuth(options: {
   remote: RemoteSpec
@@ -34,7 +33,6 @@ export function createGitAuth(options: {
   baseEnv?: Readonly<Record<string, string | undefined>>
 }): GitAuth {
   const entries: Array<[string, string]> = [...(options.extraConfig ?? [])]
-  const secrets: string[] = []
   const { credentials, remote } = options
   if (credentials) {
     const name = credentials['password-secret']
@@ -45,16 +43,15 @@ export function createGitAuth(options: {
       })
     }
     if (remote.kind !== 'http') {
-      throw new PipewrightError('PW_ERR_GIT', `${options.where} is set but ${remote.display} is not an http(s) URL`, {
+      throw new PipewrightError('PW_ERR_GIT_AUTH', `${options.where} is set but ${remote.display} is not an http(s) URL`, {
         details: 'Credentials from secrets are sent as HTTP Basic auth; remove `credentials` for local and ssh repositories.',
       })
     }
     const token = Buffer.from(`${credentials.username ?? DEFAULT_USERNAME}:${password}`).toString('base64')
     const origin = new URL(remote.url).origin
     entries.push([`http.${origin}/.extraHeader`, `Authorization: Basic ${token}`])
-    secrets.push(password, token)
   }
-  return { env: gitConfigEnv(entries, options.baseEnv ?? process.env), secrets, secretName: credentials?.['password-secret'] }
+  return { env: gitConfigEnv(entries, options.baseEnv ?? process.env), secretName: credentials?.['password-secret'] }
 }
 
 /** Appends config entries to any GIT_CONFIG_COUNT entries the environment already has. */

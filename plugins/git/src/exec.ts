@@ -30,7 +30,7 @@ export function spawnExec(defaults: { signal?: AbortSignal; env?: Record<string,
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
       child.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') {
-          reject(new PipewrightError('PW_ERR_GIT', `Cannot run "${command}": not found on PATH`, { details: 'Install git (2.31 or newer) and make sure it is on PATH.', cause: error }))
+          reject(new PipewrightError('PW_ERR_GIT_COMMAND', `Cannot run "${command}": not found on PATH`, { details: 'Install git (2.31 or newer) and make sure it is on PATH.', cause: error }))
         } else reject(error)
       })
       child.on('close', (exitCode, signal) => {

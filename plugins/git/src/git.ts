@@ -1,6 +1,5 @@
 import { PipewrightError, type ExecResult } from '@pipewright/plugin-api'
 import type { GitExec } from './exec.js'
-import { scrubSecrets } from './scrub.js'
 
 export interface GitRunOptions {
   cwd?: string
@@ -27,9 +26,12 @@ const NON_INTERACTIVE_ENV: Record<string, string> = {
   LC_ALL: 'C',
 }
 
-export function createGitRunner(options: { exec: GitExec; env?: Record<string, string>; secrets?: readonly string[] }): GitRunner {
-  const secrets = options.secrets ?? []
-  const scrub = (text: string) => scrubSecrets(text, secrets)
+/**
+ * `redact` is the run's redactor (`ctx.redact`) inside a stage; outside one (the watcher) no
+ * secrets are in play.
+ */
+export function createGitRunner(options: { exec: GitExec; env?: Record<string, string>; redact?: (text: string) => string }): GitRunner {
+  const scrub = options.redact ?? ((text: string) => text)
   const attempt = async (args: string[], run: GitRunOptions = {}): Promise<ExecResult> => {
     const result = await options.exec(['git', ...args], {
       cwd: run.cwd,
@@ -57,7 +59,7 @@ export function gitReason(stderr: string): string {
 
 function gitCommandError(args: string[], result: ExecResult, cwd: string | undefined): PipewrightError {
   const where = cwd ? ` in ${cwd}` : ''
-  return new PipewrightError('PW_ERR_GIT', `git ${args.slice(0, 2).join(' ')} failed${where} (exit ${result.exitCode}): ${gitReason(result.stderr)}`, {
+  return new PipewrightError('PW_ERR_GIT_COMMAND', `git ${args.slice(0, 2).join(' ')} failed${where} (exit ${result.exitCode}): ${gitReason(result.stderr)}`, {
     details: 'See the git message above; run the same git command by hand in that directory to investigate.',
   })
 }

@@ -2,6 +2,7 @@ import { gitPlugin } from './plugin.js'
 
 export default gitPlugin
 export { gitPlugin }
+export { GIT_ERRORS } from './errors.js'
 
 export { checkoutConfigSchema } from './checkout/schema.js'
 export type { CheckoutConfig } from './checkout/schema.js'

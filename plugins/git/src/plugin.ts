@@ -1,5 +1,6 @@
 import { definePlugin } from '@pipewright/plugin-api'
 import { runChanges } from './changes/run.js'
+import { GIT_ERRORS } from './errors.js'
 import { changesConfigSchema } from './changes/schema.js'
 import { runCheckout } from './checkout/run.js'
 import { checkoutConfigSchema } from './checkout/schema.js'
@@ -12,6 +13,7 @@ export const gitPlugin = definePlugin({
   apiVersion: 1,
   version: '0.1.0',
   description: 'Check out repositories, detect changed paths, and release semantic versions from conventional commits.',
+  errors: GIT_ERRORS,
   register(api) {
     api.stage('checkout', {
       description: 'Clone or fetch a repository at a branch, tag or commit into the workspace.',

@@ -30,12 +30,12 @@ export function resolveRemote(repo: string, baseDir: string, where = 'Repository
       parsed = new URL(repo)
     } catch {
       // No `cause`: the parser's error carries the raw input, credentials included.
-      throw new PipewrightError('PW_ERR_GIT', `${where}: invalid repository URL "${redactUnparsable(repo)}"`, { details: 'Use a local path, file://, http(s):// or ssh:// URL.' })
+      throw new PipewrightError('PW_ERR_GIT_REMOTE', `${where}: invalid repository URL "${redactUnparsable(repo)}"`, { details: 'Use a local path, file://, http(s):// or ssh:// URL.' })
     }
     const http = scheme === 'http' || scheme === 'https'
     // The raw text is checked too: the URL parser drops an empty `@` and reads `\` as `/`.
     if (parsed.password || (http && (parsed.username || hasUserInfo(repo)))) {
-      throw new PipewrightError('PW_ERR_GIT', `${where} (${redactUrl(repo)}) contains ${http ? 'user info (a user name or password)' : 'a password'}`, {
+      throw new PipewrightError('PW_ERR_GIT_REMOTE', `${where} (${redactUrl(repo)}) contains ${http ? 'user info (a user name or password)' : 'a password'}`, {
         details: `${fix} and set \`credentials: { username: <user>, password-secret: <SECRET_NAME> }\` so the password or token comes from a secret: credentials in a URL end up in .git/config and in logs.`,
       })
     }
@@ -75,21 +75,21 @@ export function remoteError(remote: RemoteSpec, operation: string, stderr: strin
   const reason = gitReason(stderr)
   switch (classifyGitFailure(stderr)) {
     case 'auth':
-      return new PipewrightError('PW_ERR_GIT', `Authentication to ${remote.display} failed during git ${operation}`, {
+      return new PipewrightError('PW_ERR_GIT_AUTH', `Authentication to ${remote.display} failed during git ${operation}`, {
         details: secretName
           ? `Check that the secret "${secretName}" holds a valid password or token for this repository, and the username if the server needs one.`
           : 'The repository needs credentials: set `credentials: { username, password-secret: <SECRET_NAME> }` on the stage.',
       })
     case 'unreachable':
-      return new PipewrightError('PW_ERR_GIT', `Cannot reach repository ${remote.display} during git ${operation}: ${reason}`, {
+      return new PipewrightError('PW_ERR_GIT_REMOTE', `Cannot reach repository ${remote.display} during git ${operation}: ${reason}`, {
         details: 'Check the URL (host and port) and that the git server is running and reachable from this machine.',
       })
     case 'not-a-repository':
-      return new PipewrightError('PW_ERR_GIT', `${remote.display} is not a git repository (git ${operation}): ${reason}`, {
+      return new PipewrightError('PW_ERR_GIT_REPOSITORY', `${remote.display} is not a git repository (git ${operation}): ${reason}`, {
         details: 'Check the `repo` path or URL: it must point at an existing git repository.',
       })
     default:
-      return new PipewrightError('PW_ERR_GIT', `git ${operation} of ${remote.display} failed: ${reason}`, {
+      return new PipewrightError('PW_ERR_GIT_COMMAND', `git ${operation} of ${remote.display} failed: ${reason}`, {
         details: 'Check the repository URL, the ref and the credentials; run the same git command by hand to investigate.',
       })
   }

@@ -74,6 +74,6 @@ describe('git/changes', () => {
     expect(changesConfigSchema.safeParse({ filters: { files: ['x/**'] } }).success).toBe(false)
     expect(changesConfigSchema.safeParse({ filters: { 'bad name': ['x/**'] } }).success).toBe(false)
     const { repo } = monorepo()
-    await expect(changes(repo, { base: 'nope' })).rejects.toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('stages.changes.with.base "nope"') })
+    await expect(changes(repo, { base: 'nope' })).rejects.toMatchObject({ code: 'PW_ERR_GIT_REF', message: expect.stringContaining('stages.changes.with.base "nope"') })
   })
 })

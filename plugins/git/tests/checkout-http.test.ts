@@ -80,7 +80,7 @@ describe('git/checkout over HTTP', () => {
   it('fails clearly on a wrong password, without revealing it', async () => {
     const ws = tempDir()
     const { stage, error } = await run(ws, { repo: `${server.url}/app.git`, credentials: { username: 'ci', 'password-secret': 'GIT_TOKEN' } }, { GIT_TOKEN: WRONG })
-    expect(error?.code).toBe('PW_ERR_GIT')
+    expect(error?.code).toBe('PW_ERR_GIT_AUTH')
     expect(error?.message).toBe(`Authentication to ${server.url}/app.git failed during git ls-remote`)
     expect(error?.details).toContain('"GIT_TOKEN"')
     const text = exposed(stage, error, ws)
@@ -103,7 +103,7 @@ describe('git/checkout over HTTP', () => {
   it('refuses a password inside the URL without echoing it', async () => {
     const url = `http://ci:${PASSWORD}@127.0.0.1:1/app.git`
     const { stage, error } = await run(tempDir(), { repo: url }, {})
-    expect(error?.code).toBe('PW_ERR_GIT')
+    expect(error?.code).toBe('PW_ERR_GIT_REMOTE')
     expect(error?.details).toContain('password-secret')
     expect(exposed(stage, error, tempDir())).not.toContain(PASSWORD)
   })
@@ -113,7 +113,7 @@ describe('git/checkout over HTTP', () => {
     const ws = tempDir()
     const url = openServer.url.replace('://', `://${PASSWORD}@`)
     const { stage, error } = await run(ws, { repo: `${url}/app.git` }, {})
-    expect(error?.code).toBe('PW_ERR_GIT')
+    expect(error?.code).toBe('PW_ERR_GIT_REMOTE')
     expect(error?.message).toContain('stages.checkout.with.repo')
     expect(error?.message).toContain('user info')
     expect(error?.details).toContain('credentials')
@@ -124,7 +124,7 @@ describe('git/checkout over HTTP', () => {
   it('refuses any user name in an http(s) URL, but keeps the user of ssh URLs', async () => {
     for (const repo of ['http://ci@127.0.0.1:1/app.git', 'https://@127.0.0.1:1/app.git', 'HTTPS://a@b@127.0.0.1:1/app.git']) {
       const { error } = await run(tempDir(), { repo }, {})
-      expect(error, repo).toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('user info') })
+      expect(error, repo).toMatchObject({ code: 'PW_ERR_GIT_REMOTE', message: expect.stringContaining('user info') })
       expect(error?.message).not.toMatch(/\bci@|a@b/)
     }
     // ssh users are not secrets; resolved directly since no ssh server runs here.
@@ -135,7 +135,7 @@ describe('git/checkout over HTTP', () => {
 
   it('reports a repository the server does not have', async () => {
     const { error } = await run(tempDir(), { repo: `${openServer.url}/missing.git` }, {})
-    expect(error?.code).toBe('PW_ERR_GIT')
+    expect(error?.code).toBe('PW_ERR_GIT_REPOSITORY')
     expect(error?.message).toContain(`${openServer.url}/missing.git`)
   })
 })

@@ -105,7 +105,7 @@ describe('git/checkout from a local repository', () => {
 
   it('refuses an unknown ref, naming it and the repository', async () => {
     const error = await checkoutError(tempDir(), { repo: origin, ref: 'no-such-branch' })
-    expect(error.code).toBe('PW_ERR_GIT')
+    expect(error.code).toBe('PW_ERR_GIT_REF')
     expect(error.message).toContain('"no-such-branch"')
     expect(error.message).toContain(origin)
     expect(error.details).toContain('feature')
@@ -114,14 +114,14 @@ describe('git/checkout from a local repository', () => {
   it('refuses a path that is not a repository', async () => {
     const notRepo = tempDir()
     const error = await checkoutError(tempDir(), { repo: notRepo })
-    expect(error.code).toBe('PW_ERR_GIT')
+    expect(error.code).toBe('PW_ERR_GIT_REPOSITORY')
     expect(error.message).toContain(`${notRepo} is not a git repository`)
   })
 
   it('refuses an unreachable repository', async () => {
     const port = await closedPort()
     const error = await checkoutError(tempDir(), { repo: `http://127.0.0.1:${port}/nothing.git` })
-    expect(error.code).toBe('PW_ERR_GIT')
+    expect(error.code).toBe('PW_ERR_GIT_REMOTE')
     expect(error.message).toContain(`Cannot reach repository http://127.0.0.1:${port}/nothing.git`)
     expect(error.details).toMatch(/server is running/)
   })

@@ -82,7 +82,7 @@ describe('git/release', () => {
   })
 
   it('refuses a directory that is not a repository', async () => {
-    await expect(release(tempDir())).rejects.toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('stages.release.with.path') })
+    await expect(release(tempDir())).rejects.toMatchObject({ code: 'PW_ERR_GIT_REPOSITORY', message: expect.stringContaining('stages.release.with.path') })
   })
 })
 
@@ -121,7 +121,7 @@ describe('git/release push', () => {
     git(repo, 'remote', 'set-url', 'origin', `${server.url.replace('://', `://${PASSWORD}@`)}/lib.git`)
     const stage = createStageContext({ workspace: repo, stageId: 'release', redact: false })
     const error = await runRelease(stage, releaseConfigSchema.parse({ push: true, 'tag-prefix': 'u' })).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('stages.release.with.remote "origin"') })
+    expect(error).toMatchObject({ code: 'PW_ERR_GIT_REMOTE', message: expect.stringContaining('stages.release.with.remote "origin"') })
     expect(error).toMatchObject({ message: expect.stringContaining('user info'), details: expect.stringContaining('password-secret') })
     expect(git(repo, 'tag', '-l')).toBe('')
     expect([JSON.stringify(error), String(error), stage.captured.log()].join('\n')).not.toContain(PASSWORD)
@@ -132,7 +132,7 @@ describe('git/release push', () => {
     const wrong = 'wrong-VALUE-123'
     const stage = createStageContext({ workspace: repo, stageId: 'release', secrets: { PUSH_TOKEN: wrong }, redact: false })
     const error = await runRelease(stage, releaseConfigSchema.parse({ push: true, 'tag-prefix': 'x', credentials: { 'password-secret': 'PUSH_TOKEN' } })).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'PW_ERR_GIT', message: `Authentication to ${server.url}/lib.git failed during git push` })
+    expect(error).toMatchObject({ code: 'PW_ERR_GIT_AUTH', message: `Authentication to ${server.url}/lib.git failed during git push` })
     expect(git(repo, 'tag', '-l')).toBe('')
     expect([JSON.stringify(error), String(error), stage.captured.log(), readFileSync(join(repo, '.git/config'), 'utf8')].join('\n')).not.toContain(wrong)
   })

@@ -143,7 +143,7 @@ describe('watchPipeline on a local branch', () => {
 
   it('refuses a directory that is not a repository and a missing branch', async () => {
     const state = memoryState()
-    await expect(watch({ repoDir: tempDir(), state }, () => undefined)).rejects.toMatchObject({ code: 'PW_ERR_GIT', message: expect.stringContaining('is not a git repository') })
+    await expect(watch({ repoDir: tempDir(), state }, () => undefined)).rejects.toMatchObject({ code: 'PW_ERR_GIT_REPOSITORY', message: expect.stringContaining('is not a git repository') })
     const repo = initRepo()
     commit(repo, 'x')
     await expect(watch({ repoDir: repo, state, branch: 'release' }, () => undefined)).rejects.toMatchObject({ message: expect.stringContaining('Branch "release" does not exist') })

@@ -1,6 +1,5 @@
 import type { StageContext } from '@pipewright/plugin-api'
 import { countProblems, formatProblem, PROBLEMS_RECORD, sortProblems, type LintProblem, type ProblemsRecord } from './problems.js'
-import { createRedactor } from './redact.js'
 
 /** How many problems the stage summary lists. */
 const SUMMARY_TOP = 10
@@ -10,7 +9,9 @@ const SUMMARY_TOP = 10
  * record the gate reads, and a summary. Problems never fail the stage here; gates decide.
  */
 export async function reportProblems(ctx: StageContext, tool: string, found: readonly LintProblem[]): Promise<ProblemsRecord> {
-  const redact = createRedactor(ctx.secrets)
+  // Linters quote source lines (a hard-coded token is a classic finding), and records outlive the
+  // log's redaction: mask problems before they are stored or summarised.
+  const redact = ctx.redact
   const problems = sortProblems(found).map((p) => (p.file === undefined ? { ...p, message: redact(p.message) } : { ...p, file: redact(p.file), message: redact(p.message) }))
   const counts = countProblems(problems)
   const record: ProblemsRecord = { tool, problems, ...counts }

@@ -125,8 +125,8 @@ export function createLiveRenderer(
         if (s.tail.length > TAIL_LINES) s.tail.shift()
         touch()
       })
-      events.on('approval:requested', (e) => {
-        view(e.stageId).waiting = `waiting for approval (${e.gate})`
+      events.on('stage:waiting', (e) => {
+        view(e.stageId).waiting = `waiting: ${e.reason}`
         touch()
       })
       events.on('stage:finished', (e) => {

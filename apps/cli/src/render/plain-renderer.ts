@@ -38,7 +38,7 @@ export function createPlainRenderer(out: OutputStream, c: Colors): RunRenderer {
       events.on('stage:started', (e) => line(`${c.cyan('▶')} ${c.bold(e.stageId)}${e.attempt > 1 ? c.dim(` (attempt ${e.attempt})`) : ''}`))
       events.on('stage:log', (e) => line(`${c.dim(`${e.stageId} │`)} ${e.stream === 'system' ? c.dim(e.line) : e.line}`))
       // Retries, gate verdicts and cache hits arrive as the engine's own `system` log lines.
-      events.on('approval:requested', (e) => line(c.yellow(`⏸ ${e.stageId} waits for approval (${e.gate}${e.environment ? `, ${e.environment}` : ''})`)))
+      events.on('stage:waiting', (e) => line(c.yellow(`⏸ ${e.stageId} waiting: ${e.reason}`)))
       events.on('stage:finished', (e) => {
         const timing = ranFor(e) ? c.dim(` (${formatDuration(e.durationMs)})`) : ''
         line(`${statusSymbol(e.status, c)} ${c.bold(e.stageId)}${finishedDetail(e)}${timing}`)

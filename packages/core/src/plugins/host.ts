@@ -2,6 +2,10 @@ import type { DependencyContainer } from 'tsyringe'
 import satisfies from 'semver/functions/satisfies.js'
 import {
   API_VERSION,
+  checkErrorCodes,
+  registerErrorCodes,
+  type HookOptions,
+  type LifecycleHooks,
   LOGGER,
   PipewrightError,
   PLUGIN_CONFIG,
@@ -52,6 +56,8 @@ export class PluginHost {
   readonly gates = new Map<string, RegisteredType<GateDefinition<any, any>>>()
   readonly monitors = new Map<string, RegisteredType<MonitorDefinition<any, any>>>()
   readonly notifiers = new Map<string, RegisteredType<NotifierDefinition<any, any>>>()
+  /** Lifecycle hooks plugins joined, in load order. */
+  readonly hooks: Array<{ pluginId: string; hooks: LifecycleHooks<any>; options: HookOptions; container: DependencyContainer; pluginConfig: unknown }> = []
 
   constructor(
     private readonly engineContainer: DependencyContainer,
@@ -105,6 +111,12 @@ export class PluginHost {
       }
       config = parsed.data
     }
+    if (p.errors) {
+      const problems = checkErrorCodes(p.id, p.errors)
+      if (problems.length > 0) {
+        throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} declares invalid error codes`, { details: problems.join('; ') })
+      }
+    }
     const container = createContainer(this.engineContainer)
     const logger = this.loggerFor(p.id)
     container.register(PLUGIN_CONFIG, { useValue: config })
@@ -144,7 +156,11 @@ export class PluginHost {
         registerProvider(container, token, provider)
         this.engineContainer.register(token, { useFactory: () => container.resolve(token) })
       },
+      hooks: (hooks, options = {}) => {
+        this.hooks.push({ pluginId: p.id, hooks, options, container, pluginConfig: config })
+      },
     }
+    if (p.errors) registerErrorCodes(p.id, p.errors)
     await callPlugin(p.id, 'register', () => p.register(api))
     this.loaded.set(p.id, info)
   }

@@ -95,7 +95,8 @@ export function createStageContext(run: RunServices, slot: StageSlot, plugin: { 
     pluginConfig: plugin.config,
     resolve: (token) => plugin.resolver.resolve(token),
     // A plugin's own events reach listeners and the store: mask secrets in them like everything else.
-    emit: (name, payload) => run.emit(name, redactDeep(payload, run.redact)),
+    emit: (name, payload) => run.emit(name, redactDeep({ ...payload, runId: run.runId, at: Date.now() }, run.redact) as never),
+    redact: run.redact,
     stageId: slot.stageId,
     attempt: slot.attempt,
     workspace: slot.workspace,

@@ -34,7 +34,7 @@ stages:
     expect(old.logs('show')).toEqual([`${first}|${first.slice(0, 7)}|main|v1.0.0|feat: first|Ada <ada@example.com>`])
 
     const missing = await createEngine().run(project.file, { commit: { sha: 'f'.repeat(40) } }).catch((e: unknown) => e)
-    expect(missing).toMatchObject({ code: 'PW_ERR_GIT' })
+    expect(missing).toMatchObject({ code: 'PW_ERR_COMMIT_NOT_FOUND' })
   })
 
   it('is empty outside a repository', async () => {

@@ -46,7 +46,7 @@ export async function resolveBase(options: {
   if (options.base) {
     const sha = await commitSha(git, dir, options.base)
     if (!sha) {
-      throw new PipewrightError('PW_ERR_GIT', `${options.field}.base "${options.base}" is not a commit in ${dir}`, {
+      throw new PipewrightError('PW_ERR_GIT_REF', `${options.field}.base "${options.base}" is not a commit in ${dir}`, {
         details: 'Set `base:` to a branch, tag or sha that exists in the checkout (a shallow clone may lack it: fetch more history).',
       })
     }
@@ -63,7 +63,7 @@ export async function resolveBase(options: {
   if (branch) {
     const branchSha = await commitSha(git, dir, branch)
     if (!branchSha && options.defaultBranch) {
-      throw new PipewrightError('PW_ERR_GIT', `${options.field}.default-branch "${branch}" is not a branch in ${dir}`, {
+      throw new PipewrightError('PW_ERR_GIT_REF', `${options.field}.default-branch "${branch}" is not a branch in ${dir}`, {
         details: 'Set `default-branch:` to a branch the checkout has (e.g. origin/main), or fetch it first.',
       })
     }

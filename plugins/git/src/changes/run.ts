@@ -13,7 +13,7 @@ export async function runChanges(ctx: StageContext, config: ChangesConfig): Prom
   const git = createGitRunner({ exec: execFromContext(ctx) })
   const head = await commitSha(git, dir, config.head)
   if (!head) {
-    throw new PipewrightError('PW_ERR_GIT', `${field}.head "${config.head}" is not a commit in ${dir}`, {
+    throw new PipewrightError('PW_ERR_GIT_REF', `${field}.head "${config.head}" is not a commit in ${dir}`, {
       details: 'Run git/changes inside a checkout (set `path:`), and set `head:` to a commit that exists.',
     })
   }

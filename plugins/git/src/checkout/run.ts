@@ -25,7 +25,7 @@ export async function runCheckout(ctx: StageContext, config: CheckoutConfig): Pr
     extraConfig: remote.kind === 'local' ? [['protocol.file.allow', 'always']] : [],
     baseEnv: ctx.env,
   })
-  const git = createGitRunner({ exec: execFromContext(ctx), env: auth.env, secrets: auth.secrets })
+  const git = createGitRunner({ exec: execFromContext(ctx), env: auth.env, redact: ctx.redact })
 
   const refs = await listRemoteRefs(git, remote, ctx.workspace, auth.env, auth.secretName)
   const target = resolveTarget(refs, config.ref, remote)

@@ -37,7 +37,7 @@ export function resolveTarget(remoteRefs: RemoteRefs, ref: string | undefined, r
     if (defaultBranch) return { kind: 'branch', name: defaultBranch, ref: `refs/heads/${defaultBranch}` }
     const head = refs.get('HEAD')
     if (head) return { kind: 'sha', name: head }
-    throw new PipewrightError('PW_ERR_GIT', `Repository ${remote.display} has no commits or no default branch`, {
+    throw new PipewrightError('PW_ERR_GIT_REF', `Repository ${remote.display} has no commits or no default branch`, {
       details: 'Push a commit to it, or set `ref:` to a branch, tag or commit that exists.',
     })
   }
@@ -57,7 +57,7 @@ export function unknownRef(ref: string, remote: RemoteSpec, refs?: Map<string, s
   const known = refs
     ? ` Branches: ${branches.slice(0, 10).join(', ') || 'none'}${branches.length > 10 ? ', …' : ''}; tags: ${tags.slice(0, 10).join(', ') || 'none'}${tags.length > 10 ? ', …' : ''}.`
     : ''
-  return new PipewrightError('PW_ERR_GIT', `Ref "${ref}" not found in ${remote.display}`, {
+  return new PipewrightError('PW_ERR_GIT_REF', `Ref "${ref}" not found in ${remote.display}`, {
     details: `Set \`ref:\` to a branch, tag or commit sha that exists in the repository.${known}`,
   })
 }

@@ -13,7 +13,7 @@ export async function prepareWorkdir(git: GitRunner, dir: string, remote: Remote
     const current = await git.attempt(['config', '--get', 'remote.origin.url'], { cwd: dir })
     const url = current.stdout.trim()
     if (current.exitCode === 0 && url !== remote.url) {
-      throw new PipewrightError('PW_ERR_GIT', `${field} ${dir} is already a checkout of another repository`, {
+      throw new PipewrightError('PW_ERR_GIT_WORKDIR', `${field} ${dir} is already a checkout of another repository`, {
         details: `Its origin is not ${remote.display}; set \`path:\` to another directory or remove that one.`,
       })
     }
@@ -21,7 +21,7 @@ export async function prepareWorkdir(git: GitRunner, dir: string, remote: Remote
     return 'reused'
   }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new PipewrightError('PW_ERR_GIT', `${field} ${dir} is not empty and not a git checkout`, {
+    throw new PipewrightError('PW_ERR_GIT_WORKDIR', `${field} ${dir} is not empty and not a git checkout`, {
       details: 'Check out into an empty or new directory: set `path:` (relative to the workspace), e.g. `path: src`.',
     })
   }

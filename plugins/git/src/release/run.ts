@@ -71,7 +71,7 @@ export async function runRelease(ctx: StageContext, config: ReleaseConfig): Prom
 async function assertRepository(git: GitRunner, dir: string, field: string): Promise<void> {
   const result = await git.attempt(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { cwd: dir })
   if (result.exitCode !== 0) {
-    throw new PipewrightError('PW_ERR_GIT', `${field} ${dir} is not a git checkout with commits`, {
+    throw new PipewrightError('PW_ERR_GIT_REPOSITORY', `${field} ${dir} is not a git checkout with commits`, {
       details: 'Run git/checkout first, or point `path:` at a repository inside the workspace.',
     })
   }
@@ -80,7 +80,7 @@ async function assertRepository(git: GitRunner, dir: string, field: string): Pro
 async function createTag(git: GitRunner, dir: string, tag: string, changelog: string, config: ReleaseConfig): Promise<void> {
   const existing = await git.attempt(['rev-parse', '--verify', '-q', `refs/tags/${tag}`], { cwd: dir })
   if (existing.exitCode === 0) {
-    throw new PipewrightError('PW_ERR_GIT', `Tag ${tag} already exists in ${dir} but is not an ancestor of HEAD`, {
+    throw new PipewrightError('PW_ERR_GIT_REF', `Tag ${tag} already exists in ${dir} but is not an ancestor of HEAD`, {
       details: 'Another branch was released with this version: release from the branch that has the tag, or delete the stray tag.',
     })
   }
@@ -95,13 +95,13 @@ async function pushTag(ctx: StageContext, exec: ReturnType<typeof execFromContex
   const plain = createGitRunner({ exec })
   const url = await plain.attempt(['remote', 'get-url', config.remote], { cwd: dir })
   if (url.exitCode !== 0) {
-    throw new PipewrightError('PW_ERR_GIT', `${field}.remote "${config.remote}" is not a remote of ${dir}`, {
+    throw new PipewrightError('PW_ERR_GIT_REMOTE', `${field}.remote "${config.remote}" is not a remote of ${dir}`, {
       details: 'Set `remote:` to one of the names `git remote` lists (default origin).',
     })
   }
   const remote = resolveRemote(url.stdout.trim(), dir, `${field}.remote "${config.remote}"`, `Remove them from the remote's URL (git remote set-url ${config.remote} <URL without user info>)`)
   const auth = createGitAuth({ remote, credentials: config.credentials, secrets: ctx.secrets, where: `${field}.credentials`, baseEnv: ctx.env })
-  const git = createGitRunner({ exec, env: auth.env, secrets: auth.secrets })
+  const git = createGitRunner({ exec, env: auth.env, redact: ctx.redact })
   const result = await git.attempt(['push', '--quiet', config.remote, `refs/tags/${tag}:refs/tags/${tag}`], { cwd: dir })
   if (result.exitCode !== 0) throw remoteError(remote, 'push', result.stderr, auth.secretName)
   ctx.logger.info(`Pushed ${tag} to ${remote.display}`)

@@ -107,11 +107,11 @@ interface Upstream {
 async function checkBranch(git: GitRunner, repoDir: string, branch: string): Promise<Upstream | undefined> {
   const repo = await git.attempt(['rev-parse', '--git-dir'], { cwd: repoDir }).catch(() => undefined)
   if (!repo || repo.exitCode !== 0) {
-    throw new PipewrightError('PW_ERR_GIT', `${repoDir} is not a git repository`, { details: 'Run the watcher inside a git checkout, or pass its directory.' })
+    throw new PipewrightError('PW_ERR_GIT_REPOSITORY', `${repoDir} is not a git repository`, { details: 'Run the watcher inside a git checkout, or pass its directory.' })
   }
   const exists = await git.attempt(['rev-parse', '--verify', '-q', `refs/heads/${branch}`], { cwd: repoDir })
   if (exists.exitCode !== 0) {
-    throw new PipewrightError('PW_ERR_GIT', `Branch "${branch}" does not exist in ${repoDir}`, {
+    throw new PipewrightError('PW_ERR_GIT_REF', `Branch "${branch}" does not exist in ${repoDir}`, {
       details: `Create it (to follow a remote branch: git branch --track ${branch} origin/${branch}) or watch another branch.`,
     })
   }

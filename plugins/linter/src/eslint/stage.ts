@@ -5,7 +5,6 @@ import { PipewrightError, type StageContext, type StageDefinition } from '@pipew
 import { createPathRelativizer } from '../problems.js'
 import { readJsonFile } from '../read-json.js'
 import { reportProblems } from '../report.js'
-import { createRedactor } from '../redact.js'
 import { eslintConfigSchema, type EslintConfig } from './config.js'
 import { parseEslintReport } from './parse-eslint-json.js'
 import { resolveEslint } from './resolve-eslint.js'
@@ -26,7 +25,7 @@ export async function runEslint(ctx: StageContext, config: EslintConfig): Promis
     const result = await ctx.exec(argv, { cwd: ctx.workspace })
     if (ctx.signal.aborted) throw new PipewrightError('PW_ERR_CANCELLED', `linter/eslint in stage ${ctx.stageId} was cancelled`)
     if (!ESLINT_OK_EXIT_CODES.has(result.exitCode)) {
-      const reason = eslintFailure(result.stderr || result.stdout, createRedactor(ctx.secrets))
+      const reason = eslintFailure(result.stderr || result.stdout, ctx.redact)
       throw new PipewrightError('PW_ERR_STAGE_FAILED', `linter/eslint in stage ${ctx.stageId}: eslint exited with code ${result.exitCode}${reason ? `: ${reason}` : ''}`, {
         details: `eslint could not lint (a config error, a missing plugin or a path with no files). Reproduce with \`npx eslint ${config.paths.join(' ')}\` in ${ctx.workspace}.`,
       })

@@ -1,7 +1,6 @@
 import { PipewrightError, type StageContext } from '@pipewright/plugin-api'
 import { RESULTS_KIND, type CoverageSummary, type ResultsRecord } from '../model.js'
 import type { TestRunner } from '../presets/types.js'
-import { createRedactor } from '../redact.js'
 import { type AttemptResult, executeAttempt } from './execute-attempt.js'
 import { filesOf, mergeAttempts } from './merge.js'
 import { buildRecord, countFlakes, failureMessage, recordOutputs, summaryText } from './report.js'
@@ -47,7 +46,7 @@ export async function runTests(ctx: StageContext, runner: TestRunner, options: {
     durationMs: attempts.reduce((sum, a) => sum + a.report.durationMs, 0),
     attempts: attempts.length,
     coverage,
-    redact: createRedactor(ctx.secrets),
+    redact: ctx.redact,
   })
 
   const history = await ctx.records.history<ResultsRecord>(RESULTS_KIND, { limit: HISTORY_LIMIT })
