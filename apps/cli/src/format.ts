@@ -22,6 +22,7 @@ const SYMBOLS: Record<StageStatus | 'interrupted' | 'queued', string> = {
   pending: '·',
   queued: '·',
   running: '▶',
+  waiting: '⏸',
   succeeded: '✓',
   failed: '✗',
   skipped: '○',

@@ -1,8 +1,8 @@
 /** Status of a whole run. `interrupted`: its process died before it finished (resumable). */
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
 
-/** Status of one stage instance. `cached`: skipped because an earlier success matched its cache key. */
-export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'cached'
+/** Status of one stage instance. `waiting`: held by an approval, a lock, a window or a pending gate. `cached`: satisfied by an earlier success with the same cache key. */
+export type StageStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'cached'
 
 export type GateVerdict = 'pass' | 'fail' | 'pending'
 

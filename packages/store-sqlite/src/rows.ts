@@ -1,5 +1,5 @@
 import type { StoredRecord } from '@pipewright/plugin-api'
-import type { ArtifactRecord, CacheEntry, LogLine, RunRecord, StageRecord, StoredEvent } from '@pipewright/core'
+import type { ArtifactRecord, CacheEntry, LogLine, RunRecord, StageRecord, StoredEvent } from '@pipewright/store-api'
 
 // Row shapes as SQLite returns them: snake_case columns, JSON in TEXT, NULL for absent.
 type Nullable<T> = { [K in keyof T]: T[K] | null }
@@ -22,15 +22,22 @@ export interface RunRow {
   sha: string | null
   trigger: string | null
   resumes: number | null
+  plan_hash: string | null
+  triggered_by: string | null
+  waiting: string | null
+  /** The shared plan, joined from `plans` when `plan_hash` is set. */
+  shared_plan?: string | null
 }
 
-/** RunRecord field -> column; `json` columns hold JSON text, `optional` ones may be cleared. */
+/**
+ * RunRecord field -> column; `json` columns hold JSON text, `optional` ones may be cleared. The
+ * plan is not here: it is kept once per distinct plan in `plans` (see `SqliteStore.createRun`).
+ */
 export const RUN_COLUMNS: Record<string, { column: keyof RunRow; json?: true; optional?: true }> = {
   pipeline: { column: 'pipeline' },
   file: { column: 'file', optional: true },
   dir: { column: 'dir' },
   status: { column: 'status' },
-  plan: { column: 'plan', json: true },
   options: { column: 'options', json: true },
   createdAt: { column: 'created_at' },
   startedAt: { column: 'started_at', optional: true },
@@ -41,7 +48,9 @@ export const RUN_COLUMNS: Record<string, { column: keyof RunRow; json?: true; op
   branch: { column: 'branch', optional: true },
   sha: { column: 'sha', optional: true },
   trigger: { column: 'trigger', optional: true },
+  triggeredBy: { column: 'triggered_by', optional: true },
   resumes: { column: 'resumes', optional: true },
+  waiting: { column: 'waiting', optional: true },
 }
 
 export function json(value: unknown): string | null {
@@ -58,8 +67,9 @@ function setPresent<T extends object>(target: T, values: Nullable<Partial<T>>): 
   return target
 }
 
-export function runToRow(run: RunRecord): RunRow {
-  const row = { id: run.id } as Record<string, unknown>
+/** The row of a run whose plan is kept in `plans` under `planHash`. */
+export function runToRow(run: RunRecord, planHash: string): RunRow {
+  const row = { id: run.id, plan: '', plan_hash: planHash } as Record<string, unknown>
   for (const [field, { column, json: isJson }] of Object.entries(RUN_COLUMNS)) {
     const value = (run as unknown as Record<string, unknown>)[field]
     row[column] = isJson ? json(value) : (value ?? null)
@@ -70,12 +80,12 @@ export function runToRow(run: RunRecord): RunRow {
 export function rowToRun(row: RunRow): RunRecord {
   const run: RunRecord = {
     id: row.id, pipeline: row.pipeline, dir: row.dir, status: row.status as RunRecord['status'],
-    plan: JSON.parse(row.plan), options: JSON.parse(row.options), createdAt: row.created_at,
+    plan: JSON.parse(row.plan_hash !== null && row.shared_plan ? row.shared_plan : row.plan), options: JSON.parse(row.options), createdAt: row.created_at,
     pid: row.pid, host: row.host, heartbeatAt: row.heartbeat_at,
   }
   return setPresent(run, {
     file: row.file, startedAt: row.started_at, finishedAt: row.finished_at,
-    branch: row.branch, sha: row.sha, trigger: row.trigger, resumes: row.resumes,
+    branch: row.branch, sha: row.sha, trigger: row.trigger, triggeredBy: row.triggered_by, resumes: row.resumes, waiting: row.waiting,
   })
 }
 
@@ -93,6 +103,7 @@ export interface StageRow {
   cache_key: string | null
   summary: string | null
   gates: string | null
+  waiting: string | null
 }
 
 export function stageToRow(stage: StageRecord): StageRow {
@@ -100,7 +111,7 @@ export function stageToRow(stage: StageRecord): StageRow {
     run_id: stage.runId, stage_id: stage.stageId, status: stage.status, attempts: stage.attempts,
     exit_code: stage.exitCode ?? null, started_at: stage.startedAt ?? null, finished_at: stage.finishedAt ?? null,
     duration_ms: stage.durationMs ?? null, outputs: JSON.stringify(stage.outputs ?? {}), error: json(stage.error),
-    cache_key: stage.cacheKey ?? null, summary: stage.summary ?? null, gates: json(stage.gates),
+    cache_key: stage.cacheKey ?? null, summary: stage.summary ?? null, gates: json(stage.gates), waiting: json(stage.waiting),
   }
 }
 
@@ -111,7 +122,7 @@ export function rowToStage(row: StageRow): StageRecord {
   }
   return setPresent(stage, {
     startedAt: row.started_at, finishedAt: row.finished_at, durationMs: row.duration_ms,
-    error: parse(row.error) ?? null, cacheKey: row.cache_key, summary: row.summary, gates: parse(row.gates) ?? null,
+    error: parse(row.error) ?? null, cacheKey: row.cache_key, summary: row.summary, gates: parse(row.gates) ?? null, waiting: parse(row.waiting) ?? null,
   })
 }
 

@@ -103,6 +103,21 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 1 → 2: each distinct plan once (runs point at it by hash; older rows keep theirs inline),
+  // who triggered a run, and durable waiting.
+  `
+  CREATE TABLE plans (
+    hash TEXT PRIMARY KEY,
+    plan TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN plan_hash TEXT;
+  ALTER TABLE runs ADD COLUMN triggered_by TEXT;
+  ALTER TABLE runs ADD COLUMN waiting TEXT;
+  ALTER TABLE stages ADD COLUMN waiting TEXT;
+  CREATE INDEX runs_by_status ON runs (status);
+  CREATE INDEX runs_by_finished ON runs (finished_at);
+  CREATE INDEX records_by_run ON records (run_id);
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */

@@ -1,14 +1,15 @@
+import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type { ArtifactRecord, CacheEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/core'
+import type { ArtifactRecord, CacheEntry, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
 import { closedStoreError, databaseError } from './errors.js'
 import { openDatabase } from './open-database.js'
 import {
   RUN_COLUMNS, json, rowToArtifact, rowToCache, rowToEvent, rowToLog, rowToRecord, rowToRun, rowToStage, runToRow, stageToRow,
   type ArtifactRow, type CacheRow, type EventRow, type LogRow, type RecordRow, type RunRow, type StageRow,
 } from './rows.js'
-import { SQL, insertRunSql } from './statements.js'
+import { RUN_SELECT, SQL, insertRunSql } from './statements.js'
 import { WriteBuffer } from './write-buffer.js'
 
 export interface SqliteStoreOptions {
@@ -51,7 +52,7 @@ class SqliteStore implements Store {
     this.run('createRun', () => {
       this.buffer.flush()
       try {
-        this.sql(insertRunSql()).run(runToRow(run))
+        this.sql(insertRunSql()).run(runToRow(run, this.putPlan(run.plan)))
       } catch (error) {
         if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error
         throw new PipewrightError('PW_ERR_STORE', `Run ${run.id} already exists in ${this.path}`, { details: 'Give every run a new id; use updateRun to change an existing run.' })
@@ -69,6 +70,10 @@ class SqliteStore implements Store {
       }
       const params: Record<string, unknown> = { id }
       const assignments: string[] = []
+      if (patch.plan !== undefined) {
+        assignments.push("plan = '', plan_hash = @plan_hash")
+        params.plan_hash = this.putPlan(patch.plan)
+      }
       for (const [field, value] of Object.entries(patch)) {
         const spec = RUN_COLUMNS[field]
         if (spec === undefined || (value === undefined && !spec.optional)) continue
@@ -88,10 +93,36 @@ class SqliteStore implements Store {
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     return this.read('listRuns', () => {
-      const where = [filter.pipeline !== undefined && 'pipeline = @pipeline', filter.status !== undefined && 'status = @status'].filter(Boolean)
-      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC${filter.limit !== undefined ? ' LIMIT @limit' : ''}`
-      const params = { pipeline: filter.pipeline, status: filter.status, limit: Math.max(0, filter.limit ?? 0) }
-      return (this.sql(sql).all(pick(params, ['pipeline', 'status', 'limit'], sql)) as RunRow[]).map(rowToRun)
+      const statuses = filter.status === undefined ? undefined : Array.isArray(filter.status) ? filter.status : [filter.status]
+      if (statuses?.length === 0) return []
+      const where = [
+        filter.pipeline !== undefined && 'runs.pipeline = @pipeline',
+        statuses !== undefined && `runs.status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`,
+        filter.branch !== undefined && 'runs.branch = @branch',
+        filter.before !== undefined && '(runs.created_at < @beforeAt OR (runs.created_at = @beforeAt AND runs.id < @beforeId))',
+      ].filter(Boolean)
+      const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY runs.created_at DESC, runs.id DESC${filter.limit !== undefined ? ' LIMIT @limit' : ''}`
+      const params: Record<string, unknown> = {
+        pipeline: filter.pipeline, branch: filter.branch, beforeAt: filter.before?.createdAt, beforeId: filter.before?.id, limit: Math.max(0, filter.limit ?? 0),
+        ...Object.fromEntries((statuses ?? []).map((status, i) => [`s${i}`, status])),
+      }
+      return (this.sql(sql).all(pick(params, Object.keys(params), sql)) as RunRow[]).map(rowToRun)
+    })
+  }
+
+  async pruneRuns(filter: PruneFilter): Promise<{ runs: number }> {
+    return this.run('pruneRuns', () => {
+      this.buffer.flush()
+      const select = filter.pipeline === undefined ? this.sql(SQL.prunableRuns) : this.sql(SQL.prunableRunsOf)
+      const params = filter.pipeline === undefined ? { before: filter.finishedBefore } : { before: filter.finishedBefore, pipeline: filter.pipeline }
+      const ids = (select.all(params) as Array<{ id: string }>).map((row) => row.id)
+      const deletes = SQL.pruneRun.map((text) => this.sql(text))
+      this.db.transaction(() => {
+        for (const id of ids) for (const statement of deletes) statement.run(id)
+        this.sql(SQL.prunePlans).run()
+      }).immediate()
+      for (const id of ids) this.knownRuns.delete(id)
+      return { runs: ids.length }
     })
   }
 
@@ -203,6 +234,14 @@ class SqliteStore implements Store {
       this.buffer.dispose()
       this.db.close()
     }
+  }
+
+  /** Keeps a plan once, under the SHA-256 of its JSON; returns the hash. */
+  private putPlan(plan: RunRecord['plan']): string {
+    const text = JSON.stringify(plan)
+    const hash = createHash('sha256').update(text).digest('hex')
+    this.sql(SQL.putPlan).run(hash, text)
+    return hash
   }
 
   private flushAndReport(): void {

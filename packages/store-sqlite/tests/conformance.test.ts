@@ -1,4 +1,4 @@
-import { describeStoreConformance } from '../../core/tests/store-conformance.js'
+import { describeStoreConformance } from '@pipewright/store-api/conformance'
 import { createSqliteStore } from '../src/index.js'
 import { tempDir } from './helpers.js'
 

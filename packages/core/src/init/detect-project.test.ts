@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { pipelineSchema } from '../spec/schema.js'
+import { pipelineSchema } from '../pipeline/schema.js'
 import { detectProject } from './detect-project.js'
 import { renderStarterPipeline } from './starter-pipeline.js'
 

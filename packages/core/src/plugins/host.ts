@@ -19,7 +19,7 @@ import {
   type Problem,
   type StageDefinition,
 } from '@pipewright/plugin-api'
-import { createContainer, registerProvider } from '../di.js'
+import { createContainer, registerProvider } from '../engine/container.js'
 import { zodProblems } from './zod-problems.js'
 import type { ResolvedPlugin } from './resolve.js'
 

@@ -3,8 +3,8 @@ import { resolve, sep } from 'node:path'
 import { PipewrightError, isPlugin } from '@pipewright/plugin-api'
 import type { ResolvedPluginPackage } from './lockfile.js'
 import { importPluginPackage, isPluginPath, locatePluginPackage, resolvePluginSpec, type LocatedPackage, type ResolvedPlugin } from './resolve.js'
-import type { PluginRef } from '../spec/schema.js'
-import type { PluginInput } from '../types.js'
+import type { PluginRef } from '../pipeline/schema.js'
+import type { PluginInput } from '../engine/types.js'
 
 /** Turns what the engine was given (a plugin object, a package name or path, with config) into a loaded plugin. */
 export async function resolvePluginInput(input: PluginInput, baseDir: string): Promise<ResolvedPlugin> {

@@ -3,8 +3,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine } from '../../src/engine.js'
-import { createMemoryStore } from '../../src/store/memory.js'
+import { createEngine } from '../../src/engine/engine.js'
+import { createMemoryStore } from '@pipewright/store-api'
 import { runFile, tempProject, type TempProject } from './helpers.js'
 
 let project: TempProject | undefined

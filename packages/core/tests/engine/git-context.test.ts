@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine } from '../../src/engine.js'
+import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from './helpers.js'
 
 let project: TempProject | undefined

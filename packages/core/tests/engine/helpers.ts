@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { EventName, PipewrightEvents } from '@pipewright/plugin-api'
-import { createEngine } from '../../src/engine.js'
-import type { Engine, EngineOptions, RunOptions, RunResult } from '../../src/types.js'
+import { createEngine } from '../../src/engine/engine.js'
+import type { Engine, EngineOptions, RunOptions, RunResult } from '../../src/engine/types.js'
 
 export interface TempProject {
   dir: string

@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PipewrightError } from '@pipewright/plugin-api'
-import { createEngine } from '../../src/engine.js'
-import { markInterruptedRuns } from '../../src/runtime/interrupted.js'
-import { createMemoryStore } from '../../src/store/memory.js'
+import { createEngine } from '../../src/engine/engine.js'
+import { markInterruptedRuns } from '../../src/record/interrupted.js'
+import { createMemoryStore } from '@pipewright/store-api'
 import { tempProject, type TempProject } from './helpers.js'
 
 let project: TempProject | undefined

@@ -126,7 +126,7 @@ name: backoff
 stages:
   flaky: { retry: { max: 3, backoff: 2s, factor: 3 }, run: 'exit 1' }
 `)
-    const { createEngine } = await import('../../src/engine.js')
+    const { createEngine } = await import('../../src/engine/engine.js')
     const slept: number[] = []
     // A recording clock: the test takes no 26 s, and proves the delays the engine asked for.
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) }
@@ -159,7 +159,7 @@ stages:
   next: { needs: [long], run: 'echo never' }
   cleanup: { needs: [long], if: '\${{ always() }}', run: 'echo cleaned' }
 `)
-    const { createEngine } = await import('../../src/engine.js')
+    const { createEngine } = await import('../../src/engine/engine.js')
     const engine = createEngine()
     const handle = await engine.run(project.file)
     engine.on('stage:started', () => setTimeout(() => handle.cancel(), 300))
@@ -179,7 +179,7 @@ name: stubborn
 stages:
   stubborn: { run: "trap '' TERM; echo $$ > sh.pid; sleep 30; sleep 30" }
 `)
-    const { createEngine } = await import('../../src/engine.js')
+    const { createEngine } = await import('../../src/engine/engine.js')
     const engine = createEngine()
     const handle = await engine.run(project.file)
     engine.on('stage:started', () => setTimeout(() => handle.cancel(), 300))
@@ -240,8 +240,8 @@ stages:
   deploy: { needs: [build], run: 'echo "deploying [\${{ stages.build.outputs.tag }}]"' }
 `)
     const { writeFile } = await import('node:fs/promises')
-    const { createEngine } = await import('../../src/engine.js')
-    const { createMemoryStore } = await import('../../src/store/memory.js')
+    const { createEngine } = await import('../../src/engine/engine.js')
+    const { createMemoryStore } = await import('@pipewright/store-api')
     const engine = createEngine({ store: createMemoryStore() })
     const alone = await runFile(project.file, { only: ['deploy'] }, {}, engine)
     expect(alone.logs('deploy')).toEqual([expect.stringContaining('warning: needs build, which this run does not include and no earlier run finished'), 'deploying []'])

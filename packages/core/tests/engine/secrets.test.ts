@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PipewrightError } from '@pipewright/plugin-api'
-import { createEngine } from '../../src/engine.js'
-import { secretForms, createRedactor } from '../../src/runtime/redact.js'
+import { createEngine } from '../../src/engine/engine.js'
+import { secretForms, createRedactor } from '../../src/security/redact.js'
 import { runFile, tempProject, type TempProject } from './helpers.js'
 
 let project: TempProject | undefined

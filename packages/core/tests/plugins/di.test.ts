@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine } from '../../src/engine.js'
+import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
 import counter from './fixtures/plugin-counter.js'
 import services from './fixtures/plugin-services.js'

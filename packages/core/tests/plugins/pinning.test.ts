@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine } from '../../src/engine.js'
+import { createEngine } from '../../src/engine/engine.js'
 import { tempProject, type TempProject } from '../engine/helpers.js'
 
 let project: TempProject | undefined

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PipewrightError } from '@pipewright/plugin-api'
-import { createEngine } from '../../src/engine.js'
+import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
 import counter from './fixtures/plugin-counter.js'
 import thrower from './fixtures/plugin-throws.js'

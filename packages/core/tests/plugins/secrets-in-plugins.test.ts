@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { definePlugin } from '@pipewright/plugin-api'
-import { createEngine } from '../../src/engine.js'
-import { createMemoryStore } from '../../src/store/memory.js'
+import { createEngine } from '../../src/engine/engine.js'
+import { createMemoryStore } from '@pipewright/store-api'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
 
 declare module '@pipewright/plugin-api' {

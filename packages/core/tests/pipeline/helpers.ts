@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import { PipewrightError, definePlugin, z, type Plugin } from '@pipewright/plugin-api'
-import type { UsesRegistry } from '../../src/spec/validate.js'
+import type { UsesRegistry } from '../../src/pipeline/validate.js'
 
 const dirs: string[] = []
 afterEach(() => {

@@ -6,28 +6,28 @@ import { createRequire } from 'node:module'
 import { availableParallelism, hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
-import { createContainer } from './di.js'
-import { EventBus } from './events.js'
-import { PluginHost } from './plugins/host.js'
-import { checkPins, lockFileFor, pinStatuses } from './plugins/lockfile.js'
-import { importDeclared, locateDeclared, pinnablePackage, refSpec, resolvePluginInput } from './plugins/inputs.js'
-import type { ResolvedPlugin } from './plugins/resolve.js'
-import { realClock } from './runtime/clock.js'
-import { readPipelineFile, type SourceLocator } from './spec/load.js'
-import { planPipeline, type Plan } from './spec/plan.js'
-import type { PipelineSpec, PluginRef } from './spec/schema.js'
-import { validatePipeline, type UsesRegistry } from './spec/validate.js'
-import { createMemoryStore } from './store/memory.js'
-import type { RunRecord, StageRecord, Store } from './store/types.js'
-import { ArtifactStore } from './runtime/artifacts.js'
-import { Execution } from './runtime/execution.js'
-import { externalNeeds } from './runtime/external-needs.js'
-import { readGitInfo } from './runtime/git-info.js'
-import { isProcessAlive, markInterruptedRuns } from './runtime/interrupted.js'
-import { RunRecorder } from './runtime/recorder.js'
-import { createRedactor } from './runtime/redact.js'
-import { SECRET_ENV_PREFIX, loadSecrets } from './runtime/secrets.js'
-import type { RunServices } from './runtime/stage-context.js'
+import { createContainer } from './container.js'
+import { EventBus } from './event-bus.js'
+import { PluginHost } from '../plugins/host.js'
+import { checkPins, lockFileFor, pinStatuses } from '../plugins/lockfile.js'
+import { importDeclared, locateDeclared, pinnablePackage, refSpec, resolvePluginInput } from '../plugins/inputs.js'
+import type { ResolvedPlugin } from '../plugins/resolve.js'
+import { realClock } from './clock.js'
+import { readPipelineFile, type SourceLocator } from '../pipeline/load.js'
+import { planPipeline, type Plan } from '../pipeline/plan.js'
+import type { PipelineSpec, PluginRef } from '../pipeline/schema.js'
+import { validatePipeline, type UsesRegistry } from '../pipeline/validate.js'
+import { createMemoryStore } from '@pipewright/store-api'
+import type { RunRecord, StageRecord, Store } from '@pipewright/store-api'
+import { ArtifactStore } from '../artifacts/artifact-store.js'
+import { Execution } from '../kernel/scheduler.js'
+import { externalNeeds } from '../pipeline/external-needs.js'
+import { readGitInfo } from './git-info.js'
+import { isProcessAlive, markInterruptedRuns } from '../record/interrupted.js'
+import { RunRecorder } from '../record/recorder.js'
+import { createRedactor } from '../security/redact.js'
+import { SECRET_ENV_PREFIX, loadSecrets } from '../security/secrets.js'
+import type { RunServices } from '../kernel/stage-context.js'
 import type { Engine, EngineOptions, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
 
 /** What a run stores as its plan: the expanded DAG plus the pipeline it came from (for resume). */
@@ -209,7 +209,7 @@ class PipewrightEngine extends EventBus implements Engine {
       ...(loaded.file ? { file: loaded.file } : {}),
       dir: loaded.dir,
       status: 'running',
-      plan,
+      plan: plan as unknown as RunRecord['plan'],
       options: {
         ...(options.only ? { only: options.only } : {}),
         ...(options.from ? { from: options.from } : {}),
@@ -241,7 +241,7 @@ class PipewrightEngine extends EventBus implements Engine {
     if (run.status === 'running' && isProcessAlive(run.pid) && run.host === hostname()) {
       throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} is still running (process ${run.pid})`, { details: 'Wait for it to finish, or stop that process first.' })
     }
-    const plan = run.plan as StoredPlan
+    const plan = run.plan as unknown as StoredPlan
     if (!plan.spec) throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} was stored without its pipeline and cannot be resumed`)
     if (plan.spec.plugins?.length) await this.loadDeclared(plan.spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
     const secrets = await loadSecrets({ declared: plan.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })

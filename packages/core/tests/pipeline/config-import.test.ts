@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readPipelineFile } from '../../src/spec/load.js'
+import { readPipelineFile } from '../../src/pipeline/load.js'
 
 let dir: string | undefined
 afterEach(async () => {

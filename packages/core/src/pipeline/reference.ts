@@ -60,7 +60,7 @@ export function renderPipelineReference(): string {
   const sections = [
     '# Pipeline reference',
     '',
-    `<!-- Generated from packages/core/src/spec/schema.ts; do not edit. Regenerate with: ${REFERENCE_COMMAND} -->`,
+    `<!-- Generated from packages/core/src/pipeline/schema.ts; do not edit. Regenerate with: ${REFERENCE_COMMAND} -->`,
     '',
     `A pipeline is a \`pipewright.yml\` (or \`pipewright.config.ts\` default-exporting \`definePipeline({...})\`). Every problem is reported before anything runs, with its path and line:column. \`pipewright schema\` prints the JSON Schema for editors.`,
     '',

@@ -1,6 +1,6 @@
 import type { EventName, PipewrightEvents } from '@pipewright/plugin-api'
-import type { EventBus } from '../events.js'
-import type { LogLine, StageRecord, Store, StoredEvent } from '../store/types.js'
+import type { EventBus } from '../engine/event-bus.js'
+import type { LogLine, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
 
 /**
  * Persists one run's events as they happen: stage states, logs, the event journal.

@@ -13,10 +13,10 @@ import type {
   StoredRecord,
 } from '@pipewright/plugin-api'
 import { PipewrightError } from '@pipewright/plugin-api'
-import type { Store } from '../store/types.js'
-import type { ArtifactStore } from './artifacts.js'
-import { execInStage } from './exec.js'
-import { redactDeep, type Redactor } from './redact.js'
+import type { Store } from '@pipewright/store-api'
+import type { ArtifactStore } from '../artifacts/artifact-store.js'
+import { execInStage } from '../exec/exec-in-stage.js'
+import { redactDeep, type Redactor } from '../security/redact.js'
 
 /** What the run gives every stage context it builds. */
 export interface RunServices {

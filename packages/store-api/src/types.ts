@@ -1,5 +1,39 @@
 import type { RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
-import type { Plan } from '../spec/plan.js'
+
+/** One node of a stored plan: a stage or a matrix instance, and what it waits for. */
+export interface StoredPlanStage {
+  /** Instance id (`test[node=20]`). */
+  id: string
+  /** Stage id in the pipeline file. */
+  stageId: string
+  matrix: Record<string, string | number | boolean>
+  needs: string[]
+}
+
+/**
+ * The plan a run executes, as the engine stores it (the engine adds what it needs to resume, such
+ * as the pipeline itself). Stores keep it as opaque JSON; a store may keep each distinct plan once.
+ */
+export interface StoredPlan {
+  pipeline: string
+  stages: StoredPlanStage[]
+  [more: string]: unknown
+}
+
+/** Why a stage waits, kept while it waits so a restarted process waits on with the same deadline. */
+export interface WaitState {
+  reason: string
+  /** What is awaited: `approval`, `lock`, `window`, `gate` … */
+  kind: string
+  /** When the wait began (epoch ms, engine clock). */
+  since: number
+  /** When it gives up (epoch ms), if ever. */
+  deadline?: number
+  /** The lifecycle step that waits: before the stage ran (`prepare`) or after (`verify`). */
+  phase: 'prepare' | 'verify'
+  /** Which hook asked to wait (`gates`, `plugin:<id>` …), so a resume asks the same one again. */
+  hook: string
+}
 
 /** What a run was started with; stored so `--resume` replays the same plan and options. */
 export interface RunOptionsSnapshot {
@@ -20,7 +54,7 @@ export interface RunRecord {
   /** Directory stages run in by default. */
   dir: string
   status: RunStatus
-  plan: Plan
+  plan: StoredPlan
   options: RunOptionsSnapshot
   createdAt: number
   startedAt?: number
@@ -32,8 +66,18 @@ export interface RunRecord {
   branch?: string
   sha?: string
   trigger?: string
+  /** Who started it (a user name, a token's identity, a webhook's sender). */
+  triggeredBy?: string
   /** Resumes of this run, counting from 0. */
   resumes?: number
+  /** While a stage waits: why, in one line (`deploy: approval 0 of 2`). */
+  waiting?: string
+}
+
+/** A position in the newest-first run list: runs strictly older than this one. */
+export interface RunCursor {
+  createdAt: number
+  id: string
 }
 
 export interface StageRecord {
@@ -50,6 +94,8 @@ export interface StageRecord {
   cacheKey?: string
   summary?: string
   gates?: Array<{ gate: string; verdict: string; reason: string; evidence?: unknown }>
+  /** Set while the stage is `waiting`. */
+  waiting?: WaitState
 }
 
 export interface LogLine {
@@ -99,8 +145,18 @@ export interface RecordFilter {
 
 export interface RunFilter {
   pipeline?: string
-  status?: RunStatus
+  /** One status, or any of several. */
+  status?: RunStatus | RunStatus[]
+  branch?: string
+  /** Only runs older than this position (newest-first paging). */
+  before?: RunCursor
   limit?: number
+}
+
+export interface PruneFilter {
+  /** Remove finished runs that finished before this time (epoch ms). */
+  finishedBefore: number
+  pipeline?: string
 }
 
 /**
@@ -117,9 +173,10 @@ export interface Store {
   createRun(run: RunRecord): Promise<void>
   updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>
   getRun(id: string): Promise<RunRecord | undefined>
-  /** Newest first. */
+  /** Newest first (by `createdAt`, then id). */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>
 
+  /** Writes a stage's whole record (insert or replace); stages keep the order they first appeared in. */
   putStage(stage: StageRecord): Promise<void>
   getStages(runId: string): Promise<StageRecord[]>
 
@@ -142,6 +199,12 @@ export interface Store {
   /** Small named values (watch positions, plugin state). */
   getState<T = unknown>(key: string): Promise<T | undefined>
   setState(key: string, value: unknown): Promise<void>
+
+  /**
+   * Removes finished runs (not `running`, `queued` or `interrupted` ones) and everything kept with
+   * them: stages, events, logs, artifacts records and plugin records. Cache entries stay.
+   */
+  pruneRuns(filter: PruneFilter): Promise<{ runs: number }>
 
   /** Makes buffered writes durable now. */
   flush(): Promise<void>

@@ -1,7 +1,7 @@
 import type { Clock, EventName, EventSource, Logger, Plugin, Problem, RunStatus, SerializedError, StageStatus } from '@pipewright/plugin-api'
-import type { Plan } from './spec/plan.js'
-import type { PipelineSpec } from './spec/schema.js'
-import type { Store } from './store/types.js'
+import type { Plan } from '../pipeline/plan.js'
+import type { PipelineSpec } from '../pipeline/schema.js'
+import type { Store } from '@pipewright/store-api'
 
 /** A validated pipeline and where it came from. */
 export interface LoadedPipeline {

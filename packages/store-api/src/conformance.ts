@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { LogLine, RunRecord, StageRecord, Store, StoredEvent } from '../src/store/types.js'
+import type { LogLine, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
 
 /** A store under test and how to remove what it left behind. */
 export interface StoreUnderTest {
@@ -14,7 +14,7 @@ export function sampleRun(overrides: Partial<RunRecord> = {}): RunRecord {
     pipeline: 'web',
     dir: '/srv/web',
     status: 'running',
-    plan: { pipeline: 'web', stages: [{ id: 'build', stageId: 'build', matrix: {}, needs: [], spec: { run: 'make' } as never }] },
+    plan: { pipeline: 'web', stages: [{ id: 'build', stageId: 'build', matrix: {}, needs: [] }], spec: { name: 'web', stages: { build: { run: 'make' } } } },
     options: { only: ['build'], secretNames: ['TOKEN'] },
     createdAt: 1_000,
     pid: 4242,
@@ -55,7 +55,7 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
 
     describe('runs', () => {
       it('returns a created run with every field, and undefined for an unknown id', async () => {
-        const run = sampleRun({ file: '/srv/web/pipewright.yml', startedAt: 1_001, branch: 'main', sha: 'abc123', trigger: 'cli', resumes: 0 })
+        const run = sampleRun({ file: '/srv/web/pipewright.yml', startedAt: 1_001, branch: 'main', sha: 'abc123', trigger: 'cli', triggeredBy: 'alice', resumes: 0, waiting: 'deploy: approval 0 of 2' })
         await store.createRun(run)
         expect(await store.getRun('run-1')).toEqual(run)
         expect(await store.getRun('nope')).toBeUndefined()
@@ -89,14 +89,58 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
         expect(await ids({ status: 'failed' })).toEqual(['c'])
         expect(await ids({ pipeline: 'web', limit: 2 })).toEqual(['d', 'c'])
         expect(await ids({ pipeline: 'nope' })).toEqual([])
+        expect(await ids({ status: ['failed', 'running'], pipeline: 'web' })).toEqual(['d', 'c', 'a'])
+        expect(await ids({ status: [] })).toEqual([])
       })
 
-      it('keeps the plan and options as given (JSON)', async () => {
+      it('filters by branch and pages with a cursor, without skipping runs created in the same millisecond', async () => {
+        for (const [id, createdAt, branch] of [['r1', 10, 'main'], ['r2', 20, 'dev'], ['r3', 20, 'main'], ['r4', 20, 'main'], ['r5', 30, 'main']] as const) {
+          await store.createRun(sampleRun({ id, createdAt, branch }))
+        }
+        const ids = async (filter?: Parameters<Store['listRuns']>[0]) => (await store.listRuns(filter)).map((run) => run.id)
+        expect(await ids({ branch: 'main' })).toEqual(['r5', 'r4', 'r3', 'r1'])
+        const first = await store.listRuns({ limit: 2 })
+        expect(first.map((r) => r.id)).toEqual(['r5', 'r4'])
+        const last = first.at(-1)!
+        expect(await ids({ before: { createdAt: last.createdAt, id: last.id }, limit: 2 })).toEqual(['r3', 'r2'])
+        expect(await ids({ before: { createdAt: 20, id: 'r2' } })).toEqual(['r1'])
+        expect(await ids({ before: { createdAt: 20, id: 'r3' }, branch: 'main' })).toEqual(['r1'])
+      })
+
+      it('prunes finished runs older than a time with their stages, logs, events, artifacts and records; keeps live ones and the cache', async () => {
+        await store.createRun(sampleRun({ id: 'old', status: 'succeeded', finishedAt: 100 }))
+        await store.createRun(sampleRun({ id: 'old-api', pipeline: 'api', status: 'failed', finishedAt: 100 }))
+        await store.createRun(sampleRun({ id: 'new', status: 'failed', finishedAt: 900 }))
+        await store.createRun(sampleRun({ id: 'live', status: 'running' }))
+        await store.createRun(sampleRun({ id: 'stuck', status: 'interrupted', finishedAt: 50 }))
+        await store.putStage(sampleStage({ runId: 'old' }))
+        await store.appendLogs([log(0, 'build', 'old')])
+        await store.appendEvents([event(0, 'old')])
+        await store.addArtifact({ runId: 'old', stageId: 'build', path: 'a', digest: 'sha256:01', size: 1, createdAt: 1 })
+        await store.saveRecord('web', { runId: 'old', stageId: 'build', kind: 'k', data: 1, createdAt: 1 })
+        await store.putCache({ key: 'sha256:k', runId: 'old', stageId: 'build', outputs: {}, artifacts: [], createdAt: 1 })
+        expect(await store.pruneRuns({ finishedBefore: 500, pipeline: 'web' })).toEqual({ runs: 1 })
+        expect((await store.listRuns()).map((r) => r.id).sort()).toEqual(['live', 'new', 'old-api', 'stuck'])
+        expect(await store.getStages('old')).toEqual([])
+        expect(await store.getLogs('old')).toEqual([])
+        expect(await store.getEvents('old')).toEqual([])
+        expect(await store.listArtifacts('old')).toEqual([])
+        expect(await store.findRecords({ pipeline: 'web', kind: 'k' })).toEqual([])
+        expect(await store.getCache('sha256:k')).toBeDefined()
+        expect(await store.pruneRuns({ finishedBefore: 500 })).toEqual({ runs: 1 })
+        expect((await store.listRuns()).map((r) => r.id).sort()).toEqual(['live', 'new', 'stuck'])
+      })
+
+      it('keeps the plan and options as given (JSON), also when many runs share one plan', async () => {
         const run = sampleRun()
         await store.createRun(run)
         const read = await store.getRun('run-1')
         expect(read?.plan).toEqual(run.plan)
         expect(read?.options).toEqual({ only: ['build'], secretNames: ['TOKEN'] })
+        await store.createRun(sampleRun({ id: 'run-2' }))
+        await store.createRun(sampleRun({ id: 'run-3', plan: { ...run.plan, pipeline: 'other' } }))
+        expect((await store.getRun('run-2'))?.plan).toEqual(run.plan)
+        expect((await store.getRun('run-3'))?.plan.pipeline).toBe('other')
       })
     })
 
@@ -109,9 +153,13 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
           outputs: { version: '1.2.3' }, error: { code: 'PW_ERR_STAGE_FAILED', message: 'exit 2', details: 'see log' },
           cacheKey: 'k1', summary: '**3 problems**', gates: [{ gate: 'coverage', verdict: 'fail', reason: 'below 80%', evidence: { pct: 71.5 } }],
         })
+        const waiting = sampleStage({ stageId: 'deploy', status: 'waiting', waiting: { reason: 'approval: 0 of 2', kind: 'approval', since: 5, deadline: 86_400_005, phase: 'prepare', hook: 'plugin:deploy' } })
+        await store.putStage(waiting)
         await store.putStage(finished)
         await store.putStage(sampleStage({ runId: 'run-2', stageId: 'other' }))
-        expect(await store.getStages('run-1')).toEqual([finished, sampleStage({ stageId: 'build' })])
+        expect(await store.getStages('run-1')).toEqual([finished, sampleStage({ stageId: 'build' }), waiting])
+        await store.putStage({ ...waiting, status: 'running', waiting: undefined })
+        expect((await store.getStages('run-1'))[2]).toEqual(sampleStage({ stageId: 'deploy', status: 'running' }))
         expect(await store.getStages('run-3')).toEqual([])
       })
     })

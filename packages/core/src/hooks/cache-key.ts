@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { glob } from 'tinyglobby'
-import type { StageSpec } from '../spec/schema.js'
+import type { StageSpec } from '../pipeline/schema.js'
 
 export interface CacheKeyInput {
   /** What the stage does, with every expression resolved (see stageCacheKey). */

@@ -1,6 +1,6 @@
-import { planPipeline, type Plan } from '../spec/plan.js'
-import type { PipelineSpec } from '../spec/schema.js'
-import type { Store } from '../store/types.js'
+import { planPipeline, type Plan } from './plan.js'
+import type { PipelineSpec } from './schema.js'
+import type { Store } from '@pipewright/store-api'
 
 /** How many earlier runs are searched for a stage's last success. */
 const SEARCH_RUNS = 50

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { computeCacheKey, type CacheKeyInput } from './cache.js'
+import { computeCacheKey, type CacheKeyInput } from './cache-key.js'
 
 let dir: string
 beforeAll(async () => {

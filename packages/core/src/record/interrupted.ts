@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { Store } from '../store/types.js'
+import type { Store } from '@pipewright/store-api'
 
 /** A run whose owner has been silent this long is considered dead (other hosts). */
 export const HEARTBEAT_STALE_MS = 60_000

@@ -4,7 +4,7 @@ import { copyFile, link, mkdir, readFile, rename, stat, writeFile } from 'node:f
 import { dirname, join, relative, sep } from 'node:path'
 import { glob } from 'tinyglobby'
 import { PipewrightError, type StoredArtifact } from '@pipewright/plugin-api'
-import { confinePath } from './paths.js'
+import { confinePath } from '../security/paths.js'
 
 /** A content-addressed file store: `<dir>/sha256/<ab>/<rest>`. */
 export class ArtifactStore {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeStoreConformance } from '../../tests/store-conformance.js'
-import { createMemoryStore } from './memory.js'
+import { describeStoreConformance } from './conformance.js'
+import { createMemoryStore } from './memory-store.js'
 
 describeStoreConformance('memory', async () => ({ store: createMemoryStore(), cleanup: async () => {} }))
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PipewrightError } from '@pipewright/plugin-api'
-import { createRedactor } from './redact.js'
-import { serializeError } from './stage-attempt.js'
+import { createRedactor } from '../security/redact.js'
+import { serializeError } from './attempt.js'
 
 describe('serializeError', () => {
   const redact = createRedactor(['s3cr3t-value'])

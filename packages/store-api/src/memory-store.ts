@@ -1,16 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { PipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type {
-  ArtifactRecord,
-  CacheEntry,
-  LogLine,
-  RecordFilter,
-  RunFilter,
-  RunRecord,
-  StageRecord,
-  Store,
-  StoredEvent,
-} from './types.js'
+import type { ArtifactRecord, CacheEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
 
 export interface MemoryStoreOptions {
   /** Directory for artifact files (created if missing); omitted: artifacts stay in memory. */
@@ -27,7 +18,7 @@ interface RecordEntry {
 }
 
 // Fields a patch may clear by passing `undefined`; required fields ignore `undefined`.
-const OPTIONAL_RUN_FIELDS = new Set(['file', 'startedAt', 'finishedAt', 'branch', 'sha', 'trigger', 'resumes'])
+const OPTIONAL_RUN_FIELDS = new Set(['file', 'startedAt', 'finishedAt', 'branch', 'sha', 'trigger', 'triggeredBy', 'resumes', 'waiting'])
 const RUN_FIELDS = new Set([
   ...OPTIONAL_RUN_FIELDS,
   'pipeline', 'dir', 'status', 'plan', 'options', 'createdAt', 'pid', 'host', 'heartbeatAt',
@@ -113,9 +104,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async listRuns(filter: RunFilter = {}) {
       open()
-      const selected = [...runs.values()]
-        .filter((run) => (filter.pipeline === undefined || run.pipeline === filter.pipeline) && (filter.status === undefined || run.status === filter.status))
-        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      const selected = [...runs.values()].filter((run) => matchesRunFilter(run, filter)).sort(newestFirst)
       return clone(filter.limit === undefined ? selected : selected.slice(0, Math.max(0, filter.limit)))
     },
 
@@ -213,6 +202,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       open()
       if (value === undefined) state.delete(key)
       else state.set(key, clone(value))
+    },
+
+    async pruneRuns(filter) {
+      open()
+      let removed = 0
+      for (const run of [...runs.values()]) {
+        if (!PRUNABLE.has(run.status) || run.finishedAt === undefined || run.finishedAt >= filter.finishedBefore) continue
+        if (filter.pipeline !== undefined && run.pipeline !== filter.pipeline) continue
+        runs.delete(run.id)
+        for (const map of [stages, events, logs, artifacts]) map.delete(run.id)
+        for (const [key, entry] of records) if (entry.record.runId === run.id) records.delete(key)
+        removed++
+      }
+      return { runs: removed }
     },
 
     async flush() {

@@ -2,10 +2,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { formatProblem, type PipewrightError } from '@pipewright/plugin-api'
-import { findPipelineFile, readPipelineFile } from '../../src/spec/load.js'
+import { findPipelineFile, readPipelineFile } from '../../src/pipeline/load.js'
 import { tempProject } from './helpers.js'
 
-const schemaPath = fileURLToPath(new URL('../../src/spec/schema.ts', import.meta.url))
+const schemaPath = fileURLToPath(new URL('../../src/pipeline/schema.ts', import.meta.url))
 
 async function loadError(file: string): Promise<PipewrightError> {
   try {

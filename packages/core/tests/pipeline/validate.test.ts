@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { formatProblem } from '@pipewright/plugin-api'
-import { readPipelineFile } from '../../src/spec/load.js'
-import { validatePipeline } from '../../src/spec/validate.js'
+import { readPipelineFile } from '../../src/pipeline/load.js'
+import { validatePipeline } from '../../src/pipeline/validate.js'
 import { dockerLike, noSchema } from './fixture-plugins.js'
 import { registryOf, tempProject } from './helpers.js'
 
