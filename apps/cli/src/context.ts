@@ -76,7 +76,7 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
 }
 
 /** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */
-export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins'> = {}): Promise<Engine> {
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> = {}): Promise<Engine> {
   const { plugins, failures } = await loadFirstPartyPlugins()
   for (const f of failures) println(ctx.io.stderr, ctx.c.yellow(`warning: first-party plugin ${f.name} did not load: ${f.message}`))
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)

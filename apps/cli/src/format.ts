@@ -53,7 +53,7 @@ export function statusSymbol(status: string, c: Colors): string {
 export function colorStatus(status: string, c: Colors): string {
   if (status === 'succeeded') return c.green(status)
   if (status === 'failed' || status === 'interrupted') return c.red(status)
-  if (status === 'cancelled') return c.yellow(status)
+  if (status === 'cancelled' || status === 'waiting' || status === 'queued') return c.yellow(status)
   if (status === 'running' || status === 'cached') return c.cyan(status)
   return c.dim(status)
 }

@@ -29,6 +29,16 @@ export function parsePositiveInt(option: string, value: string | undefined): num
   return n
 }
 
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 }
+
+/** A size option such as `--log-limit 64MiB`, in bytes (a bare number is bytes). */
+export function parseSizeOption(option: string, value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = SIZE_UNITS[(m?.[2] || 'b').toLowerCase()]
+  if (!m || unit === undefined || Number(m[1]) <= 0) throw usage(`${option} ${value} is not a size`, `Pass ${option} as a number with a unit, e.g. 512KiB, 64MiB or 1GiB.`)
+  return Math.round(Number(m[1]) * unit)
+}
+
 /** A duration option such as `--interval 30s`, in milliseconds. */
 export function parseDurationOption(option: string, value: string): number {
   const ms = parseDuration(value)

@@ -48,17 +48,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   })
 
   app.get<{ Params: { id: string } }>('/runs/:id', async (req) => {
-    const run = await options.engine.store.getRun(req.params.id)
+    // The read API: a run whose process died reads as `interrupted`, never as `running`.
+    const run = await options.engine.runs.get(req.params.id)
     if (!run) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${req.params.id} not found`)
-    const stages = await options.engine.store.getStages(run.id)
+    const stages = await options.engine.runs.stages(run.id)
     return { id: run.id, pipeline: run.pipeline, status: run.status, stages: stages.map((s) => ({ id: s.stageId, status: s.status, outputs: s.outputs })) }
   })
 
   app.get<{ Params: { id: string } }>('/runs/:id/events', async (req, reply) => {
     const { id } = req.params
-    if (!feeds.has(id)) {
-      // Not started by this process (or long ago): replay the store's journal, then end.
-      const stored = await options.engine.store.getEvents(id)
+    if (!feeds.has(id) && !options.engine.runs.live(id)) {
+      // Not run by this process (or long ago): replay the store's journal, then end.
+      const stored = await options.engine.runs.events(id)
       if (stored.length === 0) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${id} not found`)
       reply.header('content-type', 'application/x-ndjson')
       return stored.map((e) => JSON.stringify({ type: e.type, payload: e.payload })).join('\n') + '\n'

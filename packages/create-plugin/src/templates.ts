@@ -96,7 +96,7 @@ const pluginTest = (n: PluginNames) => `import { readFile } from 'node:fs/promis
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { evaluateGate, expectStage, runPipeline, runStage, type PipelineRun } from '@pipewright/testing'
-import plugin from './index.js'
+import plugin from '../src/index.js'
 
 let run: PipelineRun | undefined
 afterEach(async () => {

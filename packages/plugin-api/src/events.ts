@@ -10,6 +10,8 @@ export interface SerializedError {
   code: string
   message: string
   details?: string
+  /** The plugin the error came from, when a plugin raised it. */
+  plugin?: string
 }
 
 /**
@@ -30,8 +32,13 @@ export interface PipewrightEvents {
   'stage:log': { runId: string; stageId: string; stream: 'stdout' | 'stderr' | 'system'; line: string; at: number }
   /** An attempt failed and another will follow after `delayMs`. */
   'stage:retrying': { runId: string; stageId: string; attempt: number; delayMs: number; reason: string; at: number }
-  /** A stage waits (an approval, a lock, a window, a pending gate); emitted again when the reason changes. */
-  'stage:waiting': { runId: string; stageId: string; reason: string; kind: string; since: number; deadline?: number; at: number }
+  /** An attempt ended (before gates and hooks judge the stage). */
+  'stage:attempted': { runId: string; stageId: string; attempt: number; ok: boolean; exitCode: number | null; outputs: Record<string, string>; durationMs: number; at: number }
+  /**
+   * A stage waits (an approval, a lock, a window, a pending gate); emitted again when the reason
+   * changes. `phase` and `hook` say which lifecycle step waits, so a resumed run waits on there.
+   */
+  'stage:waiting': { runId: string; stageId: string; reason: string; kind: string; since: number; deadline?: number; phase: 'prepare' | 'verify'; hook: string; at: number }
   /** A stage's wait ended: it goes on (`continued`) or fails (`timed-out`, `cancelled`). */
   'stage:wait-ended': { runId: string; stageId: string; kind: string; waitedMs: number; outcome: 'continued' | 'timed-out' | 'cancelled'; at: number }
   /** A stage instance reached a final status (after retries, gates and hooks). */
@@ -55,7 +62,17 @@ export interface PipewrightEvents {
   /** A stage was satisfied from the cache. */
   'cache:hit': { runId: string; stageId: string; key: string; fromRunId: string; at: number }
   /** A stage's result was saved under its cache key. */
-  'cache:saved': { runId: string; stageId: string; key: string; outputs: Record<string, string>; artifacts: StoredArtifactRef[]; at: number }
+  'cache:saved': {
+    runId: string
+    stageId: string
+    key: string
+    outputs: Record<string, string>
+    artifacts: StoredArtifactRef[]
+    /** The stage's summary and gate verdicts, replayed when a later run hits this entry. */
+    summary?: string
+    gates?: Array<{ gate: string; verdict: GateVerdict; reason: string; evidence?: unknown }>
+    at: number
+  }
   /** A stage waits for people to approve it. */
   'approval:requested': { runId: string; stageId: string; reason: string; at: number }
   /** A monitor produced a sample. */

@@ -1,5 +1,5 @@
 import type { SerializedError, RunStatus, StageStatus } from './events.js'
-import type { BaseContext, StageContext } from './context.js'
+import type { BaseContext, MonitorHandle, StageContext } from './context.js'
 
 type Awaitable<T> = T | Promise<T>
 
@@ -46,6 +46,12 @@ export interface StageHookContext<TPluginConfig = unknown> extends StageContext<
   }
   /** When the wait this hook asked for began (epoch ms, engine clock); undefined when not waiting. */
   readonly waitingSince: number | undefined
+  /**
+   * Starts a monitor of any loaded plugin (`<plugin>/<monitor>`, config validated by its schema)
+   * for this stage; every sample read from the handle is also emitted as `monitor:sample`.
+   * Call `stop()` when done (post-deploy verification, analysis between canary steps).
+   */
+  readonly monitors: { start(uses: string, config?: unknown): Promise<MonitorHandle> }
 }
 
 export type PrepareResult = void | { wait: WaitRequest } | { skip: string } | { fail: string | SerializedError }

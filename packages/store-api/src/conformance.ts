@@ -197,7 +197,10 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
 
     describe('cache', () => {
       it('stores, replaces and misses entries by key', async () => {
-        const entry = { key: 'sha256:k', runId: 'run-1', stageId: 'build', outputs: { a: '1' }, artifacts: [{ path: 'dist/a.js', digest: 'sha256:aa', size: 3 }], createdAt: 7 }
+        const entry = {
+          key: 'sha256:k', runId: 'run-1', stageId: 'build', outputs: { a: '1' }, artifacts: [{ path: 'dist/a.js', digest: 'sha256:aa', size: 3 }], createdAt: 7,
+          summary: '12 tests passed', gates: [{ gate: 'coverage', verdict: 'pass' as const, reason: '91% ≥ 80%', evidence: { lines: 91 } }],
+        }
         await store.putCache(entry)
         expect(await store.getCache('sha256:k')).toEqual(entry)
         await store.putCache({ ...entry, runId: 'run-2', artifacts: [] })

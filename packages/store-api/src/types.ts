@@ -122,6 +122,10 @@ export interface CacheEntry {
   stageId: string
   outputs: Record<string, string>
   artifacts: StoredArtifact[]
+  /** The stage's summary, shown again for a stage served from this entry. */
+  summary?: string
+  /** The gate verdicts the stage passed, shown again for a stage served from this entry. */
+  gates?: Array<{ gate: string; verdict: 'pass' | 'fail' | 'pending'; reason: string; evidence?: unknown }>
   createdAt: number
 }
 

@@ -138,10 +138,11 @@ export function rowToLog(row: LogRow): LogLine {
   return { runId: row.run_id, stageId: row.stage_id, seq: row.seq, stream: row.stream as LogLine['stream'], line: row.line, at: row.at }
 }
 
-export interface CacheRow { key: string; run_id: string; stage_id: string; outputs: string; artifacts: string; created_at: number }
+export interface CacheRow { key: string; run_id: string; stage_id: string; outputs: string; artifacts: string; summary: string | null; gates: string | null; created_at: number }
 
 export function rowToCache(row: CacheRow): CacheEntry {
-  return { key: row.key, runId: row.run_id, stageId: row.stage_id, outputs: JSON.parse(row.outputs), artifacts: JSON.parse(row.artifacts), createdAt: row.created_at }
+  const entry: CacheEntry = { key: row.key, runId: row.run_id, stageId: row.stage_id, outputs: JSON.parse(row.outputs), artifacts: JSON.parse(row.artifacts), createdAt: row.created_at }
+  return setPresent(entry, { summary: row.summary, gates: parse(row.gates) ?? null })
 }
 
 export interface ArtifactRow { run_id: string; stage_id: string; path: string; digest: string; size: number; created_at: number }

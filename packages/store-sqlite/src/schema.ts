@@ -114,6 +114,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN triggered_by TEXT;
   ALTER TABLE runs ADD COLUMN waiting TEXT;
   ALTER TABLE stages ADD COLUMN waiting TEXT;
+  ALTER TABLE cache ADD COLUMN summary TEXT;
+  ALTER TABLE cache ADD COLUMN gates TEXT;
   CREATE INDEX runs_by_status ON runs (status);
   CREATE INDEX runs_by_finished ON runs (finished_at);
   CREATE INDEX records_by_run ON records (run_id);

@@ -165,7 +165,7 @@ class SqliteStore implements Store {
   }
 
   async putCache(entry: CacheEntry): Promise<void> {
-    this.run('putCache', () => this.buffer.add(this.sql(SQL.putCache), [entry.key, entry.runId, entry.stageId, JSON.stringify(entry.outputs), JSON.stringify(entry.artifacts), entry.createdAt]))
+    this.run('putCache', () => this.buffer.add(this.sql(SQL.putCache), [entry.key, entry.runId, entry.stageId, JSON.stringify(entry.outputs), JSON.stringify(entry.artifacts), entry.summary ?? null, json(entry.gates), entry.createdAt]))
   }
 
   async getCache(key: string): Promise<CacheEntry | undefined> {

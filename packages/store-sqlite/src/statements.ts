@@ -19,7 +19,7 @@ export const SQL = {
   getEvents: 'SELECT * FROM events WHERE run_id = ? ORDER BY seq',
   getEventsAfter: 'SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq',
   putLog: 'INSERT OR REPLACE INTO logs (run_id, seq, stage_id, stream, line, at) VALUES (?, ?, ?, ?, ?, ?)',
-  putCache: 'INSERT OR REPLACE INTO cache (key, run_id, stage_id, outputs, artifacts, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  putCache: 'INSERT OR REPLACE INTO cache (key, run_id, stage_id, outputs, artifacts, summary, gates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   getCache: 'SELECT * FROM cache WHERE key = ?',
   putArtifact: `INSERT INTO artifacts (run_id, stage_id, path, digest, size, created_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, stage_id, path) DO UPDATE SET digest = excluded.digest, size = excluded.size, created_at = excluded.created_at`,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { createEngine, createMemoryStore, type LogLine, type PluginInput, type RunResult, type StageResult, type Store } from '@pipewright/core'
+import { createEngine, createMemoryStore, type LogLine, type PluginInput, type RunResult, type RunsApi, type StageResult, type Store } from '@pipewright/core'
 import { PipewrightError, type Clock, type EventName, type GateVerdict, type PipewrightEvent, type PipewrightEvents } from '@pipewright/plugin-api'
 
 export interface RunPipelineOptions {
@@ -54,6 +54,8 @@ export interface PipelineRun {
   dir: string
   /** The memory store, still readable (records, artifacts, state). */
   store: Store
+  /** The engine's read API over that store (stages, logs, events, artifacts of the run). */
+  runs: RunsApi
   /** Removes the run directory. */
   cleanup(): Promise<void>
 }
@@ -114,15 +116,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       await engine.close()
     }
     // Logs as the engine persisted them (redacted), which is what users later see.
-    const logs = await store.getLogs(result.id)
-    return buildRun(result, live, logs, dir, store, cleanup)
+    const logs = await engine.runs.logs(result.id)
+    return buildRun(result, live, logs, dir, store, engine.runs, cleanup)
   } catch (error) {
     await cleanup()
     throw error
   }
 }
 
-function buildRun(result: RunResult, events: PipewrightEvent[], logs: LogLine[], dir: string, store: Store, cleanup: () => Promise<void>): PipelineRun {
+function buildRun(result: RunResult, events: PipewrightEvent[], logs: LogLine[], dir: string, store: Store, runs: RunsApi, cleanup: () => Promise<void>): PipelineRun {
   const eventsOf = <K extends EventName>(type: K) => events.filter((e) => e.type === type).map((e) => e.payload) as Array<PipewrightEvents[K]>
   return {
     result,
@@ -141,6 +143,7 @@ function buildRun(result: RunResult, events: PipewrightEvent[], logs: LogLine[],
     gates: (stageId) => eventsOf('gate:evaluated').filter((g) => g.stageId === stageId).map(({ gate, verdict, reason, evidence }) => ({ gate, verdict, reason, evidence })),
     dir,
     store,
+    runs,
     cleanup,
   }
 }

@@ -63,7 +63,7 @@ describe('the packed packages', () => {
   })
 
   it('includes every public package', () => {
-    expect([...packed.keys()].sort()).toEqual(expect.arrayContaining(['@pipewright/core', '@pipewright/plugin-api', '@pipewright/store-sqlite', '@pipewright/testing', 'create-pipewright-plugin', 'pipewright-plugin-http-check']))
+    expect([...packed.keys()].sort()).toEqual(expect.arrayContaining(['@pipewright/core', '@pipewright/plugin-api', '@pipewright/store-api', '@pipewright/store-sqlite', '@pipewright/testing', 'create-pipewright-plugin', 'pipewright-plugin-http-check']))
   })
 
   it('point exports at dist with types, keep no workspace ranges and no source condition', () => {
@@ -94,7 +94,7 @@ describe('the packed packages', () => {
   it('install with plain npm into a fresh project and run a pipeline with a third-party plugin', async () => {
     const project = await mkdtemp(join(work, 'consumer-'))
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    const tarballs = ['@pipewright/plugin-api', '@pipewright/core', '@pipewright/store-sqlite', 'pipewright-plugin-http-check'].map((n) => packed.get(n)!.tarball)
+    const tarballs = ['@pipewright/plugin-api', '@pipewright/store-api', '@pipewright/core', '@pipewright/store-sqlite', 'pipewright-plugin-http-check'].map((n) => packed.get(n)!.tarball)
     // npm_config_nodedir: better-sqlite3 has no downloadable prebuilt binary here and builds against the local headers.
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: project, env: { npm_config_nodedir: '/usr' }, timeoutMs: 900_000 })
 

@@ -1,4 +1,4 @@
-import { didYouMean, markInterruptedRuns, type LogLine, type RunRecord, type Store } from '@pipewright/core'
+import { didYouMean, type LogLine, type RunRecord, type RunsApi } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -6,7 +6,7 @@ import { closeQuietly, openExistingStore, type CommandContext } from '../context
 import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
-import { findRun, noStoreError } from './find-run.js'
+import { findRun, noStoreError, runsOf } from './find-run.js'
 
 const POLL_MS = 250
 const PAGE = 1000
@@ -35,7 +35,7 @@ function checkStage(run: RunRecord, stage: string): void {
 /** Prints every line after `afterSeq`, page by page; returns the last seq seen. */
 async function drain(
   ctx: CommandContext,
-  store: Store,
+  runs: RunsApi,
   runId: string,
   afterSeq: number | undefined,
   keep: (l: LogLine) => boolean,
@@ -43,7 +43,7 @@ async function drain(
 ): Promise<number | undefined> {
   let last = afterSeq
   for (;;) {
-    const page = await store.getLogs(runId, { ...(last === undefined ? {} : { afterSeq: last }), limit: PAGE })
+    const page = await runs.logs(runId, { ...(last === undefined ? {} : { afterSeq: last }), limit: PAGE })
     for (const l of page) {
       last = last === undefined ? l.seq : Math.max(last, l.seq)
       if (!keep(l)) continue
@@ -62,22 +62,22 @@ async function logs(ctx: CommandContext, id: string, stage: string | undefined, 
   const { store, home } = await openExistingStore(ctx, flags.file)
   if (!store) throw noStoreError(id, home)
   try {
-    const run = await findRun(store, id, home)
+    const runs = runsOf(store)
+    const run = await findRun(runs, id, home)
     if (stage !== undefined) checkStage(run, stage)
     const keep = stageMatcher(stage)
     const prefixed = !stage || run.plan.stages.some((s) => s.stageId === stage && s.id !== stage)
-    let last = await drain(ctx, store, run.id, undefined, keep, prefixed)
+    let last = await drain(ctx, runs, run.id, undefined, keep, prefixed)
     if (!flags.follow) return 0
 
     let stopped = false
     const stopListening = onInterrupt(() => (stopped = true))
     try {
       // Another process writes the run; the store is the only channel, so poll it until the run ends.
-      for (let poll = 1; !stopped; poll++) {
-        // A writer killed with -9 never says so: notice dead owners now and then.
-        if (poll % 8 === 0) await markInterruptedRuns(store)
-        const status = (await store.getRun(run.id))?.status
-        last = await drain(ctx, store, run.id, last, keep, prefixed)
+      while (!stopped) {
+        // A writer killed with -9 never says so: the read API notices dead owners.
+        const status = (await runs.get(run.id))?.status
+        last = await drain(ctx, runs, run.id, last, keep, prefixed)
         if (status === undefined || FINAL.has(status)) break
         await sleep(POLL_MS)
       }

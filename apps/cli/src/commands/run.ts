@@ -1,11 +1,11 @@
-import { markInterruptedRuns, type Engine, type RunHandle, type RunOptions, type RunResult, type Store } from '@pipewright/core'
+import type { Engine, RunHandle, RunOptions, RunResult } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname, resolve } from 'node:path'
 import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { colorsFor, isInteractive, println } from '../io.js'
-import { collect, parsePositiveInt, parseVars } from '../options.js'
+import { collect, parsePositiveInt, parseSizeOption, parseVars } from '../options.js'
 import { createLiveRenderer } from '../render/live-renderer.js'
 import { createPlainRenderer } from '../render/plain-renderer.js'
 import type { RunRenderer } from '../render/renderer.js'
@@ -24,6 +24,7 @@ interface RunFlags {
   concurrency?: string
   var?: string[]
   secretFile?: string
+  logLimit?: string
 }
 
 const EXIT_BY_STATUS: Record<RunResult['status'], number> = { succeeded: 0, failed: 1, cancelled: 130 }
@@ -46,10 +47,10 @@ export function runResultJson(result: RunResult) {
   }
 }
 
-function chooseRenderer(ctx: CommandContext, store: Store, json: boolean): RunRenderer {
+function chooseRenderer(ctx: CommandContext, engine: Engine, json: boolean): RunRenderer {
   if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr))
   // A terminal that reports no size (some pseudo-terminals) would get empty frames: plain lines instead.
-  if (isInteractive(ctx.io) && (ctx.io.stdout.columns ?? 0) > 0) return createLiveRenderer(ctx.io.stdout, ctx.c, async (runId) => (await store.getRun(runId))?.plan.stages)
+  if (isInteractive(ctx.io) && (ctx.io.stdout.columns ?? 0) > 0) return createLiveRenderer(ctx.io.stdout, ctx.c, async (runId) => (await engine.runs.get(runId))?.plan.stages)
   return createPlainRenderer(ctx.io.stdout, ctx.c)
 }
 
@@ -66,8 +67,8 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
   const { store, home } = await openStore(ctx, pipelineDir)
   let engine: Engine | undefined
   try {
-    engine = await openEngine(ctx, store, pipelineDir ?? ctx.io.cwd)
-    const renderer = chooseRenderer(ctx, store, flags.json === true)
+    engine = await openEngine(ctx, store, pipelineDir ?? ctx.io.cwd, flags.logLimit ? { logLimitBytes: parseSizeOption('--log-limit', flags.logLimit) } : {})
+    const renderer = chooseRenderer(ctx, engine, flags.json === true)
     renderer.attach(engine)
 
     // Ctrl-C may come while the engine is still preparing: the signal covers that window.
@@ -89,8 +90,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
         trigger: 'cli',
       }
       if (flags.resume) {
-        await markInterruptedRuns(store)
-        handle = await engine.resume((await findRun(store, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
+        handle = await engine.resume((await findRun(engine.runs, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
       } else {
         handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })
       }
@@ -126,6 +126,7 @@ export function registerRun(program: Command, rt: CliRuntime): void {
     .option('--concurrency <n>', 'run at most n stages at once')
     .option('--var <name=value>', 'set ${{ vars.name }} (repeatable)', collect)
     .option('--secret-file <file>', 'read secrets from a NAME=value (dotenv) file')
+    .option('--log-limit <size>', 'log kept in the store per stage, e.g. 64MiB (default 16MiB; the live output is never cut)')
     .addHelpText(
       'after',
       `

@@ -1,4 +1,4 @@
-import { markInterruptedRuns } from '@pipewright/core'
+import { runsOf } from './find-run.js'
 import type { Command } from 'commander'
 import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { colorStatus, formatDuration, formatTime, statusSymbol, table } from '../format.js'
@@ -20,8 +20,7 @@ async function listRuns(ctx: CommandContext, flags: RunsFlags): Promise<number> 
     return 0
   }
   try {
-    await markInterruptedRuns(store)
-    const runs = await store.listRuns({ limit })
+    const { runs } = await runsOf(store).list({ limit: limit ?? 20 })
     if (flags.json) {
       const rows = runs.map((r) => ({
         id: r.id,
@@ -34,6 +33,7 @@ async function listRuns(ctx: CommandContext, flags: RunsFlags): Promise<number> 
         trigger: r.trigger ?? null,
         branch: r.branch ?? null,
         sha: r.sha ?? null,
+        waiting: r.waiting ?? null,
       }))
       println(ctx.io.stdout, JSON.stringify(rows, null, 2))
       return 0
@@ -46,7 +46,8 @@ async function listRuns(ctx: CommandContext, flags: RunsFlags): Promise<number> 
     const rows = [[' ', c.dim('RUN'), c.dim('PIPELINE'), c.dim('STATUS'), c.dim('STARTED'), c.dim('DURATION'), c.dim('TRIGGER')]]
     for (const r of runs) {
       const duration = r.startedAt !== undefined && r.finishedAt !== undefined ? formatDuration(r.finishedAt - r.startedAt) : '–'
-      rows.push([statusSymbol(r.status, c), r.id, r.pipeline, colorStatus(r.status, c), formatTime(r.startedAt ?? r.createdAt), duration, r.trigger ?? '–'])
+      const status = r.waiting && r.status === 'running' ? `${colorStatus('waiting', c)} ${c.dim(`(${r.waiting})`)}` : colorStatus(r.status, c)
+      rows.push([statusSymbol(r.waiting && r.status === 'running' ? 'waiting' : r.status, c), r.id, r.pipeline, status, formatTime(r.startedAt ?? r.createdAt), duration, r.trigger ?? '–'])
     }
     for (const line of table(rows)) println(ctx.io.stdout, line)
     return 0

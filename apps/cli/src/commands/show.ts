@@ -1,11 +1,11 @@
-import { markInterruptedRuns, type RunRecord, type StageRecord } from '@pipewright/core'
+import type { RunRecord, StageRecord } from '@pipewright/core'
 import type { Command } from 'commander'
 import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
 import { println } from '../io.js'
 import { finishedDetail } from '../render/plain-renderer.js'
 import { action, type CliRuntime } from './action.js'
-import { findRun, noStoreError } from './find-run.js'
+import { findRun, noStoreError, runsOf } from './find-run.js'
 
 const EVIDENCE_CHARS = 120
 
@@ -37,6 +37,7 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
   out(`  started   ${formatTime(run.startedAt ?? run.createdAt)}${run.trigger ? ` · trigger ${run.trigger}` : ''}`)
   if (run.branch || run.sha) out(`  commit    ${run.branch ?? ''}${run.sha ? ` @ ${run.sha.slice(0, 12)}` : ''}`)
   if (run.resumes) out(`  resumed   ${run.resumes}×`)
+  if (run.waiting) out(`  waiting   ${c.yellow(run.waiting)}`)
   out()
   for (const s of stages) {
     const attempts = s.attempts > 1 ? ` · ${s.attempts} attempts` : ''
@@ -47,6 +48,10 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
       const verdict = g.verdict === 'pass' ? c.green(g.verdict) : g.verdict === 'fail' ? c.red(g.verdict) : c.yellow(g.verdict)
       const evidence = summarizeEvidence(g.evidence)
       out(`    ${c.dim('gate')} ${g.gate}: ${verdict}${g.reason ? ` — ${g.reason}` : ''}${evidence ? c.dim(` (evidence: ${evidence})`) : ''}`)
+    }
+    if (s.status === 'waiting' && s.waiting) {
+      const until = s.waiting.deadline !== undefined ? `, gives up at ${formatTime(s.waiting.deadline)}` : ''
+      out(`    ${c.yellow('waiting')} ${s.waiting.reason} ${c.dim(`(${s.waiting.kind}, since ${formatTime(s.waiting.since)}${until})`)}`)
     }
     if (s.error?.details && s.status === 'failed') out(`    ${c.cyan('fix:')} ${s.error.details}`)
     if (s.summary) for (const line of s.summary.trimEnd().split('\n')) out(`    ${c.dim('│')} ${line}`)
@@ -66,9 +71,9 @@ async function show(ctx: CommandContext, id: string, flags: ShowFlags): Promise<
   const { store, home } = await openExistingStore(ctx, flags.file)
   if (!store) throw noStoreError(id, home)
   try {
-    await markInterruptedRuns(store)
-    const run = await findRun(store, id, home)
-    const stages = orderedStages(run, await store.getStages(run.id))
+    const runs = runsOf(store)
+    const run = await findRun(runs, id, home)
+    const stages = orderedStages(run, await runs.stages(run.id))
     if (flags.json) println(ctx.io.stdout, JSON.stringify({ run, stages }, null, 2))
     else printRun(ctx, run, stages)
     return 0

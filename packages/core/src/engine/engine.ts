@@ -1,146 +1,99 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { availableParallelism, hostname, tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type PipewrightEvents } from '@pipewright/plugin-api'
-import { createContainer } from './container.js'
-import { EventBus } from './event-bus.js'
-import { PluginHost } from '../plugins/host.js'
-import { checkPins, lockFileFor, pinStatuses } from '../plugins/lockfile.js'
-import { importDeclared, locateDeclared, pinnablePackage, refSpec, resolvePluginInput } from '../plugins/inputs.js'
-import type { ResolvedPlugin } from '../plugins/resolve.js'
-import { realClock } from './clock.js'
-import { readPipelineFile, type SourceLocator } from '../pipeline/load.js'
+import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type StoredArtifact } from '@pipewright/plugin-api'
+import { createMemoryStore, STORE, type Store } from '@pipewright/store-api'
+import { createLocalExecutor } from '../exec/local-executor.js'
+import type { RunSession } from '../kernel/session.js'
+import { resolveExternalNeeds } from '../pipeline/external-needs.js'
+import { readPipelineFile } from '../pipeline/load.js'
 import { planPipeline, type Plan } from '../pipeline/plan.js'
-import type { PipelineSpec, PluginRef } from '../pipeline/schema.js'
-import { validatePipeline, type UsesRegistry } from '../pipeline/validate.js'
-import { createMemoryStore } from '@pipewright/store-api'
-import type { RunRecord, StageRecord, Store } from '@pipewright/store-api'
-import { ArtifactStore } from '../artifacts/artifact-store.js'
-import { Execution } from '../kernel/scheduler.js'
-import { externalNeeds } from '../pipeline/external-needs.js'
-import { readGitInfo } from './git-info.js'
-import { isProcessAlive, markInterruptedRuns } from '../record/interrupted.js'
-import { RunRecorder } from '../record/recorder.js'
+import type { PipelineSpec } from '../pipeline/schema.js'
+import { validatePipeline } from '../pipeline/validate.js'
+import { PluginHost } from '../plugins/host.js'
+import { lockFileFor } from '../plugins/lockfile.js'
+import { isProcessAlive } from '../record/interrupted.js'
+import { DEFAULT_LOG_LIMIT_BYTES } from '../record/log-cap.js'
+import { createRecorder, type RecorderFactory, type RunRecorder } from '../record/recorder.js'
+import { RunsApi } from '../record/runs-api.js'
 import { createRedactor } from '../security/redact.js'
-import { SECRET_ENV_PREFIX, loadSecrets } from '../security/secrets.js'
-import type { RunServices } from '../kernel/stage-context.js'
-import type { Engine, EngineOptions, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
-
-/** What a run stores as its plan: the expanded DAG plus the pipeline it came from (for resume). */
-interface StoredPlan extends Plan {
-  spec: PipelineSpec
-}
+import { loadSecrets } from '../security/secrets.js'
+import { realClock } from './clock.js'
+import { createContainer, registerProvider } from './container.js'
+import { EventBus } from './event-bus.js'
+import { readGitInfo } from './git-info.js'
+import { executeRun, newRunRecord, type LaunchServices, type PreparedRun } from './launch.js'
+import { apiPackageVersion, PluginLoader } from './plugin-loading.js'
+import { RunQueue } from './run-queue.js'
+import { fromStoredPlan, toStoredPlan } from './stored-plan.js'
+import { EXECUTOR, RECORDER, REDACTION, type RedactorFactory } from './tokens.js'
+import type { StageExecutor } from '../exec/executor.js'
+import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+/** How often a running run writes that its process is alive. */
+const HEARTBEAT_MS = 10_000
 
-
-function apiPackageVersion(): string {
-  const require = createRequire(import.meta.url)
-  return (JSON.parse(readFileSync(require.resolve('@pipewright/plugin-api/package.json'), 'utf8')) as { version: string }).version
-}
-
+/** A run id: time-ordered (base 36 milliseconds) plus 3 random bytes, e.g. `mx2n05g5-51870f`. */
 export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
 }
 
-/** Creates an engine: the public entry point for the CLI and for services that embed Pipewright. */
+/** Creates an engine: the public entry point for the CLI, the server and services that embed Pipewright. */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new PipewrightEngine(options)
 }
 
+interface LiveRun {
+  handle: RunHandle
+  session?: RunSession
+  /** Cancels the run while it is still queued. */
+  dequeue(reason: string): boolean
+}
+
 class PipewrightEngine extends EventBus implements Engine {
-  readonly store: Store
-  private readonly clock: Clock
-  private readonly logger: Logger
   private readonly container = createContainer()
   private readonly host: PluginHost
+  private readonly loader: PluginLoader
   private readonly ready: Promise<void>
+  private readonly logger: Logger
   private readonly env: Record<string, string | undefined>
+  private readonly live = new Map<string, LiveRun>()
+  private readonly handles = new Map<string, RunHandle>()
+  private readonly queue: RunQueue
   private readonly active = new Set<Promise<unknown>>()
+  readonly runs: RunsApi
   /** Artifact files when the store keeps none (memory store): one dir for the engine's life, so cache hits can restore them. */
-  private fallbackArtifactDir: string | undefined
+  private fallbackArtifactDir: Promise<string> | undefined
 
   constructor(private readonly options: EngineOptions) {
     super()
-    this.store = options.store ?? createMemoryStore()
-    this.clock = options.clock ?? realClock
     this.logger = options.logger ?? silentLogger
     this.env = options.env ?? process.env
-    this.container.register(CLOCK, { useValue: this.clock })
-    this.container.register(EVENTS, { useValue: this })
-    this.host = new PluginHost(this.container, (id) => prefixLogger(this.logger, id), apiPackageVersion())
-    this.ready = this.loadPlugins(options.plugins ?? [], options.cwd ?? process.cwd()).then(() => undefined)
+    const c = this.container
+    c.register(CLOCK, { useValue: options.clock ?? realClock })
+    c.register(EVENTS, { useValue: this })
+    registerProvider(c, STORE, options.store ? { useValue: options.store } : { useFactory: () => createMemoryStore() })
+    registerProvider(c, EXECUTOR, { useFactory: () => createLocalExecutor() })
+    registerProvider(c, REDACTION, { useValue: createRedactor })
+    registerProvider(c, RECORDER, { useValue: createRecorder })
+    for (const { token, ...provider } of options.services ?? []) registerProvider(c, token, provider)
+    this.queue = new RunQueue(options.maxRuns ?? Infinity)
+    this.host = new PluginHost(c, (id) => prefixLogger(this.logger, id), apiPackageVersion())
+    this.loader = new PluginLoader(this.host, options.pins ?? 'check')
+    this.runs = new RunsApi(this.store, this.handles)
+    this.ready = this.loader.loadInputs(options.plugins ?? [], options.cwd ?? process.cwd())
     this.ready.catch(() => undefined)
   }
 
-  private async loadPlugins(inputs: PluginInput[], baseDir: string): Promise<void> {
-    const resolved: ResolvedPlugin[] = []
-    for (const input of inputs) resolved.push(await resolvePluginInput(input, baseDir))
-    await this.host.add(resolved)
+  get store(): Store {
+    return this.container.resolve<Store>(STORE)
   }
 
-  /** A declared package the engine already has built in (given as an object with its package name). */
-  private builtIn(ref: PluginRef): boolean {
-    const spec = refSpec(ref)
-    const loaded = [...this.host.loaded.values()].find((p) => p.builtIn && p.source === spec)
-    if (!loaded) return false
-    if (typeof ref !== 'string' && ref.config) {
-      throw new PipewrightError('PW_ERR_PLUGIN_CONFIG', `${spec} is built in and already loaded with its default configuration; plugins: cannot configure it`, {
-        details: `Remove the config from plugins:, or configure ${loaded.id} through its environment (see its README).`,
-      })
-    }
-    return true
-  }
-
-  /**
-   * Loads the plugins a pipeline declares. Installed packages are located and their pins checked
-   * against `lockFile` before any of their code is imported: a tampered plugin never runs.
-   */
-  private async loadDeclared(refs: Array<PluginRef | undefined>, baseDir: string, lockFile: string | undefined, source?: { file: string; locator?: SourceLocator }): Promise<void> {
-    const indexOf = new Map<string, number>()
-    const declared = refs.flatMap((ref, index) => (ref === undefined || this.builtIn(ref) ? [] : [{ index, ...locateDeclared(ref, baseDir) }]))
-    if (lockFile && (this.options.pins ?? 'check') === 'check') {
-      const pinnable = declared.map((d) => (d.located ? pinnablePackage(d.located) : undefined)).filter((p) => p !== undefined)
-      if (pinnable.length > 0) await checkPins(lockFile, pinnable, { update: false })
-    }
-    const resolved: ResolvedPlugin[] = []
-    for (const d of declared) {
-      const r = await importDeclared(d, baseDir)
-      indexOf.set(r.plugin.id, d.index)
-      resolved.push(r)
-    }
-    try {
-      await this.host.add(resolved)
-    } catch (error) {
-      throw source && isPipewrightError(error) && error.code === 'PW_ERR_PLUGIN_CONFIG' ? locatePluginConfigProblems(error, indexOf, source) : error
-    }
-  }
-
-  /** The entries of `plugins:` in place; unusable ones are undefined (validation reports them). */
-  private declaredRefs(input: unknown): Array<PluginRef | undefined> {
-    const declared = (input as { plugins?: unknown } | null)?.plugins
-    return Array.isArray(declared)
-      ? declared.map((p) => (typeof p === 'string' || (typeof p === 'object' && p !== null && typeof (p as { package?: unknown }).package === 'string') ? (p as PluginRef) : undefined))
-      : []
-  }
-
-  async pinPlugins(file: string, options: { update?: boolean } = {}): Promise<PluginPins> {
-    await this.ready
-    const read = await readPipelineFile(resolve(file))
-    const lockFile = lockFileFor(read.file)
-    const pinnable = this.declaredRefs(read.input)
-      .filter((ref): ref is PluginRef => ref !== undefined && !this.builtIn(ref))
-      .map((ref) => locateDeclared(ref, read.dir).located)
-      .map((located) => (located ? pinnablePackage(located) : undefined))
-      .filter((p) => p !== undefined)
-    if (!options.update) return { lockFile, plugins: await pinStatuses(lockFile, pinnable) }
-    const { changed } = await checkPins(lockFile, pinnable, { update: true })
-    const byName = new Map(changed.map((c) => [c.name, c.reason]))
-    return { lockFile, plugins: pinnable.map((p) => ({ name: p.name, version: p.version, status: byName.get(p.name) ?? 'pinned' })) }
+  private get clock(): Clock {
+    return this.container.resolve<Clock>(CLOCK)
   }
 
   async plugins() {
@@ -157,20 +110,15 @@ class PipewrightEngine extends EventBus implements Engine {
     }))
   }
 
-  registry(): UsesRegistry {
-    return {
-      stage: (uses) => this.host.stages.get(uses)?.definition,
-      gate: (uses) => this.host.gates.get(uses)?.definition,
-      stageTypes: () => [...this.host.stages.keys()],
-      gateTypes: () => [...this.host.gates.keys()],
-    }
+  pinPlugins(file: string, options: { update?: boolean } = {}): Promise<PluginPins> {
+    return this.ready.then(() => this.loader.pinPlugins(file, options))
   }
 
   async load(file: string): Promise<LoadedPipeline> {
     await this.ready
     const read = await readPipelineFile(resolve(file))
-    await this.loadDeclared(this.declaredRefs(read.input), read.dir, lockFileFor(read.file), { file: read.file, ...(read.locator ? { locator: read.locator } : {}) })
-    const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.registry() })
+    await this.loader.loadDeclared(this.loader.declaredRefs(read.input), read.dir, lockFileFor(read.file), { file: read.file, ...(read.locator ? { locator: read.locator } : {}) })
+    const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.loader.registry() })
     if (!spec || problems.length > 0) {
       throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${read.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { problems })
     }
@@ -196,142 +144,151 @@ class PipewrightEngine extends EventBus implements Engine {
   async run(pipeline: string | LoadedPipeline, options: RunOptions = {}): Promise<RunHandle> {
     const loaded = typeof pipeline === 'string' ? await this.load(pipeline) : pipeline
     await this.ready
-    const plan: StoredPlan = { ...planPipeline(loaded.spec, { ...(options.only ? { only: options.only } : {}), ...(options.from ? { from: options.from } : {}) }), spec: loaded.spec }
-    const secrets = await loadSecrets({ declared: loaded.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
+    const plan = planPipeline(loaded.spec, { ...(options.only ? { only: options.only } : {}), ...(options.from ? { from: options.from } : {}) })
+    // The plan carries what the run needs: the outputs its left-out needs had in their last success.
+    if (plan.external) plan.external = await resolveExternalNeeds(this.store, loaded.spec.name, plan.external)
+    const secrets = await this.secretsFor(loaded.spec, options)
     const git = await readGitInfo(loaded.dir, options.commit)
     if (options.commit && git?.sha !== options.commit.sha && !git?.sha.startsWith(options.commit.sha)) {
       throw new PipewrightError('PW_ERR_COMMIT_NOT_FOUND', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
     }
-    const now = this.clock.now()
-    const record: RunRecord = {
-      id: newRunId(),
-      pipeline: loaded.spec.name,
-      ...(loaded.file ? { file: loaded.file } : {}),
-      dir: loaded.dir,
-      status: 'running',
-      plan: plan as unknown as RunRecord['plan'],
-      options: {
-        ...(options.only ? { only: options.only } : {}),
-        ...(options.from ? { from: options.from } : {}),
-        ...(options.noCache ? { noCache: true } : {}),
-        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        ...(options.vars ? { vars: options.vars } : {}),
-        secretNames: [...secrets.keys()],
-      },
-      createdAt: now,
-      startedAt: now,
-      pid: process.pid,
-      host: hostname(),
-      heartbeatAt: now,
-      ...(git?.branch ? { branch: git.branch } : {}),
-      ...(git?.sha ? { sha: git.sha } : {}),
-      trigger: options.trigger ?? 'api',
-      resumes: 0,
-    }
-    await this.store.createRun(record)
-    return this.start(record, plan, secrets, git, options, [], false)
+    const record = newRunRecord({ id: newRunId(), spec: loaded.spec, file: loaded.file, dir: loaded.dir, plan: toStoredPlan(plan, loaded.spec), options, secretNames: [...secrets.keys()], git, now: this.clock.now() })
+    const recorder = this.recorderFor(record.id, loaded.spec.name)
+    await recorder.createRun(record)
+    return this.start({ record, spec: loaded.spec, plan, secrets, git, options, prior: new Map(), resumed: false, recorder })
   }
 
   async resume(runId: string, options: Omit<RunOptions, 'only' | 'from'> = {}): Promise<RunHandle> {
     await this.ready
-    await markInterruptedRuns(this.store)
-    const run = await this.store.getRun(runId)
+    const run = await this.runs.get(runId)
     if (!run) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `No run ${runId} in this store`)
     if (run.status === 'succeeded') throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} already succeeded`, { details: 'Start a new run instead.' })
-    if (run.status === 'running' && isProcessAlive(run.pid) && run.host === hostname()) {
-      throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} is still running (process ${run.pid})`, { details: 'Wait for it to finish, or stop that process first.' })
+    if ((run.status === 'running' || run.status === 'queued') && (this.live.has(runId) || (isProcessAlive(run.pid) && run.host === hostname()))) {
+      throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} is still ${run.status} (process ${run.pid})`, { details: 'Wait for it to finish, or stop that process first.' })
     }
-    const plan = run.plan as unknown as StoredPlan
-    if (!plan.spec) throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} was stored without its pipeline and cannot be resumed`)
-    if (plan.spec.plugins?.length) await this.loadDeclared(plan.spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
-    const secrets = await loadSecrets({ declared: plan.spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
+    const { plan, spec } = fromStoredPlan(run.plan, runId)
+    if (spec.plugins?.length) await this.loader.loadDeclared(spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
+    const secrets = await this.secretsFor(spec, options)
     const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)
-    const stages = await this.store.getStages(runId)
-    await this.store.updateRun(runId, { status: 'running', pid: process.pid, host: hostname(), heartbeatAt: this.clock.now(), resumes: (run.resumes ?? 0) + 1 })
+    const [stages, logs, events, artifacts] = await Promise.all([this.store.getStages(runId), this.store.getLogs(runId), this.store.getEvents(runId), this.store.listArtifacts(runId)])
+    const prior = new Map(stages.map((s) => [s.stageId, { ...s, artifacts: artifacts.filter((a) => a.stageId === s.stageId).map(({ path, digest, size }): StoredArtifact => ({ path, digest, size })) }]))
+    const recorder = this.recorderFor(runId, spec.name, { logSeq: logs.at(-1)?.seq ?? 0, eventSeq: events.at(-1)?.seq ?? 0, stages, resumes: run.resumes ?? 0 })
     const merged: RunOptions = { ...options, ...(run.options.noCache ? { noCache: true } : {}), ...(run.options.vars ? { vars: run.options.vars } : {}), ...(run.options.concurrency ? { concurrency: run.options.concurrency } : {}) }
-    return this.start({ ...run, status: 'running' }, plan, secrets, git, merged, stages, true)
+    return this.start({ record: run, spec, plan, secrets, git, options: merged, prior, resumed: true, recorder })
   }
 
-  private async start(
-    run: RunRecord,
-    plan: StoredPlan,
-    secrets: Map<string, string>,
-    git: Awaited<ReturnType<typeof readGitInfo>>,
-    options: RunOptions,
-    prior: StageRecord[],
-    resumed: boolean,
-  ): Promise<RunHandle> {
-    const redact = createRedactor(secrets.values())
-    const [logs, events] = resumed ? await Promise.all([this.store.getLogs(run.id), this.store.getEvents(run.id)]) : [[], []]
-    const recorder = new RunRecorder(this.store, run.id, { logSeq: logs.at(-1)?.seq ?? 0, eventSeq: events.at(-1)?.seq ?? 0, stages: prior }).attach(this)
-    const scratch = await mkdtemp(join(tmpdir(), 'pipewright-run-'))
-    const artifactDir = this.store.artifactDir ?? (this.fallbackArtifactDir ??= await mkdtemp(join(tmpdir(), 'pipewright-artifacts-')))
-    const services: RunServices = {
-      runId: run.id,
-      pipeline: { name: plan.spec.name, ...(run.file ? { file: run.file } : {}), dir: run.dir },
-      git,
-      store: this.store,
-      artifacts: new ArtifactStore(artifactDir),
-      secrets,
-      redact,
-      emit: (name, payload) => this.emit(name, payload as never),
-      log: (stageId, stream, line) => this.emit('stage:log', { runId: run.id, stageId, stream, line: redact(line), at: Date.now() }),
-      onArtifact: (stageId, a) => {
-        void this.store.addArtifact({ ...a, runId: run.id, stageId, createdAt: Date.now() })
-        this.emit('artifact:stored', { runId: run.id, stageId, path: a.path, digest: a.digest, size: a.size, at: Date.now() })
-      },
-      onSummary: (stageId, text) => recorder.summary(stageId, text),
+  async cancel(runId: string, reason = 'cancelled'): Promise<void> {
+    const live = this.live.get(runId)
+    if (!live) {
+      throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `Run ${runId} is not running in this engine`, {
+        details: 'Only the process that runs a run can cancel it; find it with `pipewright runs` (its process id is in `pipewright show`).',
+      })
     }
-    const controller = new AbortController()
-    if (options.signal) options.signal.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true })
-    const baseEnv: Record<string, string> = {}
-    for (const [k, v] of Object.entries(this.env)) if (v !== undefined && !k.startsWith(SECRET_ENV_PREFIX)) baseEnv[k] = v
-    const execution = new Execution({
-      services,
-      spec: plan.spec,
-      plan,
-      host: this.host,
-      clock: this.clock,
-      baseEnv,
-      vars: options.vars ?? {},
-      concurrency: options.concurrency ?? plan.spec.concurrency ?? availableParallelism(),
-      noCache: options.noCache ?? false,
-      scratch,
-      prior: new Map(prior.map((s) => [s.stageId, s])),
-      rerunNonIdempotent: options.rerunNonIdempotent ?? false,
-      external: run.options.only || run.options.from ? await externalNeeds(this.store, plan.spec, plan, run.id) : new Map(),
-      signal: controller.signal,
-    })
-    const started = this.clock.now()
-    const heartbeat = setInterval(() => void this.store.updateRun(run.id, { heartbeatAt: Date.now() }), 10_000)
-    heartbeat.unref()
-    this.emit('run:started', { runId: run.id, pipeline: plan.spec.name, ...(run.file ? { file: run.file } : {}), stages: plan.stages.map((s) => s.id), resumed, at: Date.now() })
-    const result: Promise<RunResult> = execution
-      .execute()
-      .then(async ({ status, stages }) => {
-        const durationMs = this.clock.now() - started
-        await this.store.updateRun(run.id, { status, finishedAt: this.clock.now(), heartbeatAt: this.clock.now() })
-        this.emit('run:finished', { runId: run.id, pipeline: plan.spec.name, status, durationMs, at: Date.now() } satisfies PipewrightEvents['run:finished'])
-        return { id: run.id, pipeline: plan.spec.name, status, durationMs, stages }
-      })
-      .finally(async () => {
-        clearInterval(heartbeat)
-        await recorder.close()
-        await rm(scratch, { recursive: true, force: true })
-      })
-    this.active.add(result)
-    void result.catch(() => undefined).finally(() => this.active.delete(result))
-    return { id: run.id, result, cancel: (reason) => controller.abort(reason ?? 'cancelled') }
+    if (!live.dequeue(reason)) live.session?.cancel(reason)
+  }
+
+  wake(runId: string, stageId?: string): number {
+    return this.live.get(runId)?.session?.wakers.wake(stageId) ?? 0
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.active])
     await this.store.flush()
-    if (this.fallbackArtifactDir) await rm(this.fallbackArtifactDir, { recursive: true, force: true })
+    if (this.fallbackArtifactDir) await rm(await this.fallbackArtifactDir, { recursive: true, force: true })
+  }
+
+  private secretsFor(spec: PipelineSpec, options: RunOptions): Promise<Map<string, string>> {
+    return loadSecrets({ declared: spec.secrets ?? [], env: this.env, ...(options.secretFile ? { file: options.secretFile } : {}), ...(options.secrets ? { given: options.secrets } : {}) })
+  }
+
+  private recorderFor(runId: string, pipeline: string, start?: { logSeq: number; eventSeq: number; stages: import('@pipewright/store-api').StageRecord[]; resumes: number }): RunRecorder {
+    const factory = this.container.resolve<RecorderFactory>(RECORDER)
+    const recorder = factory({
+      store: this.store,
+      runId,
+      pipeline,
+      clock: this.clock,
+      ...(start ? { start } : {}),
+      logLimitBytes: this.options.logLimitBytes ?? DEFAULT_LOG_LIMIT_BYTES,
+      heartbeatMs: HEARTBEAT_MS,
+      onFailure: (error) => {
+        this.logger.error(`run ${runId}: ${error.message}`)
+        this.live.get(runId)?.session?.cancel('the store failed')
+      },
+    })
+    return recorder.attach(this)
+  }
+
+  private launchServices(): LaunchServices {
+    return {
+      bus: this,
+      clock: this.clock,
+      store: this.store,
+      host: this.host,
+      executor: this.container.resolve<StageExecutor>(EXECUTOR),
+      redaction: this.container.resolve<RedactorFactory>(REDACTION),
+      logger: this.logger,
+      env: this.env,
+      baseUrl: this.options.baseUrl,
+      artifactDir: async () => this.store.artifactDir ?? (await (this.fallbackArtifactDir ??= mkdtemp(join(tmpdir(), 'pipewright-artifacts-')))),
+      pluginIntegrity: (id) => this.loader.pluginIntegrity(id),
+    }
+  }
+
+  /** Queues the run for a slot (`maxRuns`), then executes it; the handle is live until it ends. */
+  private start(prepared: PreparedRun): RunHandle {
+    const { record } = prepared
+    let cancelledInQueue: string | undefined
+    let admit!: () => void
+    const entry: LiveRun = {
+      handle: undefined as never,
+      dequeue: (reason) => {
+        if (!this.queue.remove(record.id)) return false
+        cancelledInQueue = reason
+        admit()
+        return true
+      },
+    }
+    const queued = this.queue.full
+    if (queued) this.stamp('run:queued', { runId: record.id, pipeline: prepared.spec.name, position: this.queue.nextPosition })
+    const slot = new Promise<void>((resolveSlot) => {
+      admit = resolveSlot
+      void this.queue.acquire(record.id).then(resolveSlot)
+    })
+    const result: Promise<RunResult> = slot
+      .then(async () => {
+        if (cancelledInQueue !== undefined) return this.finishQueued(prepared, cancelledInQueue)
+        try {
+          return await executeRun(this.launchServices(), prepared, (session) => (entry.session = session))
+        } finally {
+          this.queue.release()
+        }
+      })
+      .finally(() => {
+        this.live.delete(record.id)
+        this.handles.delete(record.id)
+      })
+    entry.handle = { id: record.id, result, cancel: (reason) => void this.cancel(record.id, reason).catch(() => undefined) }
+    this.live.set(record.id, entry)
+    this.handles.set(record.id, entry.handle)
+    this.active.add(result)
+    void result.catch(() => undefined).finally(() => this.active.delete(result))
+    return entry.handle
+  }
+
+  /** A run cancelled before it got a slot: it ends `cancelled` without running anything. */
+  private async finishQueued(prepared: PreparedRun, reason: string): Promise<RunResult> {
+    this.logger.info(`run ${prepared.record.id} cancelled while queued: ${reason}`)
+    this.stamp('run:finished', { runId: prepared.record.id, pipeline: prepared.spec.name, status: 'cancelled', durationMs: 0 })
+    await prepared.recorder.close()
+    return { id: prepared.record.id, pipeline: prepared.spec.name, status: 'cancelled', durationMs: 0, stages: [] }
+  }
+
+  /** Emits an engine-level event stamped with the engine clock. */
+  private stamp<K extends 'run:queued' | 'run:finished'>(name: K, payload: Omit<import('@pipewright/plugin-api').PipewrightEvents[K], 'at'>): void {
+    this.emit(name, { ...payload, at: this.clock.now() } as import('@pipewright/plugin-api').PipewrightEvents[K])
   }
 }
-
-
 
 function prefixLogger(logger: Logger, id: string): Logger {
   return {
@@ -340,17 +297,4 @@ function prefixLogger(logger: Logger, id: string): Logger {
     warn: (m, f) => logger.warn(`[${id}] ${m}`, f),
     error: (m, f) => logger.error(`[${id}] ${m}`, f),
   }
-}
-
-/** Points plugin configuration problems at `plugins[<n>].config…` in the pipeline file, with line:column. */
-function locatePluginConfigProblems(error: PipewrightError, indexOf: Map<string, number>, source: { file: string; locator?: SourceLocator }): PipewrightError {
-  const problems = error.problems.map((p) => {
-    const m = /^plugins\.([a-z][a-z0-9-]*)\.config(.*)$/.exec(p.path)
-    const index = m ? indexOf.get(m[1]!) : undefined
-    if (!m || index === undefined) return p
-    const rest = m[2]!.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s))
-    const at = source.locator?.locate(['plugins', index, 'config', ...rest])
-    return { ...p, path: ['plugins', index, 'config', ...rest].join('.'), file: source.file, ...(at ? { line: at.line, column: at.column } : {}) }
-  })
-  return new PipewrightError(error.code, error.message, { details: error.details, problems, cause: error })
 }

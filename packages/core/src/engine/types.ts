@@ -1,7 +1,8 @@
-import type { Clock, EventName, EventSource, Logger, Plugin, Problem, RunStatus, SerializedError, StageStatus } from '@pipewright/plugin-api'
+import type { Clock, EventName, EventSource, Logger, Plugin, Problem, Provider, RunStatus, SerializedError, StageStatus, Token } from '@pipewright/plugin-api'
 import type { Plan } from '../pipeline/plan.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
 import type { Store } from '@pipewright/store-api'
+import type { RunsApi } from '../record/runs-api.js'
 
 /** A validated pipeline and where it came from. */
 export interface LoadedPipeline {
@@ -18,11 +19,14 @@ export interface LoadedPipeline {
  * may say which package it stands for (`name`): a pipeline that lists that package in `plugins:`
  * then gets this one (how the CLI's built-in first-party plugins are found by name).
  */
-export type PluginInput = Plugin | string | { package: string | Plugin; name?: string; config?: Record<string, unknown> }
+export type PluginInput = Plugin | string | { package: string | Plugin; name?: string; dir?: string; config?: Record<string, unknown> }
+
+/** A replacement for one of the engine's parts (or any service), registered in its container. */
+export type ServiceOverride<T = unknown> = { token: Token<T> } & Provider<T>
 
 export interface EngineOptions {
   plugins?: PluginInput[]
-  /** Where runs are kept; default an in-memory store. */
+  /** Where runs are kept; default an in-memory store. Same as overriding `STORE`. */
   store?: Store
   /** Directory plugin package names resolve from (default: the pipeline's directory, then cwd). */
   cwd?: string
@@ -36,6 +40,17 @@ export interface EngineOptions {
    * plugin packages and refuses changed ones; `off` skips it.
    */
   pins?: 'check' | 'off'
+  /**
+   * The engine's parts by token — `STORE`, `CLOCK`, `EXECUTOR`, `REDACTION`, `RECORDER` — or any
+   * other service: registered after the defaults, so they replace them.
+   */
+  services?: ServiceOverride<any>[]
+  /** Runs at once in this engine; more wait as `queued`, in order (default: no limit). */
+  maxRuns?: number
+  /** Bytes of log the store keeps per stage (default 16 MiB); the live output is never cut. */
+  logLimitBytes?: number
+  /** The server's public URL: notifications link to `<baseUrl>/runs/<id>`. */
+  baseUrl?: string
 }
 
 /** How a pipeline's declared plugin packages compare with its `pipewright.lock`. */
@@ -62,6 +77,8 @@ export interface RunOptions {
   secretFile?: string
   signal?: AbortSignal
   trigger?: string
+  /** Who starts the run (a user name, a token's identity); recorded on the run. */
+  triggeredBy?: string
   /** Run for this commit (and branch) of the pipeline's repository: what `${{ git.* }}` describes. Default: HEAD. */
   commit?: { sha: string; branch?: string }
   /** On resume, run again stages marked `idempotent: false` that were interrupted mid-way. */
@@ -76,6 +93,8 @@ export interface StageResult {
   durationMs: number
   outputs: Record<string, string>
   error?: SerializedError
+  /** The stage's own account of its result (failing tests, lint counts), when it gave one. */
+  summary?: string
 }
 
 export interface RunResult {
@@ -94,6 +113,8 @@ export interface RunHandle {
 
 export interface Engine extends EventSource {
   readonly store: Store
+  /** The one read API over runs: list, get, stages, logs, events, artifacts, live handles. */
+  readonly runs: RunsApi
   /** Listens to every event, including those plugins declare themselves; returns the unsubscribe function. */
   onAny(listener: (name: EventName, payload: unknown) => void): () => void
   /** Loaded plugins, in registration order. */
@@ -105,6 +126,13 @@ export interface Engine extends EventSource {
   plan(pipeline: LoadedPipeline, options?: Pick<RunOptions, 'only' | 'from'>): Promise<Plan>
   run(pipeline: string | LoadedPipeline, options?: RunOptions): Promise<RunHandle>
   resume(runId: string, options?: Omit<RunOptions, 'only' | 'from'>): Promise<RunHandle>
+  /**
+   * Cancels a run this engine runs or holds queued (running stages are stopped, `always()` stages
+   * still run). Throws PW_ERR_RUN_NOT_FOUND for a run this engine does not have live.
+   */
+  cancel(runId: string, reason?: string): Promise<void>
+  /** Asks a run's waiting stages (or one of them) to check again now, e.g. after an approval. */
+  wake(runId: string, stageId?: string): number
   /** Pin status of the pipeline's declared plugin packages; `update` re-pins changed ones (`pipewright plugins update`). */
   pinPlugins(file: string, options?: { update?: boolean }): Promise<PluginPins>
   close(): Promise<void>

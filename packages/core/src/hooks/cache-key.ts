@@ -35,17 +35,27 @@ function sortObject<T>(obj: Record<string, T>): Array<[string, T]> {
 
 /**
  * The cache key of a stage instance about to run: what it will do (its id, matrix values, and its
- * command or `uses` + `with` with every expression resolved), its resolved environment plus the
- * values of the variables named in `cache.env`, its input files, and the outputs of its needs.
+ * command, or `uses` + `with` with every expression resolved plus the plugin's version and
+ * package integrity), its resolved environment plus the values of the variables named in
+ * `cache.env`, its input files, the outputs of other stages its expressions read (only those),
+ * and the artifacts of its needs (it can read them under $PIPEWRIGHT_ARTIFACTS_DIR).
  */
 export function stageCacheKey(
   cache: NonNullable<StageSpec['cache']>,
-  input: { action: unknown; stageEnv: Record<string, string>; processEnv: Record<string, string>; workspace: string; needsOutputs: CacheKeyInput['needsOutputs']; extra?: string },
+  input: {
+    action: unknown
+    stageEnv: Record<string, string>
+    processEnv: Record<string, string>
+    workspace: string
+    needsOutputs: CacheKeyInput['needsOutputs']
+    needsArtifacts?: Record<string, string[]>
+    extra?: string
+  },
 ): Promise<string> {
   const env = { ...input.stageEnv }
   for (const name of cache.env) env[name] = input.processEnv[name] ?? ''
   return computeCacheKey({
-    action: input.action,
+    action: input.needsArtifacts && Object.keys(input.needsArtifacts).length > 0 ? { ...(input.action as object), needsArtifacts: sortObject(input.needsArtifacts) } : input.action,
     env,
     workspace: input.workspace,
     inputs: cache.inputs,

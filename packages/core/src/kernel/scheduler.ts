@@ -1,38 +1,14 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Clock, StageStatus, StoredArtifact } from '@pipewright/plugin-api'
-import { evaluateCondition, interpolate, type ExpressionContext } from '../expr/index.js'
-import type { PluginHost } from '../plugins/host.js'
-import type { Plan, PlannedStage } from '../pipeline/plan.js'
-import type { PipelineSpec } from '../pipeline/schema.js'
-import type { StageRecord } from '@pipewright/store-api'
+import type { StageStatus, StoredArtifact } from '@pipewright/plugin-api'
 import type { StageResult } from '../engine/types.js'
-import { stageCacheKey } from '../hooks/cache-key.js'
-import { confinePath } from '../security/paths.js'
-import { evaluateGates, interpolateDeep, outputFilePath, runWithRetries, serializeError } from '../exec/attempt.js'
-import type { RunServices, StageSlot } from './stage-context.js'
-
-export interface ExecutionInput {
-  services: RunServices
-  spec: PipelineSpec
-  plan: Plan
-  host: PluginHost
-  clock: Clock
-  /** Process environment for stages (secrets-bearing PIPEWRIGHT_SECRET_* already removed). */
-  baseEnv: Record<string, string>
-  vars: Record<string, string>
-  concurrency: number
-  noCache: boolean
-  /** Scratch directory of this run (output files, materialized artifacts). */
-  scratch: string
-  /** Stage records of an earlier attempt of this run (resume). */
-  prior: Map<string, StageRecord>
-  rerunNonIdempotent: boolean
-  /** Needs outside a cut-down plan (--only/--from), with the outputs of their last success, if any. */
-  external: Map<string, Record<string, string> | undefined>
-  /** Aborted on cancel (user) — the execution adds its own for fail-fast. */
-  signal: AbortSignal
-}
+import { evaluateCondition, interpolate, type ExpressionContext } from '../expr/index.js'
+import type { PlannedStage } from '../pipeline/plan.js'
+import { runStageLifecycle, type StageEnd } from './lifecycle.js'
+import type { RunSession } from './session.js'
+import { prepareStageEnvironment } from './stage-env.js'
+import { StageRun } from './stage-run.js'
+import { serializeError } from './serialize-error.js'
 
 interface StageState {
   node: PlannedStage
@@ -41,21 +17,21 @@ interface StageState {
   remaining: number
   dependents: StageState[]
   failedAncestor: boolean
-  attempts: number
-  exitCode: number | null
-  durationMs: number
-  outputs: Record<string, string>
-  artifacts: StoredArtifact[]
-  error?: StageResult['error']
+  startedAt?: number
+  end: StageEnd
 }
 
 const TERMINAL_PRIOR = new Set<StageStatus>(['succeeded', 'cached'])
+const STAGE_CONDITION_AFTER_CANCEL = /always\(\)|cancelled\(\)/
 
-/** Walks the plan's DAG: up to `concurrency` stages at once, honouring needs, if, retry, timeout, cache, gates. */
-export class Execution {
+/**
+ * The DAG walk of one run: up to `concurrency` stages at once, each when its needs are done and
+ * its `if:` holds; a stage's life is `runStageLifecycle`. Stages a resumed run already finished
+ * are not run again; a failure fails the run (and with `fail-fast`, cancels it).
+ */
+export class Scheduler {
   private readonly states = new Map<string, StageState>()
-  private readonly queue: StageState[] = []
-  private readonly abort = new AbortController()
+  private readonly ready: StageState[] = []
   private readonly stagesCtx: ExpressionContext['stages'] = {}
   private readonly secretsObj: Record<string, string>
   private readonly pipelineEnv: Record<string, string> = {}
@@ -64,40 +40,21 @@ export class Execution {
   private active = 0
   private finished = 0
   private failed = false
-  private userCancelled = false
   private done!: () => void
 
-  constructor(private readonly input: ExecutionInput) {
-    this.secretsObj = Object.fromEntries(input.services.secrets)
-    if (input.signal.aborted) this.cancel()
-    else input.signal.addEventListener('abort', () => this.cancel(), { once: true })
-  }
-
-  private cancel(): void {
-    this.userCancelled = true
-    this.abort.abort()
+  constructor(private readonly session: RunSession) {
+    this.secretsObj = Object.fromEntries(session.input.secrets)
   }
 
   async execute(): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; stages: StageResult[] }> {
-    const { plan, prior } = this.input
+    const { plan, prior, spec, scratch } = this.session.input
     const baseCtx = this.exprContext(undefined, { success: true, failure: false, cancelled: false })
-    for (const [k, v] of Object.entries(this.input.spec.env ?? {})) this.pipelineEnv[k] = interpolate(String(v), baseCtx)
+    for (const [k, v] of Object.entries(spec.env ?? {})) this.pipelineEnv[k] = interpolate(String(v), baseCtx)
     plan.stages.forEach((node, index) => {
       const p = prior.get(node.id)
-      const state: StageState = {
-        node,
-        index,
-        status: p && TERMINAL_PRIOR.has(p.status) ? p.status : 'pending',
-        remaining: 0,
-        dependents: [],
-        failedAncestor: false,
-        attempts: p?.attempts ?? 0,
-        exitCode: p?.exitCode ?? null,
-        durationMs: p?.durationMs ?? 0,
-        outputs: p?.outputs ?? {},
-        artifacts: [],
-      }
-      this.states.set(node.id, state)
+      const resumed = p && TERMINAL_PRIOR.has(p.status)
+      const end: StageEnd = { status: resumed ? p.status : 'pending', attempts: p?.attempts ?? 0, exitCode: p?.exitCode ?? null, outputs: p?.outputs ?? {}, artifacts: (resumed && p.artifacts) || [] }
+      this.states.set(node.id, { node, index, status: end.status, remaining: 0, dependents: [], failedAncestor: false, end })
     })
     for (const state of this.states.values()) {
       for (const need of state.node.needs) {
@@ -107,9 +64,9 @@ export class Execution {
         if (n.status === 'pending') state.remaining++
       }
     }
-    for (const [id, outputs] of this.input.external) this.stagesCtx[id] = { outputs: outputs ?? {}, status: outputs ? 'succeeded' : 'skipped' }
-    await mkdir(this.input.scratch, { recursive: true })
-    const finishedPromise = new Promise<void>((resolve) => (this.done = resolve))
+    for (const ext of plan.external ?? []) this.stagesCtx[ext.id] = { outputs: ext.outputs ?? {}, status: ext.outputs ? 'succeeded' : 'skipped' }
+    await mkdir(scratch, { recursive: true })
+    const finished = new Promise<void>((resolve) => (this.done = resolve))
     for (const state of this.states.values()) {
       if (state.status !== 'pending') {
         this.finished++
@@ -119,25 +76,26 @@ export class Execution {
     if (this.finished === this.states.size) this.done()
     for (const state of this.states.values()) if (state.status === 'pending' && state.remaining === 0) this.schedule(state)
     this.pump()
-    await finishedPromise
+    await finished
     const stages = plan.stages.map((n) => this.result(this.states.get(n.id)!))
-    const status = this.failed ? 'failed' : this.userCancelled ? 'cancelled' : 'succeeded'
+    const status = this.failed ? 'failed' : this.session.signal.aborted ? 'cancelled' : 'succeeded'
     return { status, stages }
   }
 
   private result(s: StageState): StageResult {
-    return { id: s.node.id, status: s.status, attempts: s.attempts, exitCode: s.exitCode, durationMs: s.durationMs, outputs: s.outputs, ...(s.error ? { error: s.error } : {}) }
+    const { attempts, exitCode, outputs, error, summary } = s.end
+    return { id: s.node.id, status: s.status, attempts, exitCode, durationMs: s.end.durationMs ?? 0, outputs, ...(error ? { error } : {}), ...(summary !== undefined ? { summary } : {}) }
   }
 
-  private exprContext(state: StageState | undefined, status: ExpressionContext['status'], env?: Record<string, string>): ExpressionContext {
+  private exprContext(state: StageState | StageRun | undefined, status: ExpressionContext['status'], env?: Record<string, string>): ExpressionContext {
     return {
       env: env ?? this.pipelineEnv,
       secrets: this.secretsObj,
-      vars: this.input.vars,
+      vars: this.session.input.vars,
       matrix: state?.node.matrix ?? {},
       stages: this.stagesCtx,
-      run: { id: this.input.services.runId, pipeline: this.input.spec.name },
-      ...(this.input.services.git ? { git: this.input.services.git } : {}),
+      run: { id: this.session.runId, pipeline: this.session.input.spec.name },
+      ...(this.session.input.git ? { git: this.session.input.git } : {}),
       status,
     }
   }
@@ -148,28 +106,26 @@ export class Execution {
     const ok = (s: StageState) => s.status === 'succeeded' || s.status === 'cached' || (s.status === 'failed' && s.node.spec['continue-on-error'] === true)
     const failure = needs.some((s) => (s.status === 'failed' && !s.node.spec['continue-on-error']) || s.failedAncestor)
     state.failedAncestor = failure
-    const cancelled = this.abort.signal.aborted
-    const status = { success: !cancelled && needs.every(ok), failure, cancelled }
+    const cancelled = this.session.signal.aborted
     let run: boolean
     try {
-      run = evaluateCondition(state.node.spec.if, this.exprContext(state, status))
+      run = evaluateCondition(state.node.spec.if, this.exprContext(state, { success: !cancelled && needs.every(ok), failure, cancelled }))
     } catch (error) {
-      this.finish(state, 'failed', { error: serializeError(error, this.input.services.redact) })
+      this.finish(state, { ...state.end, status: 'failed', error: serializeError(error, this.session.redact) })
       return
     }
-    if (run) {
-      this.queue.push(state)
-      return
-    }
-    this.finish(state, cancelled ? 'cancelled' : 'skipped', {})
+    if (run) this.ready.push(state)
+    else this.finish(state, { ...state.end, status: cancelled ? 'cancelled' : 'skipped' })
   }
 
   private pump(): void {
-    while (this.active < this.input.concurrency && this.queue.length > 0) {
-      const state = this.queue.shift()!
+    while (this.active < this.session.input.concurrency && this.ready.length > 0) {
+      const state = this.ready.shift()!
       this.active++
+      state.status = 'running'
       void this.runStage(state)
-        .catch((error) => this.finish(state, 'failed', { error: serializeError(error, this.input.services.redact) }))
+        .then((end) => this.finish(state, end))
+        .catch((error) => this.finish(state, { ...state.end, status: 'failed', error: serializeError(error, this.session.redact) }))
         .finally(() => {
           this.active--
           this.pump()
@@ -177,27 +133,49 @@ export class Execution {
     }
   }
 
-  private finish(state: StageState, status: StageStatus, extra: { error?: StageResult['error']; started?: number }): void {
+  private async runStage(state: StageState): Promise<StageEnd> {
+    const { session } = this
+    const spec = state.node.spec
+    state.startedAt = session.clock.now()
+    if (session.signal.aborted && !STAGE_CONDITION_AFTER_CANCEL.test(spec.if ?? '')) return { ...state.end, status: 'cancelled' }
+    const prior = session.input.prior.get(state.node.id)
+    if (prior?.status === 'running' && spec.idempotent === false && !session.input.rerunNonIdempotent) {
+      return {
+        ...state.end,
+        status: 'failed',
+        error: { code: 'PW_ERR_RUN_NOT_RESUMABLE', message: `Stage ${state.node.id} was interrupted while running and is marked idempotent: false`, details: 'Check what it did, then resume with --rerun-non-idempotent to run it again.' },
+      }
+    }
+    const stage = new StageRun(session, state.node, state.index)
+    this.logExternalNeeds(stage)
+    try {
+      await prepareStageEnvironment(stage, this.pipelineEnv, (s, env) => this.exprContext(s, { success: true, failure: false, cancelled: false }, env), this.knownDirectories)
+      await this.materializeNeeds(stage)
+    } catch (error) {
+      return { ...state.end, status: 'failed', error: serializeError(error, session.redact) }
+    }
+    return runStageLifecycle(stage)
+  }
+
+  private finish(state: StageState, end: StageEnd): void {
     if (state.status !== 'pending' && state.status !== 'running') return
-    state.status = status
-    if (extra.error) state.error = extra.error
-    if (extra.started !== undefined) state.durationMs = this.input.clock.now() - extra.started
-    if (status === 'failed' && !state.node.spec['continue-on-error']) {
+    state.status = end.status
+    state.end = { ...end, durationMs: state.startedAt === undefined ? 0 : this.session.clock.now() - state.startedAt }
+    if (end.status === 'failed' && !state.node.spec['continue-on-error']) {
       this.failed = true
-      if (this.input.spec['fail-fast']) this.abort.abort()
+      if (this.session.input.spec['fail-fast']) this.session.cancel('fail-fast')
     }
     this.publish(state)
-    const { services } = this.input
-    services.emit('stage:finished', {
-      runId: services.runId,
+    const { attempts, exitCode, outputs, error, summary, durationMs } = state.end
+    this.session.emit('stage:finished', {
       stageId: state.node.id,
-      status,
-      attempts: state.attempts,
-      exitCode: state.exitCode,
-      durationMs: state.durationMs,
-      outputs: state.outputs,
-      ...(state.error ? { error: state.error } : {}),
-      at: Date.now(),
+      status: end.status,
+      attempts,
+      exitCode,
+      durationMs: durationMs ?? 0,
+      outputs,
+      ...(error ? { error } : {}),
+      ...(summary !== undefined ? { summary } : {}),
     })
     this.finished++
     for (const dep of state.dependents) if (--dep.remaining === 0 && dep.status === 'pending') this.schedule(dep)
@@ -206,171 +184,38 @@ export class Execution {
 
   /** Makes a finished stage visible to expressions as `stages.<id>` (and `stages.<base id>` for matrix instances). */
   private publish(state: StageState): void {
-    this.stagesCtx[state.node.id] = { outputs: state.outputs, status: state.status }
+    this.stagesCtx[state.node.id] = { outputs: state.end.outputs, status: state.status }
     if (state.node.id !== state.node.stageId) {
       const base = this.stagesCtx[state.node.stageId] ?? { outputs: {}, status: state.status }
-      base.outputs = { ...base.outputs, ...state.outputs }
-      if (state.status === 'failed' || base.status === 'failed') base.status = 'failed'
-      else base.status = state.status
+      base.outputs = { ...base.outputs, ...state.end.outputs }
+      base.status = state.status === 'failed' || base.status === 'failed' ? 'failed' : state.status
       this.stagesCtx[state.node.stageId] = base
     }
   }
 
-  private async runStage(state: StageState): Promise<void> {
-    const { services, clock } = this.input
-    const spec = state.node.spec
-    const started = clock.now()
-    if (this.abort.signal.aborted && !/always\(\)|cancelled\(\)/.test(spec.if ?? '')) {
-      this.finish(state, 'cancelled', {})
-      return
-    }
-    const prior = this.input.prior.get(state.node.id)
-    if (prior?.status === 'running' && spec.idempotent === false && !this.input.rerunNonIdempotent) {
-      this.finish(state, 'failed', {
-        error: { code: 'PW_ERR_RUN_NOT_RESUMABLE', message: `Stage ${state.node.id} was interrupted while running and is marked idempotent: false`, details: 'Check what it did, then resume with --rerun-non-idempotent to run it again.' },
-      })
-      return
-    }
-    state.status = 'running'
-    for (const need of this.externalNeedsOf(state)) {
-      const outputs = this.input.external.get(need)
-      services.log(
-        state.node.id,
-        'system',
-        outputs
-          ? `needs ${need}, which this run does not include: using the outputs of its last success`
-          : `warning: needs ${need}, which this run does not include and no earlier run finished: its outputs are empty`,
+  private logExternalNeeds(stage: StageRun): void {
+    const external = this.session.input.plan.external ?? []
+    if (external.length === 0) return
+    const base = this.session.input.spec.stages[stage.node.stageId]?.needs ?? []
+    for (const ext of external) {
+      if (!base.some((need) => ext.id === need || ext.id.startsWith(`${need}[`))) continue
+      stage.log(
+        ext.outputs
+          ? `needs ${ext.id}, which this run does not include: using the outputs of its last success (run ${ext.fromRunId})`
+          : `warning: needs ${ext.id}, which this run does not include and no earlier run finished: its outputs are empty`,
       )
     }
-    const status = { success: true, failure: false, cancelled: false }
-    const envCtx = this.exprContext(state, status)
-    const stageEnv: Record<string, string> = {}
-    for (const [k, v] of Object.entries(spec.env ?? {})) stageEnv[k] = interpolate(String(v), { ...envCtx, env: { ...this.pipelineEnv, ...stageEnv } })
-    const exprEnv = spec.env ? { ...this.pipelineEnv, ...stageEnv } : this.pipelineEnv
-    const expr = this.exprContext(state, status, exprEnv)
-    const dir = this.input.services.pipeline.dir
-    const workspace = spec['working-directory'] ? await confinePath(dir, interpolate(spec['working-directory'], expr), 'working-directory') : dir
-    if (!this.knownDirectories.has(workspace) && !(await isDirectory(workspace))) {
-      this.finish(state, 'failed', {
-        started,
-        error: {
-          code: 'PW_ERR_STAGE_FAILED',
-          message: `Stage ${state.node.id}: working-directory ${spec['working-directory'] ?? '.'} does not exist (${workspace})`,
-          details: 'Fix the path (it is relative to the pipeline file), or create the directory in a stage this one needs.',
-        },
-      })
-      return
-    }
-    this.knownDirectories.add(workspace)
-    const env: Record<string, string> = {
-      ...this.input.baseEnv,
-      ...exprEnv,
-      PIPEWRIGHT: 'true',
-      PIPEWRIGHT_RUN_ID: services.runId,
-      PIPEWRIGHT_STAGE_ID: state.node.id,
-      PIPEWRIGHT_WORKSPACE: workspace,
-      PIPEWRIGHT_ARTIFACTS_DIR: join(this.input.scratch, 'artifacts'),
-    }
-    await this.materializeNeeds(state)
-    // A stage that runs after cancellation (if: always()) must not inherit the aborted signal.
-    const signal = this.abort.signal.aborted ? new AbortController().signal : this.abort.signal
-    const slot: StageSlot = { stageId: state.node.id, attempt: 1, workspace, env, matrix: state.node.matrix, signal, outputs: new Map(), artifacts: [] }
-
-    const cacheKey =
-      spec.cache && !this.input.noCache
-        ? await stageCacheKey(spec.cache, {
-            // What the stage will really do: the command or `with` after expressions, per instance.
-            action: {
-              stage: state.node.id,
-              matrix: state.node.matrix,
-              ...(spec.uses
-                ? { uses: spec.uses, with: interpolateDeep(spec.with ?? {}, expr) }
-                : { run: typeof spec.run === 'string' ? interpolate(spec.run, expr) : spec.run!.map((a) => interpolate(a, expr)) }),
-            },
-            stageEnv: exprEnv,
-            processEnv: env,
-            workspace,
-            needsOutputs: Object.fromEntries(state.node.needs.map((id) => [id, this.states.get(id)?.outputs ?? {}])),
-            ...(spec.cache.key ? { extra: interpolate(spec.cache.key, expr) } : {}),
-          })
-        : undefined
-    const hit = cacheKey ? await services.store.getCache(cacheKey) : undefined
-    if (cacheKey && hit) {
-      await services.artifacts.materialize(hit.artifacts, workspace)
-      state.outputs = hit.outputs
-      state.artifacts = hit.artifacts
-      services.emit('cache:hit', { runId: services.runId, stageId: state.node.id, key: cacheKey, fromRunId: hit.runId, at: Date.now() })
-      services.log(state.node.id, 'system', `cache hit (from run ${hit.runId})`)
-      this.finish(state, 'cached', { started })
-      return
-    }
-
-    const result = await runWithRetries(
-      { run: services, slot, spec, expr, host: this.input.host, ...(spec.timeout !== undefined ? { timeoutMs: spec.timeout } : {}) },
-      {
-        clock,
-        signal: this.abort.signal,
-        outputFile: (attempt) => outputFilePath(this.input.scratch, state.index, attempt),
-        onAttempt: (attempt, exitCode) => {
-          state.attempts = attempt
-          state.exitCode = exitCode
-        },
-      },
-    )
-    state.outputs = Object.fromEntries(slot.outputs)
-    if (!result.ok) {
-      if (slot.summary) services.onSummary(state.node.id, slot.summary)
-      this.finish(state, result.kind === 'cancelled' ? 'cancelled' : 'failed', { started, ...(result.error ? { error: result.error } : {}) })
-      return
-    }
-    if (spec.artifacts?.length) {
-      const stored = await services.artifacts.collect(workspace, spec.artifacts)
-      for (const a of stored) services.onArtifact(state.node.id, a)
-      slot.artifacts.push(...stored)
-    }
-    state.artifacts = [...slot.artifacts]
-    if (spec.gates?.length) {
-      const attemptInput = { run: services, slot, spec, expr, host: this.input.host, outputFile: '' }
-      const { failed } = await evaluateGates(attemptInput, spec.gates, clock)
-      if (failed) {
-        if (slot.summary) services.onSummary(state.node.id, slot.summary)
-        const cancelled = this.abort.signal.aborted && failed.verdict === 'pending'
-        this.finish(state, cancelled ? 'cancelled' : 'failed', {
-          started,
-          error: { code: cancelled ? 'PW_ERR_CANCELLED' : 'PW_ERR_GATE_FAILED', message: `Gate ${failed.gate} ${failed.verdict === 'fail' ? 'failed' : 'did not decide'}: ${failed.reason}` },
-        })
-        return
-      }
-    }
-    if (slot.summary) services.onSummary(state.node.id, slot.summary)
-    if (cacheKey) {
-      await services.store.putCache({ key: cacheKey, runId: services.runId, stageId: state.node.id, outputs: state.outputs, artifacts: state.artifacts, createdAt: Date.now() })
-    }
-    this.finish(state, 'succeeded', { started })
-  }
-
-  private externalNeedsOf(state: StageState): string[] {
-    if (this.input.external.size === 0) return []
-    const base = this.input.spec.stages[state.node.stageId]?.needs ?? []
-    return [...this.input.external.keys()].filter((id) => base.some((need) => id === need || id.startsWith(`${need}[`)))
   }
 
   /** Puts the artifacts of a stage's needs under $PIPEWRIGHT_ARTIFACTS_DIR/<need id>/. */
-  private async materializeNeeds(state: StageState): Promise<void> {
-    for (const id of state.node.needs) {
-      const need = this.states.get(id)
-      if (!need?.artifacts.length) continue
-      const root = join(this.input.scratch, 'artifacts', id.replace(/[^A-Za-z0-9_.=-]/g, '_'))
+  private async materializeNeeds(stage: StageRun): Promise<void> {
+    for (const id of stage.node.needs) {
+      const artifacts: StoredArtifact[] = this.states.get(id)?.end.artifacts ?? []
+      if (!artifacts.length) continue
+      stage.needsArtifacts[id] = artifacts
+      const root = join(this.session.input.scratch, 'artifacts', id.replace(/[^A-Za-z0-9_.=-]/g, '_'))
       await mkdir(root, { recursive: true })
-      await this.input.services.artifacts.materialize(need.artifacts, root)
+      await this.session.input.artifacts.materialize(artifacts, root)
     }
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory()
-  } catch {
-    return false
   }
 }

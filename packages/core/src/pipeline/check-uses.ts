@@ -1,4 +1,4 @@
-import type { Problem } from '@pipewright/plugin-api'
+import type { Problem, z } from '@pipewright/plugin-api'
 import { isRecord, type LooseStage } from './loose-input.js'
 import type { PathSegment, ProblemList } from './problems.js'
 import { USES_PATTERN } from './schema.js'
@@ -7,7 +7,7 @@ import { knownKeysAt } from './zod-shape.js'
 import { reportIssues } from './zod-issues.js'
 import type { UsesRegistry } from './validate.js'
 
-type Kind = 'stage' | 'gate'
+type Kind = 'stage' | 'gate' | 'notifier'
 
 function containsExpression(value: unknown, path: readonly PathSegment[]): boolean {
   let current = value
@@ -18,11 +18,19 @@ function containsExpression(value: unknown, path: readonly PathSegment[]): boole
   return typeof current === 'string' && current.includes('${{')
 }
 
-function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathSegment[], registry: UsesRegistry, problems: ProblemList): void {
+function lookup(kind: Kind, uses: string, registry: UsesRegistry): { configSchema?: z.ZodType } | undefined {
+  return kind === 'stage' ? registry.stage(uses) : kind === 'gate' ? registry.gate(uses) : registry.notifier(uses)
+}
+
+function typesOf(kind: Kind, registry: UsesRegistry): string[] {
+  return kind === 'stage' ? registry.stageTypes() : kind === 'gate' ? registry.gateTypes() : registry.notifierTypes()
+}
+
+export function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathSegment[], registry: UsesRegistry, problems: ProblemList): void {
   if (typeof uses !== 'string' || !USES_PATTERN.test(uses)) return // the schema check reports it
-  const definition = kind === 'stage' ? registry.stage(uses) : registry.gate(uses)
+  const definition = lookup(kind, uses, registry)
   if (!definition) {
-    const known = kind === 'stage' ? registry.stageTypes() : registry.gateTypes()
+    const known = typesOf(kind, registry)
     const hint = didYouMean(uses, known) || (known.length > 0 ? ` Known ${kind} types: ${known.join(', ')}.` : ` No plugin providing ${kind} types is loaded.`)
     problems.add([...path, 'uses'], `Unknown ${kind} type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, 'PW_ERR_PLUGIN_NOT_FOUND' satisfies Problem['code'])
     return
@@ -42,6 +50,14 @@ function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathSegment[
     if (containsExpression(input, report.path)) continue
     problems.add([...path, 'with', ...report.path], report.message)
   }
+}
+
+/** Every `uses:` of `notify:` names a loaded notifier type, and its `with:` matches the plugin's schema. */
+export function checkNotify(input: unknown, registry: UsesRegistry, problems: ProblemList): void {
+  const routes = isRecord(input) && Array.isArray(input.notify) ? input.notify : []
+  routes.forEach((route, index) => {
+    if (isRecord(route)) checkOne('notifier', route.uses, route.with, ['notify', index], registry, problems)
+  })
 }
 
 /** Every `uses:` names a loaded stage or gate type, and its `with:` matches the plugin's schema. */

@@ -15,10 +15,24 @@ export interface PlannedStage {
   spec: StageSpec
 }
 
+/** A need the plan leaves out (`--only`, `--from`): its outputs come from its last success, if any. */
+export interface ExternalNeed {
+  /** Instance id of the stage left out. */
+  id: string
+  /** The earlier run whose outputs are used; undefined when no earlier run finished it. */
+  fromRunId?: string
+  outputs?: Record<string, string>
+}
+
 /** The expanded DAG in a stable topological order. Stored with the run so a resume replays it. */
 export interface Plan {
   pipeline: string
   stages: PlannedStage[]
+  /**
+   * Needs of kept stages that a cut-down plan leaves out. `planPipeline` names them; the engine
+   * fills in their outputs before the run starts, so the run itself never plans again.
+   */
+  external?: ExternalNeed[]
 }
 
 export interface PlanOptions {
@@ -99,7 +113,8 @@ function withDependents(stages: PlannedStage[], roots: Set<string>): Set<string>
 
 /**
  * Expands matrices and orders the stages. `only` and `from` narrow the plan (both given: the
- * stages in both); needs on stages left out are dropped, so the kept stages can run alone.
+ * stages in both); needs on stages left out are dropped, so the kept stages can run alone, and
+ * listed in `external`.
  * Throws `PW_ERR_STAGE_NOT_FOUND` for a name that matches no stage or instance.
  */
 export function planPipeline(spec: PipelineSpec, options: PlanOptions = {}): Plan {
@@ -110,9 +125,10 @@ export function planPipeline(spec: PipelineSpec, options: PlanOptions = {}): Pla
     const only = select(stages, options.only, '--only')
     kept = kept ? new Set([...kept].filter((id) => only.has(id))) : only
   }
-  if (kept) {
-    const keep = kept
-    stages = stages.filter((stage) => keep.has(stage.id)).map((stage) => ({ ...stage, needs: stage.needs.filter((need) => keep.has(need)) }))
-  }
-  return { pipeline: spec.name, stages }
+  if (!kept) return { pipeline: spec.name, stages }
+  const keep = kept
+  const external = new Set<string>()
+  for (const stage of stages) if (keep.has(stage.id)) for (const need of stage.needs) if (!keep.has(need)) external.add(need)
+  stages = stages.filter((stage) => keep.has(stage.id)).map((stage) => ({ ...stage, needs: stage.needs.filter((need) => keep.has(need)) }))
+  return { pipeline: spec.name, stages, external: [...external].map((id) => ({ id })) }
 }

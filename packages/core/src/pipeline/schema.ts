@@ -30,6 +30,17 @@ export const gateRefSchema = z.strictObject({
   uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<gate-type>').describe('The gate type, <plugin>/<gate>.'),
   with: z.record(z.string(), z.unknown()).optional().describe("Gate configuration, validated by the plugin's schema."),
   name: z.string().optional().describe('Display name.'),
+  timeout: durationSchema.optional().describe('How long the gate may stay `pending` (the stage waits) before the stage fails, e.g. 24h; default: no limit.'),
+})
+
+export const notifyRouteSchema = z.strictObject({
+  on: z
+    .array(z.string().regex(/^[a-z]+:[a-z-]+$/, 'Event names look like run:failed or approval:requested'))
+    .min(1)
+    .describe('Events that send a notification: `run:succeeded`, `run:failed`, `run:cancelled`, `stage:failed`, or any event name (`approval:requested`, `gate:evaluated` …).'),
+  uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<notifier>').describe('The notifier type, <plugin>/<notifier>.'),
+  with: z.record(z.string(), z.unknown()).optional().describe("Notifier configuration, validated by the plugin's schema; values may use ${{ secrets.* }}, ${{ vars.* }}, ${{ run.* }}, ${{ git.* }}."),
+  stages: z.array(z.string()).optional().describe('Only events of these stages (stage ids); default: any.'),
 })
 
 export const cacheSchema = z.strictObject({
@@ -85,6 +96,7 @@ export const pipelineSchema = z
     concurrency: z.number().int().min(1).optional().describe('Max stages at once (default: CPU count).'),
     'fail-fast': z.boolean().optional().describe('Cancel everything at the first failure.'),
     plugins: z.array(pluginRefSchema).optional().describe('Extra plugins: package names or paths.'),
+    notify: z.array(notifyRouteSchema).optional().describe('Notifications: which events go to which notifier. A failing notifier never fails the run: the failure is recorded on it.'),
     stages: z.record(z.string().regex(STAGE_ID_PATTERN, 'Stage ids are letters, digits, _ and -'), stageSchema).describe('The stages; their ids are the keys.'),
   })
   .describe('A Pipewright pipeline')
@@ -96,6 +108,7 @@ export type PipelineSpec = z.output<typeof pipelineSchema>
 export type StageSpec = z.output<typeof stageSchema>
 export type RetrySpec = z.output<typeof retrySchema>
 export type GateRef = z.output<typeof gateRefSchema>
+export type NotifyRoute = z.output<typeof notifyRouteSchema>
 export type PluginRef = z.output<typeof pluginRefSchema>
 
 /** Typed helper for `pipewright.config.ts`. */

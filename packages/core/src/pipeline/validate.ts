@@ -1,7 +1,7 @@
 import type { Problem, z } from '@pipewright/plugin-api'
 import { checkExpressions } from './check-expressions.js'
 import { checkGraph } from './check-graph.js'
-import { checkUses } from './check-uses.js'
+import { checkNotify, checkUses } from './check-uses.js'
 import type { SourceLocator } from './load.js'
 import { looseStages } from './loose-input.js'
 import { ProblemList } from './problems.js'
@@ -13,8 +13,10 @@ import { reportIssues } from './zod-issues.js'
 export interface UsesRegistry {
   stage(uses: string): { configSchema?: z.ZodType } | undefined
   gate(uses: string): { configSchema?: z.ZodType } | undefined
+  notifier(uses: string): { configSchema?: z.ZodType } | undefined
   stageTypes(): string[]
   gateTypes(): string[]
+  notifierTypes(): string[]
 }
 
 export interface ValidateOptions {
@@ -39,6 +41,7 @@ export function validatePipeline(input: unknown, options: ValidateOptions): { sp
   const stages = looseStages(input)
   checkGraph(stages, problems)
   checkUses(stages, options.registry, problems)
+  checkNotify(input, options.registry, problems)
   checkExpressions(input, stages, problems)
   if (parsed.success && problems.items.length === 0) return { spec: parsed.data, problems: [] }
   // Top to bottom of the file reads best; without positions (TS input) the order found is kept.

@@ -17,9 +17,11 @@ import {
   type NotifierDefinition,
   type PluginApi,
   type Problem,
+  type Resolver,
   type StageDefinition,
+  type Token,
 } from '@pipewright/plugin-api'
-import { createContainer, registerProvider } from '../engine/container.js'
+import { createContainer, registerProvider, toResolver } from '../engine/container.js'
 import { zodProblems } from './zod-problems.js'
 import type { ResolvedPlugin } from './resolve.js'
 
@@ -56,6 +58,8 @@ export class PluginHost {
   readonly gates = new Map<string, RegisteredType<GateDefinition<any, any>>>()
   readonly monitors = new Map<string, RegisteredType<MonitorDefinition<any, any>>>()
   readonly notifiers = new Map<string, RegisteredType<NotifierDefinition<any, any>>>()
+  /** Which plugin provides each service token (for the message when another plugin reaches for it). */
+  private readonly providers = new Map<symbol, string>()
   /** Lifecycle hooks plugins joined, in load order. */
   readonly hooks: Array<{ pluginId: string; hooks: LifecycleHooks<any>; options: HookOptions; container: DependencyContainer; pluginConfig: unknown }> = []
 
@@ -118,6 +122,15 @@ export class PluginHost {
       }
     }
     const container = createContainer(this.engineContainer)
+    // Encapsulation: a plugin sees the engine's services, its own, and those of the plugins it
+    // declares in dependsOn (already registered: plugins load in dependency order).
+    for (const dep of p.dependsOn ?? []) {
+      const provider = this.loaded.get(dep)
+      if (!provider) continue
+      for (const [token, owner] of this.providers) {
+        if (owner === dep) container.register(token, { useFactory: () => provider.container.resolve(token) })
+      }
+    }
     const logger = this.loggerFor(p.id)
     container.register(PLUGIN_CONFIG, { useValue: config })
     container.register(LOGGER, { useValue: logger })
@@ -151,10 +164,15 @@ export class PluginHost {
       monitor: add('monitor', this.monitors, info.monitors),
       notifier: add('notifier', this.notifiers, info.notifiers),
       provide: (token, provider) => {
-        // Visible engine-wide, so plugins that declare dependsOn (and the engine) can resolve it;
-        // factories resolve their own dependencies from the providing plugin's scope.
+        const owner = this.providers.get(token)
+        if (owner !== undefined && owner !== p.id) {
+          throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} provides ${describeToken(token)}, which plugin ${owner} already provides`, {
+            details: 'Each service token has one provider; use your own token (createToken) for your own service.',
+          })
+        }
+        // Factories run in the providing plugin's scope and resolve their own dependencies there.
         registerProvider(container, token, provider)
-        this.engineContainer.register(token, { useFactory: () => container.resolve(token) })
+        this.providers.set(token, p.id)
       },
       hooks: (hooks, options = {}) => {
         this.hooks.push({ pluginId: p.id, hooks, options, container, pluginConfig: config })
@@ -164,16 +182,56 @@ export class PluginHost {
     await callPlugin(p.id, 'register', () => p.register(api))
     this.loaded.set(p.id, info)
   }
+
+  /** The engine-diagnostics logger of a plugin (not a stage log). */
+  loggerOf(pluginId: string): Logger {
+    return this.loggerFor(pluginId)
+  }
+
+  /**
+   * What a plugin's code resolves services with: its own container, which holds the engine's
+   * services, its own and those of the plugins it depends on. A service another plugin provides
+   * is refused with a message naming both plugins.
+   */
+  resolverFor(pluginId: string): Resolver {
+    const info = this.loaded.get(pluginId)
+    if (!info) throw new PipewrightError('PW_ERR_INTERNAL', `Plugin ${pluginId} is not loaded`)
+    const inner = toResolver(info.container)
+    return {
+      resolve: <T>(token: Token<T>): T => {
+        if (inner.isRegistered(token)) return inner.resolve(token)
+        const owner = this.providers.get(token)
+        if (owner !== undefined) {
+          throw new PipewrightError('PW_ERR_SERVICE_NOT_VISIBLE', `Plugin ${pluginId} resolved ${describeToken(token)}, which plugin ${owner} provides, but ${pluginId} does not depend on ${owner}`, {
+            details: `Add '${owner}' to the dependsOn of plugin ${pluginId}: a plugin's services are visible only to itself and to the plugins that depend on it.`,
+            plugin: pluginId,
+          })
+        }
+        return inner.resolve(token)
+      },
+      isRegistered: (token) => inner.isRegistered(token),
+    }
+  }
 }
 
-/** Runs a plugin hook; unexpected errors are wrapped so they name the plugin and the hook. */
+function describeToken(token: symbol): string {
+  return token.description?.replace(/^pipewright:/, '') ?? String(token)
+}
+
+/**
+ * Runs a plugin hook. Errors carry the plugin's name: a PipewrightError keeps its code and gets
+ * `plugin` set; anything else becomes PW_ERR_PLUGIN_HOOK naming the plugin and the hook.
+ */
 export async function callPlugin<T>(pluginId: string, hook: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (error) {
-    if (isPipewrightError(error)) throw error
+    if (isPipewrightError(error)) {
+      error.plugin ??= pluginId
+      throw error
+    }
     const message = error instanceof Error ? error.message : String(error)
-    throw new PipewrightError('PW_ERR_PLUGIN_HOOK', `Plugin ${pluginId} failed in ${hook}: ${message}`, { cause: error })
+    throw new PipewrightError('PW_ERR_PLUGIN_HOOK', `Plugin ${pluginId} failed in ${hook}: ${message}`, { cause: error, plugin: pluginId })
   }
 }
 

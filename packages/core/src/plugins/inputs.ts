@@ -11,7 +11,7 @@ export async function resolvePluginInput(input: PluginInput, baseDir: string): P
   if (isPlugin(input)) return { plugin: input, spec: 'inline' }
   if (typeof input === 'string') return resolvePluginSpec(input, baseDir)
   const config = input.config
-  if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(input.name ? { name: input.name } : {}), ...(config ? { config } : {}) }
+  if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(input.name ? { name: input.name } : {}), ...(input.dir ? { dir: input.dir } : {}), ...(config ? { config } : {}) }
   return { ...(await resolvePluginSpec(input.package, baseDir)), ...(config ? { config } : {}) }
 }
 

@@ -20,9 +20,12 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Marks `running` runs whose process died (kill -9, crash, power loss) as `interrupted`. Returns their ids. */
+/**
+ * Marks `running` and `queued` runs whose process died (kill -9, crash, power loss) as
+ * `interrupted`; the read API calls it before every read. Returns their ids.
+ */
 export async function markInterruptedRuns(store: Store, now = Date.now()): Promise<string[]> {
-  const running = await store.listRuns({ status: 'running', limit: 1000 })
+  const running = await store.listRuns({ status: ['running', 'queued'], limit: 1000 })
   const host = hostname()
   const dead = running.filter((r) => (r.host === host ? r.pid !== process.pid && !isProcessAlive(r.pid) : now - r.heartbeatAt > HEARTBEAT_STALE_MS))
   for (const r of dead) await store.updateRun(r.id, { status: 'interrupted' })

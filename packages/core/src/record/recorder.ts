@@ -1,92 +1,265 @@
-import type { EventName, PipewrightEvents } from '@pipewright/plugin-api'
+import { hostname } from 'node:os'
+import { PipewrightError, isPipewrightError, type Clock, type EventName, type PipewrightEvents } from '@pipewright/plugin-api'
+import type { LogLine, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
 import type { EventBus } from '../engine/event-bus.js'
-import type { LogLine, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
+import { LogCap } from './log-cap.js'
+
+export interface RecorderOptions {
+  store: Store
+  runId: string
+  pipeline: string
+  clock: Clock
+  /** Where numbering and stage states continue from (a resumed run); fresh runs start empty. */
+  start?: { logSeq: number; eventSeq: number; stages: StageRecord[]; resumes: number }
+  /** Bytes of log kept per stage; the rest is counted, not stored. */
+  logLimitBytes: number
+  /** How often the run's heartbeat is written while it runs. */
+  heartbeatMs: number
+  /** Called once when the store refuses a write: the run cannot be recorded any more. */
+  onFailure(error: PipewrightError): void
+}
+
+/** The one writer of a run's records. */
+export interface RunRecorder {
+  /** Starts deriving records from the run's events on `bus`. */
+  attach(bus: EventBus): this
+  createRun(run: RunRecord): Promise<void>
+  /** A plugin's structured record (`ctx.records.save`); resolves once it is readable. */
+  saveRecord(stageId: string, kind: string, data: unknown): Promise<void>
+  /** The store error that stopped recording, if any. */
+  readonly failure: PipewrightError | undefined
+  /** Detaches, writes everything pending and flushes the store. */
+  close(): Promise<void>
+}
+
+export type RecorderFactory = (options: RecorderOptions) => RunRecorder
+
+export const createRecorder: RecorderFactory = (options) => new EventRecorder(options)
 
 /**
- * Persists one run's events as they happen: stage states, logs, the event journal.
- * It is just a listener on the bus, like the CLI renderer.
+ * Derives a run's stored records — the run, its stages, logs, event journal, artifacts and cache
+ * entries — from the run's events, and is the only code that writes them. Writes go to the store
+ * in the order the events happened, one after another; log lines and journal entries are batched.
  */
-export class RunRecorder {
+class EventRecorder implements RunRecorder {
   private readonly stages = new Map<string, StageRecord>()
   private readonly unsubscribe: Array<() => void> = []
+  private readonly waiting = new Map<string, string>()
+  private readonly logCap: LogCap
   private logSeq: number
   private eventSeq: number
-  private pending: Array<Promise<unknown>> = []
+  private logs: LogLine[] = []
+  private events: StoredEvent[] = []
+  private flushScheduled = false
+  private chain: Promise<void> = Promise.resolve()
+  private heartbeat: NodeJS.Timeout | undefined
+  failure: PipewrightError | undefined
 
-  constructor(
-    private readonly store: Store,
-    private readonly runId: string,
-    start: { logSeq: number; eventSeq: number; stages: StageRecord[] },
-  ) {
-    this.logSeq = start.logSeq
-    this.eventSeq = start.eventSeq
-    for (const s of start.stages) this.stages.set(s.stageId, s)
+  constructor(private readonly options: RecorderOptions) {
+    this.logSeq = options.start?.logSeq ?? 0
+    this.eventSeq = options.start?.eventSeq ?? 0
+    for (const s of options.start?.stages ?? []) this.stages.set(s.stageId, s)
+    this.logCap = new LogCap(options.logLimitBytes)
   }
 
   attach(bus: EventBus): this {
-    const on = <K extends EventName>(name: K, fn: (p: PipewrightEvents[K]) => void) => {
-      const listener = (p: PipewrightEvents[K]) => {
-        if ((p as { runId?: string }).runId === this.runId) fn(p)
-      }
-      bus.on(name, listener as never)
-      this.unsubscribe.push(() => bus.off(name, listener as never))
-    }
-    // Every event of this run goes to the journal (plugins' own too); log lines are kept apart.
+    const { runId } = this.options
     this.unsubscribe.push(
       bus.onAny((name, payload) => {
-        if (name !== 'stage:log' && (payload as { runId?: string } | null)?.runId === this.runId) this.event(name, payload)
+        if ((payload as { runId?: string } | null)?.runId !== runId) return
+        if (name === 'stage:log') this.log(payload as PipewrightEvents['stage:log'])
+        else this.journal(name, payload)
+        const handler = this.handlers[name as keyof PipewrightEvents] as ((p: unknown) => void) | undefined
+        handler?.(payload)
       }),
     )
-    on('stage:started', (p) => {
-      const s = this.stage(p.stageId)
-      Object.assign(s, { status: 'running', attempts: p.attempt, ...(s.startedAt === undefined || p.attempt === 1 ? { startedAt: p.at } : {}) })
-      this.write(this.store.putStage({ ...s }))
-    })
-    on('stage:finished', (p) => {
-      const s = this.stage(p.stageId)
-      Object.assign(s, { status: p.status, attempts: p.attempts, exitCode: p.exitCode, finishedAt: p.at, durationMs: p.durationMs, outputs: p.outputs })
-      if (p.error) s.error = p.error
-      else delete s.error
-      this.write(this.store.putStage({ ...s }))
-    })
-    on('gate:evaluated', (p) => {
-      const s = this.stage(p.stageId)
-      s.gates = [...(s.gates ?? []).filter((g) => g.gate !== p.gate), { gate: p.gate, verdict: p.verdict, reason: p.reason, evidence: p.evidence }]
-    })
-    on('stage:log', (p) => {
-      const line: LogLine = { runId: p.runId, stageId: p.stageId, seq: ++this.logSeq, stream: p.stream, line: p.line, at: p.at }
-      this.write(this.store.appendLogs([line]))
-    })
     return this
   }
 
-  summary(stageId: string, text: string): void {
-    this.stage(stageId).summary = text
+  createRun(run: RunRecord): Promise<void> {
+    return this.write(() => this.options.store.createRun(run))
+  }
+
+  saveRecord(stageId: string, kind: string, data: unknown): Promise<void> {
+    const { runId, pipeline, clock, store } = this.options
+    return this.write(() => store.saveRecord(pipeline, { runId, stageId, kind, data, createdAt: clock.now() }))
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off()
+    this.stopHeartbeat()
+    this.flushBatches()
+    await this.chain
+    if (!this.failure) await this.options.store.flush().catch((error) => this.fail(error))
+  }
+
+  private readonly handlers: { [K in EventName]?: (p: PipewrightEvents[K]) => void } = {
+    'run:started': (p) => {
+      // A resumed run keeps its first start; this process owns it now.
+      if (p.resumed) this.updateRun({ status: 'running', heartbeatAt: p.at, pid: process.pid, host: hostname(), resumes: (this.options.start?.resumes ?? 0) + 1 })
+      else this.updateRun({ status: 'running', startedAt: p.at, heartbeatAt: p.at })
+      this.startHeartbeat()
+    },
+    'run:finished': (p) => {
+      this.stopHeartbeat()
+      this.updateRun({ status: p.status, finishedAt: p.at, heartbeatAt: p.at, waiting: undefined })
+    },
+    'stage:started': (p) => {
+      const s = this.stage(p.stageId)
+      Object.assign(s, { status: 'running', attempts: p.attempt, ...(s.startedAt === undefined || p.attempt === 1 ? { startedAt: p.at } : {}) })
+      delete s.waiting
+      this.putStage(s)
+    },
+    'stage:attempted': (p) => {
+      this.putStage(Object.assign(this.stage(p.stageId), { attempts: p.attempt, exitCode: p.exitCode, outputs: p.outputs }))
+    },
+    'stage:waiting': (p) => {
+      const s = this.stage(p.stageId)
+      s.status = 'waiting'
+      s.waiting = { reason: p.reason, kind: p.kind, since: p.since, phase: p.phase, hook: p.hook, ...(p.deadline !== undefined ? { deadline: p.deadline } : {}) }
+      s.startedAt ??= p.at
+      this.putStage(s)
+      this.setWaiting(p.stageId, p.reason)
+    },
+    'stage:wait-ended': (p) => {
+      const s = this.stage(p.stageId)
+      if (p.outcome === 'continued') s.status = 'running'
+      delete s.waiting
+      this.putStage(s)
+      this.setWaiting(p.stageId, undefined)
+    },
+    'stage:finished': (p) => {
+      const s = this.stage(p.stageId)
+      Object.assign(s, { status: p.status, attempts: p.attempts, exitCode: p.exitCode, finishedAt: p.at, durationMs: p.durationMs, outputs: p.outputs })
+      for (const [key, value] of [['error', p.error], ['summary', p.summary]] as const) {
+        if (value === undefined) delete s[key]
+        else Object.assign(s, { [key]: value })
+      }
+      delete s.waiting
+      this.putStage(s)
+      this.setWaiting(p.stageId, undefined)
+      this.logCap.finish(p.stageId, (line) => this.appendLog(p.stageId, 'system', line, p.at))
+    },
+    'gate:evaluated': (p) => {
+      const s = this.stage(p.stageId)
+      s.gates = [...(s.gates ?? []).filter((g) => g.gate !== p.gate), { gate: p.gate, verdict: p.verdict, reason: p.reason, evidence: p.evidence }]
+      this.putStage(s)
+    },
+    'cache:hit': (p) => {
+      this.stage(p.stageId).cacheKey = p.key
+    },
+    'cache:saved': (p) => {
+      this.stage(p.stageId).cacheKey = p.key
+      const entry = { key: p.key, runId: p.runId, stageId: p.stageId, outputs: p.outputs, artifacts: p.artifacts, ...(p.summary !== undefined ? { summary: p.summary } : {}), ...(p.gates ? { gates: p.gates } : {}), createdAt: p.at }
+      void this.write(() => this.options.store.putCache(entry))
+    },
+    'artifact:stored': (p) => {
+      const artifact = { runId: p.runId, stageId: p.stageId, path: p.path, digest: p.digest, size: p.size, createdAt: p.at }
+      void this.write(() => this.options.store.addArtifact(artifact))
+    },
   }
 
   private stage(stageId: string): StageRecord {
     let s = this.stages.get(stageId)
     if (!s) {
-      s = { runId: this.runId, stageId, status: 'pending', attempts: 0, exitCode: null, outputs: {} }
+      s = { runId: this.options.runId, stageId, status: 'pending', attempts: 0, exitCode: null, outputs: {} }
       this.stages.set(stageId, s)
     }
     return s
   }
 
-  private event(type: string, payload: unknown): void {
-    const e: StoredEvent = { runId: this.runId, seq: ++this.eventSeq, type, payload, at: (payload as { at?: number }).at ?? Date.now() }
-    this.write(this.store.appendEvents([e]))
+  private putStage(stage: StageRecord): void {
+    const copy = { ...stage }
+    void this.write(() => this.options.store.putStage(copy))
   }
 
-  private write(p: Promise<unknown>): void {
-    this.pending.push(p)
-    if (this.pending.length > 256) this.pending = [Promise.all(this.pending)]
+  private updateRun(patch: Partial<RunRecord>): void {
+    void this.write(() => this.options.store.updateRun(this.options.runId, patch))
   }
 
-  /** Waits for every write so far, detaches, and flushes the store. */
-  async close(): Promise<void> {
-    for (const off of this.unsubscribe) off()
-    await Promise.all(this.pending)
-    await this.store.flush()
+  /** The run shows what one of its waiting stages waits for (the most recent). */
+  private setWaiting(stageId: string, reason: string | undefined): void {
+    const before = [...this.waiting.values()].at(-1)
+    this.waiting.delete(stageId)
+    if (reason !== undefined) this.waiting.set(stageId, `${stageId}: ${reason}`)
+    const after = [...this.waiting.values()].at(-1)
+    if (after !== before) this.updateRun({ waiting: after })
+  }
+
+  private log(p: PipewrightEvents['stage:log']): void {
+    const kept = this.logCap.admit(p.stageId, p.line, (marker) => this.appendLog(p.stageId, 'system', marker, p.at))
+    if (kept) this.appendLog(p.stageId, p.stream, p.line, p.at)
+  }
+
+  private appendLog(stageId: string, stream: LogLine['stream'], line: string, at: number): void {
+    this.logs.push({ runId: this.options.runId, stageId, seq: ++this.logSeq, stream, line, at })
+    this.scheduleFlush()
+  }
+
+  private journal(type: string, payload: unknown): void {
+    const at = (payload as { at?: number }).at ?? this.options.clock.now()
+    this.events.push({ runId: this.options.runId, seq: ++this.eventSeq, type, payload, at })
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(() => this.flushBatches())
+  }
+
+  /** Queues the batched log lines and journal entries, keeping them in order with other writes. */
+  private flushBatches(): void {
+    this.flushScheduled = false
+    if (this.logs.length > 0) {
+      const lines = this.logs
+      this.logs = []
+      this.enqueue(() => this.options.store.appendLogs(lines))
+    }
+    if (this.events.length > 0) {
+      const events = this.events
+      this.events = []
+      this.enqueue(() => this.options.store.appendEvents(events))
+    }
+  }
+
+  /** A write after everything pending; resolves when it is done (rejects if the store failed). */
+  private write(op: () => Promise<unknown>): Promise<void> {
+    this.flushBatches()
+    return this.enqueue(op)
+  }
+
+  private enqueue(op: () => Promise<unknown>): Promise<void> {
+    const next = this.chain.then(async () => {
+      if (this.failure) throw this.failure
+      try {
+        await op()
+      } catch (error) {
+        throw this.fail(error)
+      }
+    })
+    this.chain = next.catch(() => undefined)
+    return next
+  }
+
+  private fail(error: unknown): PipewrightError {
+    if (this.failure) return this.failure
+    this.failure = isPipewrightError(error) && error.code === 'PW_ERR_STORE'
+      ? error
+      : new PipewrightError('PW_ERR_STORE', `The store refused a write: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    this.stopHeartbeat()
+    this.options.onFailure(this.failure)
+    return this.failure
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat()
+    this.heartbeat = setInterval(() => this.updateRun({ heartbeatAt: this.options.clock.now() }), this.options.heartbeatMs)
+    this.heartbeat.unref()
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.heartbeat = undefined
   }
 }

@@ -27,26 +27,23 @@ export async function tempProject(yaml: string, files: Record<string, string> = 
 export interface Recorded {
   result: RunResult
   events: Array<{ type: EventName; payload: unknown }>
+  /** Payloads of one event type, in order. */
+  of<K extends EventName>(type: K): Array<PipewrightEvents[K]>
   logs: (stageId: string) => string[]
   stage: (id: string) => RunResult['stages'][number]
 }
 
-const EVENT_NAMES: EventName[] = ['run:started', 'run:finished', 'stage:started', 'stage:log', 'stage:retrying', 'stage:finished', 'gate:evaluated', 'artifact:stored', 'cache:hit']
-
-/** Runs a pipeline file on a fresh engine and records every event. */
+/** Runs a pipeline file on a fresh engine and records every event (plugins' own too). */
 export async function runFile(file: string, runOptions: RunOptions = {}, engineOptions: EngineOptions = {}, engine: Engine = createEngine(engineOptions)): Promise<Recorded> {
   const events: Recorded['events'] = []
-  const listeners = EVENT_NAMES.map((type) => {
-    const fn = (payload: PipewrightEvents[typeof type]) => events.push({ type, payload })
-    engine.on(type, fn)
-    return () => engine.off(type, fn)
-  })
+  const listeners = [engine.onAny((type, payload) => events.push({ type, payload }))]
   try {
     const handle = await engine.run(file, runOptions)
     const result = await handle.result
     return {
       result,
       events,
+      of: <K extends EventName>(type: K) => events.filter((e) => e.type === type).map((e) => e.payload as PipewrightEvents[K]),
       logs: (stageId) => events.filter((e) => e.type === 'stage:log' && (e.payload as PipewrightEvents['stage:log']).stageId === stageId).map((e) => (e.payload as PipewrightEvents['stage:log']).line),
       stage: (id) => {
         const s = result.stages.find((x) => x.id === id)

@@ -252,6 +252,9 @@ stages:
     await writeFile(join(project.dir, 'version'), '8')
     const again = await runFile(project.file, { only: ['deploy'] }, {}, engine)
     expect(again.result.stages.map((s) => s.id)).toEqual(['deploy'])
-    expect(again.logs('deploy')).toEqual(['needs build, which this run does not include: using the outputs of its last success', 'deploying [v7]'])
+    expect(again.logs('deploy')).toEqual([`needs build, which this run does not include: using the outputs of its last success (run ${full.result.id})`, 'deploying [v7]'])
+    // The plan the run stored says where those outputs came from: a resume never plans again.
+    const stored = await engine.runs.get(again.result.id)
+    expect(stored?.plan.external).toEqual([{ id: 'build', fromRunId: full.result.id, outputs: { tag: 'v7' } }])
   })
 })

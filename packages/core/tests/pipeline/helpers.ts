@@ -25,13 +25,15 @@ export function tempProject(files: Record<string, string>): string {
 export function registryOf(...plugins: Plugin[]): UsesRegistry {
   const stages = new Map<string, { configSchema?: z.ZodType }>()
   const gates = new Map<string, { configSchema?: z.ZodType }>()
+  const notifiers = new Map<string, { configSchema?: z.ZodType }>()
   for (const plugin of plugins) {
     const api = {
       stage: (name: string, def: { configSchema?: z.ZodType }) => stages.set(`${plugin.id}/${name}`, def),
       gate: (name: string, def: { configSchema?: z.ZodType }) => gates.set(`${plugin.id}/${name}`, def),
       monitor: () => undefined,
-      notifier: () => undefined,
+      notifier: (name: string, def: { configSchema?: z.ZodType }) => notifiers.set(`${plugin.id}/${name}`, def),
       provide: () => undefined,
+      hooks: () => undefined,
     }
     ;(plugin as unknown as { register(api: unknown): void }).register(api)
   }
@@ -39,7 +41,9 @@ export function registryOf(...plugins: Plugin[]): UsesRegistry {
     stage: (uses) => stages.get(uses),
     gate: (uses) => gates.get(uses),
     stageTypes: () => [...stages.keys()],
+    notifier: (uses) => notifiers.get(uses),
     gateTypes: () => [...gates.keys()],
+    notifierTypes: () => [...notifiers.keys()],
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { createRedactor } from '../security/redact.js'
-import { serializeError } from './attempt.js'
+import { serializeError } from './serialize-error.js'
 
 describe('serializeError', () => {
   const redact = createRedactor(['s3cr3t-value'])

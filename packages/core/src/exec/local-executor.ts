@@ -1,0 +1,75 @@
+import { PipewrightError, type AttemptOutcome } from '@pipewright/plugin-api'
+import { callPlugin } from '../plugins/host.js'
+import { serializeError } from '../kernel/serialize-error.js'
+import type { StageExecutor, StageIO, StageJob } from './executor.js'
+import { readOutputFile } from './outputs.js'
+import { spawnProcess } from './process.js'
+
+/** Runs `run:` jobs as local processes (own process group) and `uses:` jobs as plugin calls. */
+export function createLocalExecutor(): StageExecutor {
+  return {
+    execute: (job, io) => (job.action.kind === 'run' ? runCommand(job, job.action, io) : runPlugin(job, io)),
+  }
+}
+
+const identity = (text: string) => text
+
+function cancelled(job: StageJob, exitCode: number | null): AttemptOutcome {
+  return { ok: false, kind: 'cancelled', exitCode, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${job.stageId} was cancelled` } }
+}
+
+function timedOut(job: StageJob, exitCode: number | null): AttemptOutcome {
+  return { ok: false, kind: 'timeout', exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${job.stageId} timed out after ${job.timeoutMs} ms` } }
+}
+
+async function runCommand(job: StageJob, action: Extract<StageJob['action'], { kind: 'run' }>, io: StageIO): Promise<AttemptOutcome> {
+  const result = await spawnProcess({
+    command: action.command,
+    cwd: job.workspace,
+    env: { ...job.env, PIPEWRIGHT_OUTPUT: action.outputFile },
+    signal: io.signal,
+    ...(job.timeoutMs !== undefined ? { timeoutMs: job.timeoutMs } : {}),
+    onLine: (stream, line) => io.log(stream, line),
+  })
+  const { outputs, problems } = await readOutputFile(action.outputFile)
+  for (const [k, v] of Object.entries(outputs)) io.output(k, v)
+  for (const p of problems) io.log('system', `warning: $PIPEWRIGHT_OUTPUT ${p}`)
+  if (result.cancelled) return cancelled(job, result.exitCode)
+  if (result.timedOut) return timedOut(job, result.exitCode)
+  if (result.spawnError) return { ok: false, kind: 'failure', exitCode: 127, error: { code: 'PW_ERR_STAGE_FAILED', message: result.spawnError } }
+  if (result.exitCode !== 0) {
+    return { ok: false, kind: 'failure', exitCode: result.exitCode, error: { code: 'PW_ERR_STAGE_FAILED', message: `Stage ${job.stageId} exited with code ${result.exitCode}` } }
+  }
+  return { ok: true, exitCode: 0 }
+}
+
+async function runPlugin(job: StageJob, io: StageIO): Promise<AttemptOutcome> {
+  const action = job.action as Extract<StageJob['action'], { kind: 'uses' }>
+  const plugin = io.plugin
+  if (!plugin) throw new PipewrightError('PW_ERR_PLUGIN_NOT_FOUND', `Stage type ${action.uses} is not provided by any loaded plugin`)
+  const timeout = new AbortController()
+  const ctx = plugin.context(AbortSignal.any([io.signal, timeout.signal]))
+  let timer: NodeJS.Timeout | undefined
+  const timedOutPromise = new Promise<'timeout'>((resolve) => {
+    if (job.timeoutMs !== undefined) timer = setTimeout(() => (timeout.abort(), resolve('timeout')), job.timeoutMs)
+  })
+  const cancelledPromise = new Promise<'cancelled'>((resolve) => {
+    if (io.signal.aborted) resolve('cancelled')
+    else io.signal.addEventListener('abort', () => resolve('cancelled'), { once: true })
+  })
+  try {
+    const call = callPlugin(plugin.pluginId, `stage ${action.uses}`, () => plugin.run(ctx, action.config)).then(() => 'done' as const)
+    const outcome = await Promise.race([call, timedOutPromise, cancelledPromise])
+    if (outcome === 'timeout') return timedOut(job, null)
+    if (outcome === 'cancelled') return cancelled(job, null)
+    return { ok: true, exitCode: 0 }
+  } catch (error) {
+    if (io.signal.aborted) return cancelled(job, null)
+    // The kernel masks secrets in everything an outcome carries; here it only needs the shape.
+    const err = serializeError(error, identity)
+    io.log('stderr', `${err.code}: ${err.message}`)
+    return { ok: false, kind: 'failure', exitCode: null, error: err }
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
