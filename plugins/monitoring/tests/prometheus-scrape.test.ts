@@ -22,13 +22,17 @@ describe('monitoring/prometheus reading /metrics directly', () => {
         errors: 'demo_http_requests_total{code=~"5.."}',
         requests: 'demo_http_requests_total',
         count: 'demo_http_request_duration_seconds_count',
+        'slow-count': 'demo_http_request_duration_seconds_count{code="500"}',
         fast: 'demo_http_request_duration_seconds_bucket{le="0.05"}',
+        'slow-sum': { selector: 'demo_http_request_duration_seconds_sum{code=~"5.."}', aggregate: 'max' },
         codes: { selector: 'demo_http_requests_total', aggregate: 'count' },
       },
     })
     const [s] = await m.take(1)
     await m.handle.stop()
-    expect(s).toMatchObject({ healthy: true, values: { 'in-flight': 3, errors: 10, requests: 100, count: 100, fast: 90, codes: 2 } })
+    // Labelled histogram series keep their labels, sums and counts (see parseExposition).
+    expect(s).toMatchObject({ healthy: true, values: { 'in-flight': 3, errors: 10, requests: 100, count: 100, 'slow-count': 10, fast: 90, codes: 2 } })
+    expect(s!.values['slow-sum']).toBeCloseTo(3, 9)
   })
 
   it('computes counter rates between two scrapes: the first scrape is a baseline', async () => {
@@ -46,6 +50,19 @@ describe('monitoring/prometheus reading /metrics directly', () => {
     expect(failing!.healthy).toBe(false)
     expect(failing!.values['error-rate']).toBeGreaterThan(0)
     expect(failing!.reason).toMatch(/^error-rate=[\d.]+ above max 0; total=\d+$/)
+  })
+
+  it('reads a rate of a counter that has no series yet as 0: no such errors so far', async () => {
+    const m = await startMonitor('prometheus', {
+      metrics: `${service.url}/metrics`,
+      interval: '100ms',
+      values: { 'teapots': { selector: 'demo_http_requests_total{code="418"}', rate: true }, gauge: 'demo_http_requests_total{code="418"}' },
+      thresholds: { teapots: { max: 0 } },
+    })
+    const [s] = await m.take(1)
+    await m.handle.stop()
+    expect(s).toMatchObject({ healthy: true, values: { teapots: 0 } })
+    expect(s!.reason).toBe('teapots=0 (max 0); gauge: no series matches demo_http_requests_total{code="418"}')
   })
 
   it('judges thresholds and says which value broke one', async () => {

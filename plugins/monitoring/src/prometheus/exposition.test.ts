@@ -44,6 +44,39 @@ describe('parseExposition', () => {
     expect(series[2]).toMatchObject({ type: 'histogram' })
   })
 
+  it('keeps the labels, sums and counts of labelled histograms and summaries (which the parser alone folds away)', () => {
+    const text = [
+      '# HELP h Latency.',
+      '# TYPE h histogram',
+      'h_bucket{le="0.1",route="/a"} 2',
+      'h_bucket{le="+Inf",route="/a"} 2',
+      'h_sum{route="/a"} 0.1',
+      'h_count{route="/a"} 2',
+      'h_bucket{le="0.1",route="/b"} 1',
+      'h_bucket{le="+Inf",route="/b"} 3',
+      'h_sum{route="/b"} 0.3',
+      'h_count{route="/b"} 3',
+      '# TYPE s summary',
+      's{quantile="0.9",op="read"} 0.7',
+      's_count{op="read"} 9',
+      '# TYPE c counter',
+      'c{code="500"} 4',
+    ].join('\n') // no final newline: the last sample must not be lost
+    expect(parseExposition(text).map((s) => `${seriesKey(s)} ${s.value} ${s.type}`)).toEqual([
+      'h_bucket{le="0.1",route="/a"} 2 histogram',
+      'h_bucket{le="+Inf",route="/a"} 2 histogram',
+      'h_sum{route="/a"} 0.1 histogram',
+      'h_count{route="/a"} 2 histogram',
+      'h_bucket{le="0.1",route="/b"} 1 histogram',
+      'h_bucket{le="+Inf",route="/b"} 3 histogram',
+      'h_sum{route="/b"} 0.3 histogram',
+      'h_count{route="/b"} 3 histogram',
+      's{op="read",quantile="0.9"} 0.7 summary',
+      's_count{op="read"} 9 summary',
+      'c{code="500"} 4 counter',
+    ])
+  })
+
   it('reads the special values of the text format', () => {
     expect(parseSampleValue('+Inf')).toBe(Number.POSITIVE_INFINITY)
     expect(parseSampleValue('-Inf')).toBe(Number.NEGATIVE_INFINITY)

@@ -44,7 +44,9 @@ export function createScraper(config: PrometheusMonitorConfig & { metrics: strin
 
 function readValue(spec: ScrapeValue, now: Scrape, before: Scrape | undefined): Reading {
   const matched = now.series.filter((s) => s.name === spec.selector.name && matchesLabels(spec.selector.matchers, s.labels))
-  if (matched.length === 0) return { missing: `no series matches ${formatSelector(spec.selector)}` }
+  // Clients export a labelled counter only after its first increment: no `code="500"` series yet
+  // means no errors yet, so a rate (or a count of series) of nothing is 0, not a gap.
+  if (matched.length === 0) return spec.rate || spec.aggregate === 'count' ? { value: 0 } : { missing: `no series matches ${formatSelector(spec.selector)}` }
   let numbers = matched.map((s) => s.value)
   if (spec.rate && before) {
     const earlier = new Map(before.series.map((s) => [seriesKey(s), s.value]))

@@ -14,12 +14,12 @@ export interface MetricsService {
 
 /**
  * A real service exporting metrics with prom-client, the way hello-service does:
- * `demo_http_requests_total{code}`, `demo_http_request_duration_seconds` (histogram), `demo_in_flight`.
+ * `demo_http_requests_total{code}`, `demo_http_request_duration_seconds{code}` (histogram), `demo_in_flight`.
  */
 export async function startMetricsService(): Promise<MetricsService> {
   const registry = new Registry()
   const requests = new Counter({ name: 'demo_http_requests_total', help: 'Requests by status code.', labelNames: ['code'], registers: [registry] })
-  const duration = new Histogram({ name: 'demo_http_request_duration_seconds', help: 'Request latency.', buckets: [0.05, 0.1, 0.25, 0.5, 1], registers: [registry] })
+  const duration = new Histogram({ name: 'demo_http_request_duration_seconds', help: 'Request latency.', labelNames: ['code'], buckets: [0.05, 0.1, 0.25, 0.5, 1], registers: [registry] })
   const inFlight = new Gauge({ name: 'demo_in_flight', help: 'Requests in flight.', registers: [registry] })
   let broken = false
   const server = await startServer((req, res) => {
@@ -35,7 +35,7 @@ export async function startMetricsService(): Promise<MetricsService> {
     record(code, seconds, n = 1) {
       for (let i = 0; i < n; i++) {
         requests.inc({ code: String(code) })
-        duration.observe(seconds)
+        duration.observe({ code: String(code) }, seconds)
       }
     },
     inFlight,
