@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMetricsService, type MetricsService } from './helpers/metrics-service.js'
-import { activeTimers, startMonitor } from './helpers/monitor.js'
+import { startMonitor, trackTimers } from './helpers/monitor.js'
 
 // monitoring/prometheus without a server: reads a real prom-client /metrics endpoint directly.
 let service: MetricsService
@@ -94,12 +94,18 @@ describe('monitoring/prometheus reading /metrics directly', () => {
   })
 
   it('stops mid-wait without leaving a timer', async () => {
-    const before = activeTimers()
-    const m = await startMonitor('prometheus', { metrics: `${service.url}/metrics`, interval: '1h', values: { x: 'demo_in_flight' } })
-    await m.take(1)
-    const next = m.next()
-    await m.handle.stop()
-    expect(await next).toBeUndefined()
-    expect(activeTimers()).toBe(before)
+    const timers = trackTimers()
+    try {
+      const m = await startMonitor('prometheus', { metrics: `${service.url}/metrics`, interval: '1h', values: { x: 'demo_in_flight' } })
+      await m.take(1)
+      const next = m.next()
+      await new Promise((r) => setTimeout(r, 20))
+      expect(timers.pending()).toBe(1)
+      await m.handle.stop()
+      expect(await next).toBeUndefined()
+      expect(timers.pending()).toBe(0)
+    } finally {
+      timers.restore()
+    }
   })
 })

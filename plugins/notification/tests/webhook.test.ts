@@ -144,7 +144,7 @@ describe('notification/webhook against a receiver that verifies with the documen
     expect(refused.details).toContain('Last status: no answer')
 
     receiver = await startReceiver({ secret: KEY, hangFirst: 1 })
-    await notify('webhook', { url: receiver.url, 'signing-secret': 'OPS_WEBHOOK_KEY', timeout: '300ms', retry: fast }, failedDeploy(), { secrets })
+    await notify('webhook', { url: receiver.url, 'signing-secret': 'OPS_WEBHOOK_KEY', timeout: '1s', retry: fast }, failedDeploy(), { secrets })
     expect(receiver.requests.map((r) => r.status)).toEqual([0, 202])
     expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key'])).size).toBe(1)
   })

@@ -55,7 +55,34 @@ export async function startMonitor(type: 'http' | 'prometheus', withConfig: Reco
   }
 }
 
-/** Reference-held timers (those that keep the process alive): what a stopped monitor must not leave behind. */
-export function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+/**
+ * Counts the timers the monitor (and the clock it sleeps on) started and that have neither fired
+ * nor been cleared — what a stopped monitor must not leave behind. Only timers started from this
+ * plugin's or the testing kit's sources count: the test runner's own timers come and go at any
+ * moment, so counting every active timer of the process would be a race.
+ */
+export function trackTimers(): { pending(): number; restore(): void } {
+  const realSet = globalThis.setTimeout
+  const realClear = globalThis.clearTimeout
+  const pending = new Set<unknown>()
+  const ours = /\/plugins\/monitoring\/src\/|\/packages\/testing\/src\//
+  globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const handle = realSet((...a: unknown[]) => {
+      pending.delete(handle)
+      fn(...a)
+    }, ms, ...args)
+    if (ours.test(new Error().stack ?? '')) pending.add(handle)
+    return handle
+  }) as typeof setTimeout
+  globalThis.clearTimeout = ((handle?: Parameters<typeof clearTimeout>[0]) => {
+    pending.delete(handle)
+    realClear(handle)
+  }) as typeof clearTimeout
+  return {
+    pending: () => pending.size,
+    restore() {
+      globalThis.setTimeout = realSet
+      globalThis.clearTimeout = realClear
+    },
+  }
 }
