@@ -175,14 +175,29 @@ export interface MonitorHandle {
 
 export type MonitorContext<TPluginConfig = unknown> = BaseContext<TPluginConfig> & { readonly stageId: string }
 
+/** One message for people and systems, built by the engine from an event; a notifier formats and delivers it. */
 export interface Notification {
+  /** The event it reports, e.g. `run:finished`, `deploy:rolled-back`. */
   event: string
   title: string
   text: string
   severity: 'info' | 'warning' | 'error'
   runId?: string
+  /** A link to the run (or whatever the notification is about), when a server URL is configured. */
   url?: string
   fields?: Record<string, string>
+  /**
+   * Stable id of this notification. Notifiers use it as the idempotency key of the delivery, so a
+   * notification delivered again (after a retry or a resumed run) is recognisably the same one.
+   */
+  id?: string
+  /** The stage that failed or that the notification is about. */
+  stageId?: string
+  /** The environment concerned (a deploy, a rollback, a health change). */
+  environment?: string
+  /** Why it happened: the failing stage's error, the rollback reason, the failed condition. */
+  reason?: string
 }
 
-export type NotifierContext<TPluginConfig = unknown> = BaseContext<TPluginConfig>
+/** What a notifier's `notify` receives: the base context plus the run's secrets (signing keys, SMTP passwords). */
+export type NotifierContext<TPluginConfig = unknown> = BaseContext<TPluginConfig> & { readonly secrets: SecretReader }

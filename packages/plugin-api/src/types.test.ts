@@ -5,6 +5,9 @@ import {
   z,
   type GateContext,
   type GateResult,
+  type MonitorSample,
+  type Notification,
+  type NotifierContext,
   type PipewrightEvents,
   type Plugin,
   type PluginApi,
@@ -62,6 +65,35 @@ describe('plugin-api types', () => {
     expectTypeOf(CLIENT).toEqualTypeOf<Token<{ ping(): Promise<boolean> }>>()
     const resolveClient = (resolver: Resolver) => resolver.resolve(CLIENT)
     expectTypeOf(resolveClient).returns.toEqualTypeOf<{ ping(): Promise<boolean> }>()
+  })
+
+  it('notifiers read secrets and get the facts of a notification as optional fields', () => {
+    definePlugin({
+      id: 'typed',
+      apiVersion: 1,
+      register(api) {
+        api.notifier('post', {
+          configSchema: z.object({ 'signing-secret': z.string() }),
+          notify(ctx, notification, config) {
+            expectTypeOf(ctx).toMatchTypeOf<NotifierContext>()
+            expectTypeOf(ctx.secrets.get(config['signing-secret'])).toEqualTypeOf<string | undefined>()
+            expectTypeOf(ctx.redact).toEqualTypeOf<(text: string) => string>()
+            expectTypeOf(notification).toEqualTypeOf<Notification>()
+          },
+        })
+        api.monitor('probe', {
+          start(ctx) {
+            expectTypeOf(ctx.stageId).toEqualTypeOf<string>()
+            const samples = (async function* (): AsyncGenerator<MonitorSample> {})()
+            return { samples, stop: async () => {} }
+          },
+        })
+      },
+    })
+    // Everything beyond event, title, text and severity stays optional: older engines omit it.
+    const minimal: Notification = { event: 'run:finished', title: 't', text: 'x', severity: 'info' }
+    expectTypeOf(minimal.id).toEqualTypeOf<string | undefined>()
+    expectTypeOf<Notification['stageId'] | Notification['environment'] | Notification['reason']>().toEqualTypeOf<string | undefined>()
   })
 
   it('events are a typed map', () => {

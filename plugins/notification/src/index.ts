@@ -1,0 +1,22 @@
+import { notificationPlugin } from './plugin.js'
+
+export default notificationPlugin
+export { notificationPlugin }
+export { NOTIFICATION_ERRORS } from './errors.js'
+export { composeMessage, renderText } from './message.js'
+export type { Message } from './message.js'
+export { RetryConfig, backoffDelay, parseRetryAfter } from './delivery/policy.js'
+export type { PostResult } from './delivery/post-json.js'
+export { WebhookConfig } from './webhook/config.js'
+export { notifyWebhook, webhookBody } from './webhook/notify.js'
+export { SIGNATURE_SCHEME, signWebhook } from './webhook/sign.js'
+export { SlackConfig } from './slack/config.js'
+export { notifySlack } from './slack/notify.js'
+export { escapeMrkdwn, slackPayload } from './slack/blocks.js'
+export { EmailConfig } from './email/config.js'
+export { notifyEmail } from './email/notify.js'
+export type { EmailResult } from './email/notify.js'
+export { renderEmail } from './email/render.js'
+export type { RenderedEmail } from './email/render.js'
+export { FileConfig } from './file/config.js'
+export { fileRecord, notifyFile } from './file/notify.js'
