@@ -3,6 +3,7 @@ import type { NotifyRoute } from '../pipeline/schema.js'
 import { callPlugin } from '../plugins/host.js'
 import { resolveConfig } from '../kernel/resolve-config.js'
 import { serializeError } from '../kernel/serialize-error.js'
+import { createSecretReader } from '../kernel/stage-context.js'
 import type { RunSession } from '../kernel/session.js'
 import { redactDeep } from '../security/redact.js'
 import type { EventBus } from './event-bus.js'
@@ -74,6 +75,7 @@ export class NotificationRouter {
         resolve: (token) => host.resolverFor(type.pluginId).resolve(token),
         emit: (name, p) => session.emit(name, redactDeep(p, session.redact)),
         redact: session.redact,
+        secrets: createSecretReader(session.input.secrets),
       }
       await callPlugin(type.pluginId, `notifier ${route.uses}`, () => type.definition.notify(ctx, notification, config))
       session.emit('notification:sent', { notifier: route.uses, event })
