@@ -43,8 +43,12 @@ function apiPackageVersion(): string {
   return (JSON.parse(readFileSync(require.resolve('@pipewright/plugin-api/package.json'), 'utf8')) as { version: string }).version
 }
 
-export function newRunId(): string {
-  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+/**
+ * A run id: the start time in base 36, a dash, six random hex digits (`mx2mt967-da4c3e`), so ids
+ * sort by time and a short prefix finds a run. `at` and `random` fix both parts (help examples, tests).
+ */
+export function newRunId(at: number = Date.now(), random: Uint8Array = randomBytes(3)): string {
+  return `${at.toString(36)}-${Buffer.from(random).toString('hex')}`
 }
 
 /** Creates an engine: the public entry point for the CLI and for services that embed Pipewright. */

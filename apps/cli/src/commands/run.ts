@@ -12,6 +12,7 @@ import type { RunRenderer } from '../render/renderer.js'
 import { printRunSummary } from '../render/run-summary.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun } from './find-run.js'
+import { EXAMPLE_RUN_ID } from '../examples.js'
 
 interface RunFlags {
   file?: string
@@ -140,7 +141,7 @@ Examples:
   $ pipewright run -f ci/pipewright.yml --only test --only lint
   $ pipewright run --from deploy --var version=1.4.0 --secret-file .env.secrets
   $ pipewright run --json > result.json
-  $ pipewright run --resume 01J2ZK8M3Q`,
+  $ pipewright run --resume ${EXAMPLE_RUN_ID}`,
     )
     .action(action(rt, (ctx, flags: RunFlags) => runPipeline(ctx, flags)))
 }

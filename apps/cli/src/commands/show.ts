@@ -6,6 +6,7 @@ import { println } from '../io.js'
 import { finishedDetail } from '../render/plain-renderer.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun, noStoreError } from './find-run.js'
+import { EXAMPLE_RUN_ID, EXAMPLE_RUN_PREFIX } from '../examples.js'
 
 const EVIDENCE_CHARS = 120
 
@@ -88,9 +89,9 @@ export function registerShow(program: Command, rt: CliRuntime): void {
       'after',
       `
 Examples:
-  $ pipewright show 01J2ZK8M3Q
-  $ pipewright show 01J2ZK8M3Q -f examples/hello-service/pipewright.yml
-  $ pipewright show 01J2ZK --json | jq '.stages[] | {stageId, status}'`,
+  $ pipewright show ${EXAMPLE_RUN_ID}
+  $ pipewright show ${EXAMPLE_RUN_ID} -f examples/hello-service/pipewright.yml
+  $ pipewright show ${EXAMPLE_RUN_PREFIX} --json | jq '.stages[] | {stageId, status}'`,
     )
     .action(action(rt, (ctx, id: string, flags: ShowFlags) => show(ctx, id, flags)))
 }
