@@ -75,7 +75,10 @@ export interface StageResult {
   exitCode: number | null
   durationMs: number
   outputs: Record<string, string>
+  /** Why it failed (exit code, timeout, gate reason), with the plugin's fix in `details`. */
   error?: SerializedError
+  /** What the stage reported through `ctx.summary()`: failing tests and where, linter counts … */
+  summary?: string
 }
 
 export interface RunResult {

@@ -43,6 +43,9 @@ export function runResultJson(result: RunResult) {
       exitCode: s.exitCode,
       durationMs: s.durationMs,
       outputs: s.outputs,
+      // Why it failed (exit code, timeout, gate reason) and what it reported: failing tests, counts.
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.summary ? { summary: s.summary } : {}),
     })),
   }
 }

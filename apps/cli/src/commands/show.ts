@@ -4,6 +4,7 @@ import { closeQuietly, openExistingStore, type CommandContext } from '../context
 import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
 import { println } from '../io.js'
 import { finishedDetail } from '../render/plain-renderer.js'
+import { reasonLines } from '../render/stage-reason.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun, noStoreError } from './find-run.js'
 import { EXAMPLE_RUN_ID, EXAMPLE_RUN_PREFIX } from '../examples.js'
@@ -42,15 +43,15 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
   for (const s of stages) {
     const attempts = s.attempts > 1 ? ` · ${s.attempts} attempts` : ''
     const timing = s.durationMs !== undefined ? ` · ${formatDuration(s.durationMs)}` : ''
-    out(`${statusSymbol(s.status, c)} ${c.bold(s.stageId)}${s.status === 'pending' ? ' pending' : finishedDetail(s)}${c.dim(`${attempts}${timing}`)}`)
+    const detail = s.status === 'pending' ? ' pending' : finishedDetail(s)
+    out(`${statusSymbol(s.status, c)} ${c.bold(s.stageId)}${detail}${c.dim(`${attempts}${timing}`)}`)
     for (const [k, v] of Object.entries(s.outputs)) out(`    ${c.dim('output')} ${k}=${v}`)
     for (const g of s.gates ?? []) {
       const verdict = g.verdict === 'pass' ? c.green(g.verdict) : g.verdict === 'fail' ? c.red(g.verdict) : c.yellow(g.verdict)
       const evidence = summarizeEvidence(g.evidence)
       out(`    ${c.dim('gate')} ${g.gate}: ${verdict}${g.reason ? ` — ${g.reason}` : ''}${evidence ? c.dim(` (evidence: ${evidence})`) : ''}`)
     }
-    if (s.error?.details && s.status === 'failed') out(`    ${c.cyan('fix:')} ${s.error.details}`)
-    if (s.summary) for (const line of s.summary.trimEnd().split('\n')) out(`    ${c.dim('│')} ${line}`)
+    for (const line of reasonLines(s, detail, c)) out(`    ${line}`)
   }
   if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled') {
     out()

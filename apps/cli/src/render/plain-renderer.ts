@@ -10,7 +10,8 @@ type Finished = PipewrightEvents['stage:finished']
 export function finishedDetail(e: Pick<Finished, 'status' | 'exitCode' | 'error'>): string {
   switch (e.status) {
     case 'failed':
-      if (e.exitCode !== null && e.exitCode !== 0) return ` exit ${e.exitCode}`
+      // A non-zero exit says it all for a command; a timeout's exit code (143) would hide why.
+      if (e.exitCode !== null && e.exitCode !== 0 && (!e.error || e.error.code === 'PW_ERR_STAGE_FAILED')) return ` exit ${e.exitCode}`
       return e.error ? ` ${e.error.code}: ${e.error.message}` : ' failed'
     case 'succeeded':
       return ''

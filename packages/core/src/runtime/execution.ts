@@ -47,6 +47,7 @@ interface StageState {
   outputs: Record<string, string>
   artifacts: StoredArtifact[]
   error?: StageResult['error']
+  summary?: string
 }
 
 const TERMINAL_PRIOR = new Set<StageStatus>(['succeeded', 'cached'])
@@ -126,7 +127,7 @@ export class Execution {
   }
 
   private result(s: StageState): StageResult {
-    return { id: s.node.id, status: s.status, attempts: s.attempts, exitCode: s.exitCode, durationMs: s.durationMs, outputs: s.outputs, ...(s.error ? { error: s.error } : {}) }
+    return { id: s.node.id, status: s.status, attempts: s.attempts, exitCode: s.exitCode, durationMs: s.durationMs, outputs: s.outputs, ...(s.error ? { error: s.error } : {}), ...(s.summary ? { summary: s.summary } : {}) }
   }
 
   private exprContext(state: StageState | undefined, status: ExpressionContext['status'], env?: Record<string, string>): ExpressionContext {
@@ -319,6 +320,7 @@ export class Execution {
     )
     state.outputs = Object.fromEntries(slot.outputs)
     if (!result.ok) {
+      state.summary = slot.summary
       if (slot.summary) services.onSummary(state.node.id, slot.summary)
       this.finish(state, result.kind === 'cancelled' ? 'cancelled' : 'failed', { started, ...(result.error ? { error: result.error } : {}) })
       return
@@ -333,6 +335,7 @@ export class Execution {
       const attemptInput = { run: services, slot, spec, expr, host: this.input.host, outputFile: '' }
       const { failed } = await evaluateGates(attemptInput, spec.gates, clock)
       if (failed) {
+        state.summary = slot.summary
         if (slot.summary) services.onSummary(state.node.id, slot.summary)
         const cancelled = this.abort.signal.aborted && failed.verdict === 'pending'
         this.finish(state, cancelled ? 'cancelled' : 'failed', {
@@ -342,6 +345,7 @@ export class Execution {
         return
       }
     }
+    state.summary = slot.summary
     if (slot.summary) services.onSummary(state.node.id, slot.summary)
     if (cacheKey) {
       await services.store.putCache({ key: cacheKey, runId: services.runId, stageId: state.node.id, outputs: state.outputs, artifacts: state.artifacts, createdAt: Date.now() })
