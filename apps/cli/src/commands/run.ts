@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path'
 import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { colorsFor, isInteractive, println } from '../io.js'
-import { collect, parsePositiveInt, parseVars } from '../options.js'
+import { collect, parsePositiveInt, parseVars, progressIntervalFromEnv } from '../options.js'
 import { createLiveRenderer } from '../render/live-renderer.js'
 import { createPlainRenderer } from '../render/plain-renderer.js'
 import type { RunRenderer } from '../render/renderer.js'
@@ -51,10 +51,11 @@ export function runResultJson(result: RunResult) {
 }
 
 function chooseRenderer(ctx: CommandContext, store: Store, json: boolean): RunRenderer {
-  if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr))
+  const plain = { progressIntervalMs: progressIntervalFromEnv(ctx.io.env) }
+  if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), plain)
   // A terminal that reports no size (some pseudo-terminals) would get empty frames: plain lines instead.
   if (isInteractive(ctx.io) && (ctx.io.stdout.columns ?? 0) > 0) return createLiveRenderer(ctx.io.stdout, ctx.c, async (runId) => (await store.getRun(runId))?.plan.stages)
-  return createPlainRenderer(ctx.io.stdout, ctx.c)
+  return createPlainRenderer(ctx.io.stdout, ctx.c, plain)
 }
 
 async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number> {
