@@ -65,6 +65,13 @@ async function probe(): Promise<DockerTestEnv | undefined> {
   return undefined
 }
 
+declare module 'vitest' {
+  interface TaskMeta {
+    /** Why a skipped test was skipped; the run's closing summary counts tests by it. */
+    skipReason?: string
+  }
+}
+
 /** Why engine tests were skipped, as the run's closing summary says it (tools/vitest-summary-reporter.ts). */
 export const DOCKER_SKIP_REASON = 'Docker engine not reachable: start it with bash tools/docker/up.sh'
 
