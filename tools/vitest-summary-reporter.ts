@@ -1,26 +1,39 @@
-import type { Reporter, SerializedError, TestModule } from 'vitest/node'
+import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node'
+
+/** Where a skipped test says why (e.g. `describe(name, { skip, meta: { skipReason } }, fn)`). */
+function skipReason(test: TestCase): string | undefined {
+  const reason = (test.meta() as { skipReason?: unknown }).skipReason
+  return typeof reason === 'string' && reason !== '' ? reason : undefined
+}
 
 /**
  * CI reads one plain closing line: "N passed, N failed, N skipped". A failure outside a test
  * (a file that does not load, a failing beforeAll/afterAll hook, an unhandled error) counts as
- * one failure each, so a broken suite can never read as green.
+ * one failure each, so a broken suite can never read as green. Skipped tests that said why
+ * (the docker plugin's, without an engine) get one line per reason just before it.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     let passed = 0
     let failed = 0
     let skipped = 0
+    const skippedFor = new Map<string, number>()
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
         const state = test.result().state
         if (state === 'passed') passed++
         else if (state === 'failed') failed++
-        else skipped++
+        else {
+          skipped++
+          const reason = skipReason(test)
+          if (reason) skippedFor.set(reason, (skippedFor.get(reason) ?? 0) + 1)
+        }
       }
       failed += mod.errors().length
       for (const suite of mod.children.allSuites()) failed += suite.errors().length
     }
     failed += unhandledErrors.length
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`)
+    const reasons = [...skippedFor].map(([reason, n]) => `${n} skipped (${reason})\n`).join('')
+    process.stdout.write(`\n${reasons}${passed} passed, ${failed} failed, ${skipped} skipped\n`)
   }
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createEngineLogger } from './engine-logger.js'
 import { loadFirstPartyPlugins } from './first-party.js'
-import { colorsFor, println, type CliIo, type Colors } from './io.js'
+import { colorsFor, displayStream, println, type CliIo, type Colors } from './io.js'
 
 /** Options every command accepts (declared on the program). */
 export interface GlobalOptions {
@@ -21,7 +21,8 @@ export interface CommandContext {
 }
 
 export function commandContext(io: CliIo, globals: GlobalOptions): CommandContext {
-  return { io, c: colorsFor(io), globals }
+  const shown: CliIo = { ...io, stdout: displayStream(io, io.stdout), stderr: displayStream(io, io.stderr) }
+  return { io: shown, c: colorsFor(io), globals }
 }
 
 /** The pipeline file: `-f` (must exist), else the one found from the working directory. */

@@ -10,6 +10,14 @@ export function formatDuration(ms: number | undefined): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
+/** Whole seconds, compact, for "still running" lines: `45s`, `1m30s`, `1h02m`. */
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}
+
 /** ISO-ish local time without the noise: `2024-05-01 14:03:22`. */
 export function formatTime(at: number | undefined): string {
   if (at === undefined) return '–'

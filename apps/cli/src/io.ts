@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors'
+import { stripVTControlCharacters } from 'node:util'
 
 /** A stream the CLI writes to; `isTTY`/`columns` decide between the live view and plain lines. */
 export interface OutputStream {
@@ -36,4 +37,19 @@ export function colorsFor(io: CliIo, stream: OutputStream = io.stdout): Colors {
 /** Writes one line (a newline is added). */
 export function println(stream: OutputStream, line = ''): void {
   stream.write(`${line}\n`)
+}
+
+/**
+ * The stream as commands see it. Stage output keeps the colour and cursor codes its tools printed
+ * (the store keeps them, for views that render them); a file or a pipe would get them as noise,
+ * so there they are stripped — unless FORCE_COLOR asks for colour. JSON output is unaffected:
+ * JSON.stringify escapes control characters.
+ */
+export function displayStream(io: CliIo, stream: OutputStream): OutputStream {
+  if (stream.isTTY === true || colorsFor(io, stream).isColorSupported) return stream
+  return {
+    write: (chunk: string) => stream.write(stripVTControlCharacters(chunk)),
+    isTTY: stream.isTTY,
+    columns: stream.columns,
+  }
 }

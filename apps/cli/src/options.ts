@@ -45,3 +45,16 @@ export function parseDurationOption(option: string, value: string): number {
   if (ms === undefined || ms <= 0) throw usage(`${option} ${value} is not a duration`, `Pass ${option} as a number with a unit, e.g. 30s, 5m or 1h.`)
   return ms
 }
+
+/**
+ * `PIPEWRIGHT_PROGRESS_INTERVAL` (meant for tests and CI): how long a stage may be silent before
+ * plain output says it is still running, e.g. `10s` or `500ms`; `0` turns those lines off.
+ * Undefined when unset, so the renderer's default applies.
+ */
+export function progressIntervalFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const value = env.PIPEWRIGHT_PROGRESS_INTERVAL
+  if (value === undefined || value.trim() === '') return undefined
+  const ms = parseDuration(value)
+  if (ms === undefined) throw usage(`PIPEWRIGHT_PROGRESS_INTERVAL=${value} is not a duration`, 'Set it to a duration such as 30s or 500ms, or 0 to turn "still running" lines off.')
+  return ms
+}

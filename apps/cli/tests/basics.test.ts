@@ -22,6 +22,28 @@ describe('pipewright (program)', () => {
     expect(run.stdout).toContain('--resume <run>')
   })
 
+  it('help examples show run ids in the format real runs get', async () => {
+    const project = await makeProject({ 'pipewright.yml': 'name: ids\nstages:\n  hello:\n    run: echo hi\n' })
+    try {
+      const real = (JSON.parse((await runCli(['run', '--json'], { cwd: project })).stdout) as { id: string }).id
+      // Same shape: lower-case base-36 time, a dash, six hex digits (not a ULID, not upper case).
+      const shape = (id: string) => id.replace(/[0-9a-z]/g, '.')
+      const examples: string[] = []
+      for (const command of ['run', 'show', 'logs']) {
+        const help = (await runCli([command, '--help'], { cwd: dir })).stdout
+        for (const m of help.matchAll(/\$ pipewright (?:run --resume|show|logs) (\S+)/g)) examples.push(m[1]!)
+      }
+      expect(examples.length).toBeGreaterThanOrEqual(8)
+      for (const id of examples) {
+        if (id.length === real.length) expect(shape(id)).toBe(shape(real))
+        else expect(shape(real).startsWith(shape(id))).toBe(true) // a prefix, as people paste them
+      }
+      expect(real).toMatch(/^[0-9a-z]+-[0-9a-f]{6}$/)
+    } finally {
+      await removeProject(project)
+    }
+  })
+
   it('exits 2 on usage errors (unknown command, unknown option, missing argument)', async () => {
     const unknown = await runCli(['frobnicate'], { cwd: dir })
     expect(unknown.code).toBe(2)

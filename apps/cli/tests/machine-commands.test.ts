@@ -21,7 +21,7 @@ describe('pipewright doctor', () => {
     expect(r.stdout).toMatch(/^✓ node\s+Node\.js \d+\.\d+\.\d+$/m)
     expect(r.stdout).toMatch(/^✓ git\s+git version /m)
     expect(r.stdout).toMatch(/^! docker\s+no engine reachable at unix:\/\/.*no-docker\.sock.*\(warning\)$/m)
-    expect(r.stdout).toMatch(/^✓ store\s+writable at /m)
+    expect(r.stdout).toMatch(/^✓ store\s+\S+ does not exist yet; the first run creates it/m)
     expect(r.stdout).toMatch(/^✓ plugins\s+.*docker/m)
   })
 
@@ -42,6 +42,41 @@ describe('pipewright doctor', () => {
       expect(report.checks.find((c) => c.name === 'docker')).toMatchObject({ status: 'ok', detail: expect.stringContaining('API 1.41') })
     } finally {
       await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('creates no store where it runs: a store that does not exist yet is checked in a temp directory', async () => {
+    const here = await makeProject({ 'pipewright.yml': 'name: fresh\nstages:\n  a: { run: "true" }\n' })
+    try {
+      const r = await runCli(['doctor'], { cwd: here, env: { DOCKER_HOST: `unix://${join(here, 'none.sock')}` } })
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^✓ store\s+\S+\/\.pipewright does not exist yet; the first run creates it \(.* is writable\)$/m)
+      expect(await readdir(here)).toEqual(['pipewright.yml'])
+    } finally {
+      await removeProject(here)
+    }
+  })
+
+  it('-f checks that pipeline\'s store and the plugins it lists', async () => {
+    const project = await makeProject({
+      'services/api/pipewright.yml': 'name: api\nstages:\n  a: { run: "true" }\n',
+      'services/web/pipewright.yml': 'name: web\nplugins: [pipewright-plugin-not-installed]\nstages:\n  a: { run: "true" }\n',
+    })
+    try {
+      const env = { DOCKER_HOST: `unix://${join(project, 'none.sock')}` }
+      expect((await runCli(['run', '-f', 'services/api/pipewright.yml'], { cwd: project })).code).toBe(0)
+      const api = await runCli(['doctor', '-f', 'services/api/pipewright.yml', '--json'], { cwd: project, env })
+      expect(api.code).toBe(0)
+      const checks = (JSON.parse(api.stdout) as { checks: Array<{ name: string; status: string; detail: string }> }).checks
+      expect(checks.find((c) => c.name === 'store')).toEqual({ name: 'store', status: 'ok', detail: `writable at ${join(project, 'services/api/.pipewright')}` })
+
+      const web = await runCli(['doctor', '-f', 'services/web/pipewright.yml'], { cwd: project, env })
+      expect(web.code).toBe(1)
+      expect(web.stdout).toMatch(/^✗ plugins\s+.*pipewright-plugin-not-installed/m)
+      expect(existsSync(join(project, 'services/web/.pipewright'))).toBe(false)
+      expect(existsSync(join(project, '.pipewright'))).toBe(false)
+    } finally {
+      await removeProject(project)
     }
   })
 

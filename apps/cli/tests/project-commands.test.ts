@@ -67,6 +67,56 @@ describe('pipewright validate', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^error PW_ERR_PIPELINE_NOT_FOUND: Pipeline file nope\.yml does not exist/m)
   })
+  it('--json prints { valid, problems: [{ file, line, column, path, message, code }] } with the same exit codes', async () => {
+    const dir = await project({
+      'pipewright.yml': 'name: ok\nstages:\n  a: { run: "true" }\n',
+      'ci/pipe.yml': ['name: bad', 'stages:', '  test:', '    needs: [nope]', '    run: echo t', ''].join('\n'),
+    })
+    const ok = await runCli(['validate', '--json'], { cwd: dir })
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout)).toEqual({ valid: true, problems: [] })
+
+    const bad = await runCli(['validate', '-f', 'ci/pipe.yml', '--json'], { cwd: dir })
+    expect(bad.code).toBe(2)
+    expect(JSON.parse(bad.stdout)).toEqual({
+      valid: false,
+      problems: [{ file: 'ci/pipe.yml', line: 4, column: 13, path: 'stages.test.needs.0', message: 'Stage "test" needs "nope", which is not a stage.', code: 'PW_ERR_CONFIG_INVALID' }],
+    })
+
+    const missing = await runCli(['validate', '-f', 'nope.yml', '--json'], { cwd: dir })
+    expect(missing.code).toBe(2)
+    expect(JSON.parse(missing.stdout)).toMatchObject({ valid: false, problems: [{ file: 'nope.yml', line: null, column: null, code: 'PW_ERR_PIPELINE_NOT_FOUND' }] })
+  })
+
+  it('says in words that a pipeline file is empty or has no stages, with a pipeline to start from', async () => {
+    const dir = await project({ 'empty.yml': '', 'nostages.yml': 'name: app\n' })
+    const empty = await runCli(['validate', '-f', 'empty.yml'], { cwd: dir })
+    expect(empty.code).toBe(2)
+    expect(empty.stdout).toMatch(/^empty\.yml The pipeline file is empty\.\n {2}fix: .*\n\n {7}name: my-app\n {7}stages:\n/m)
+    expect(empty.stdout).not.toContain('Required')
+
+    const none = await runCli(['validate', '-f', 'nostages.yml'], { cwd: dir })
+    expect(none.code).toBe(2)
+    expect(none.stdout).toMatch(/^nostages\.yml:1:1 stages: A pipeline needs a `stages:` map/m)
+    expect(none.stdout).toMatch(/^ {7}stages:\n {9}lint:\n {11}run: npm run lint$/m)
+    expect(none.stdout).not.toContain('Required')
+
+    // run prints the same problem and fix, on stderr.
+    const run = await runCli(['run', '-f', 'empty.yml'], { cwd: dir })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^ {2}empty\.yml The pipeline file is empty\.\n {4}fix: /m)
+  })
+
+  it('suggests the key meant for a typo inside a plugin stage\'s with:', async () => {
+    const dir = await project({
+      'pipewright.yml': ['name: typos', 'stages:', '  lint:', '    uses: linter/run', '    with:', '      command: eslint .', '      patern: "(?<message>.+)"', '  image:', '    uses: docker/build', '    with:', '      tags: [app]', '      dockerfle: build/Dockerfile', ''].join('\n'),
+    })
+    const r = await runCli(['validate'], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stdout).toMatch(/^pipewright\.yml:7:7 stages\.lint\.with\.patern: Unknown key "patern"\. Did you mean "pattern"\?$/m)
+    // docker/build's schema is a plain z.object, which drops unknown keys: the typo was silently ignored.
+    expect(r.stdout).toMatch(/^pipewright\.yml:12:7 stages\.image\.with\.dockerfle: Unknown key "dockerfle"\. Did you mean "dockerfile"\?$/m)
+  })
 })
 
 describe('pipewright graph', () => {

@@ -124,6 +124,8 @@ export interface Problem {
   line?: number
   column?: number
   code?: ErrorCode
+  /** How to fix this problem, when the message alone does not say (may span lines, e.g. an example). */
+  details?: string
 }
 
 export interface PipewrightErrorOptions {

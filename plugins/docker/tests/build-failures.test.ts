@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDockerClient } from '../src/client.js'
 import dockerPlugin from '../src/index.js'
 import { createTestStage } from './helpers/context.js'
-import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, removeImages, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { rejectionOf } from './helpers/errors.js'
 import { loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
@@ -86,7 +86,7 @@ describe('docker/build: checks before the engine', () => {
   })
 })
 
-describe.skipIf(!env)('docker/build: a base image missing from the engine', () => {
+describe('docker/build: a base image missing from the engine', needsDocker(env), () => {
   it('fails naming the image and the FROM line instead of pulling it', async () => {
     const plugin = await loadTestPlugin(dockerPlugin, { host: env!.dockerHost })
     const absent = uniqueName('absent-base')
@@ -105,7 +105,7 @@ describe.skipIf(!env)('docker/build: a base image missing from the engine', () =
   })
 })
 
-describe.skipIf(!env)('docker/build: a failing Dockerfile step on a real engine', () => {
+describe('docker/build: a failing Dockerfile step on a real engine', needsDocker(env), () => {
   const name = uniqueName('broken')
 
   afterAll(async () => {

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import dockerPlugin from '../src/index.js'
 import type { ProvenanceStatement } from '../src/provenance.js'
 import { createTestStage, logsOf } from './helpers/context.js'
-import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, removeImages, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
 
 const env = await dockerTestEnv()
 
-describe.skipIf(!env)('docker/build options on a real engine', () => {
+describe('docker/build options on a real engine', needsDocker(env), () => {
   const name = uniqueName('options')
   const targetTag = `${name}:target`
   const customTag = `${name}:custom`

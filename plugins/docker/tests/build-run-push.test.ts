@@ -7,7 +7,7 @@ import dockerPlugin from '../src/index.js'
 import type { ProvenanceStatement } from '../src/provenance.js'
 import { createRecordBook } from '@pipewright/testing'
 import { createTestStage, logsOf } from './helpers/context.js'
-import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, removeImages, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { rejectionOf } from './helpers/errors.js'
 import { loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
@@ -23,7 +23,7 @@ const DOCKERFILE = [
   '',
 ].join('\n')
 
-describe.skipIf(!env)('docker/build → docker/run → docker/push on a real engine', () => {
+describe('docker/build → docker/run → docker/push on a real engine', needsDocker(env), () => {
   const name = uniqueName('app')
   const tags = [`${name}:1.0`, `${name}:latest`]
   const records = createRecordBook()

@@ -5,13 +5,13 @@ import type { ImageSizeEvidence } from '../src/image-size.js'
 import { gateContextFor, type TestStageContext } from '@pipewright/testing'
 import type { DockerPluginConfig } from '../src/schemas.js'
 import { createTestStage } from './helpers/context.js'
-import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, removeImages, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { evaluateGate, loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
 
 const env = await dockerTestEnv()
 
-describe.skipIf(!env)('gate docker/image-size on a real engine', () => {
+describe('gate docker/image-size on a real engine', needsDocker(env), () => {
   const tag = `${uniqueName('sized')}:1`
   let plugin: LoadedTestPlugin
   let build: TestStageContext<DockerPluginConfig>

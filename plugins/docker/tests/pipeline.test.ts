@@ -3,11 +3,11 @@ import { runPipeline, type PipelineRun } from '@pipewright/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import dockerPlugin from '../src/index.js'
 import type { ProvenanceStatement } from '../src/provenance.js'
-import { dockerTestEnv, removeImages, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, removeImages, uniqueName } from './helpers/docker-env.js'
 
 const env = await dockerTestEnv()
 
-describe.skipIf(!env)('a real pipeline through the engine: build → run → push', () => {
+describe('a real pipeline through the engine: build → run → push', needsDocker(env), () => {
   const name = uniqueName('pipeline')
   const runs: PipelineRun[] = []
 

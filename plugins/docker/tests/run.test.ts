@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDockerClient } from '../src/client.js'
 import dockerPlugin from '../src/index.js'
 import { createTestStage, debugOf, logsOf } from './helpers/context.js'
-import { dockerTestEnv, uniqueName } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker, uniqueName } from './helpers/docker-env.js'
 import { createGitRepo } from './helpers/git-repo.js'
 import { rejectionOf } from './helpers/errors.js'
 import { loadTestPlugin, runStage, type LoadedTestPlugin } from './helpers/host.js'
 
 const env = await dockerTestEnv()
 
-describe.skipIf(!env)('docker/run on a real engine', () => {
+describe('docker/run on a real engine', needsDocker(env), () => {
   let plugin: LoadedTestPlugin
   let workspace: string
   const stageId = uniqueName('run')

@@ -3,7 +3,7 @@ import { runPipeline } from '@pipewright/testing'
 import { describe, expect, it } from 'vitest'
 import { DOCKER_CLIENT, createDockerClient } from '../src/index.js'
 import dockerPlugin from '../src/index.js'
-import { dockerTestEnv } from './helpers/docker-env.js'
+import { dockerTestEnv, needsDocker } from './helpers/docker-env.js'
 import { loadTestPlugin } from './helpers/host.js'
 
 const env = await dockerTestEnv()
@@ -51,7 +51,7 @@ describe('DOCKER_CLIENT service', () => {
   })
 })
 
-describe.skipIf(!env)('DOCKER_CLIENT against the real engine', () => {
+describe('DOCKER_CLIENT against the real engine', needsDocker(env), () => {
   it('negotiates the API version the engine speaks', async () => {
     const client = createDockerClient({ host: env!.dockerHost })
     const docker = await client.engine()

@@ -1,30 +1,14 @@
 import type { Command } from 'commander'
-import { closeQuietly, openEngine, openStore, type CommandContext } from '../context.js'
+import { dirname } from 'node:path'
+import { closeQuietly, openEngine, resolvePipelineFile, storeHome, type CommandContext } from '../context.js'
 import { loadFirstPartyPlugins } from '../first-party.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
 import { checkDocker, checkGit, checkNode, type CheckResult } from './doctor-checks.js'
+import { checkStore } from './doctor-store.js'
 
-async function checkStore(ctx: CommandContext): Promise<CheckResult> {
-  const fix = 'Point --home or PIPEWRIGHT_HOME at a writable directory.'
-  try {
-    const { store, home } = await openStore(ctx)
-    try {
-      const stamp = Date.now()
-      await store.setState('doctor:last-check', stamp)
-      const read = await store.getState<number>('doctor:last-check')
-      await store.flush()
-      if (read !== stamp) return { name: 'store', status: 'fail', detail: `store at ${home} did not read back what was written`, fix }
-      return { name: 'store', status: 'ok', detail: `writable at ${home}` }
-    } finally {
-      await closeQuietly(store)
-    }
-  } catch (error) {
-    return { name: 'store', status: 'fail', detail: `store not writable: ${error instanceof Error ? error.message : String(error)}`, fix }
-  }
-}
-
-async function checkPlugins(ctx: CommandContext): Promise<CheckResult> {
+/** Plugins: the first-party ones load; with a pipeline file, also the plugins it lists. */
+async function checkPlugins(ctx: CommandContext, file: string | undefined): Promise<CheckResult> {
   const { failures } = await loadFirstPartyPlugins()
   if (failures.length > 0) {
     return {
@@ -34,8 +18,15 @@ async function checkPlugins(ctx: CommandContext): Promise<CheckResult> {
       fix: 'Reinstall Pipewright (npm install -g @pipewright/cli) so its plugin packages are complete.',
     }
   }
-  const engine = await openEngine(ctx, undefined, ctx.io.cwd)
+  const engine = await openEngine(ctx, undefined, file ? dirname(file) : ctx.io.cwd)
   try {
+    if (file) {
+      // Loading the pipeline loads its plugins; only their problems are doctor's business (validate has the rest).
+      const broken = (await engine.validate(file)).filter((p) => p.code?.startsWith('PW_ERR_PLUGIN'))
+      if (broken.length > 0) {
+        return { name: 'plugins', status: 'fail', detail: broken.map((p) => p.message).join('; '), fix: broken.find((p) => p.details)?.details ?? 'Install the plugin packages the pipeline lists (npm install <name>) in its project.' }
+      }
+    }
     const plugins = await engine.plugins()
     return { name: 'plugins', status: 'ok', detail: plugins.length > 0 ? plugins.map((p) => p.id).join(', ') : 'none loaded' }
   } catch (error) {
@@ -45,8 +36,14 @@ async function checkPlugins(ctx: CommandContext): Promise<CheckResult> {
   }
 }
 
-async function doctor(ctx: CommandContext, flags: { json?: boolean }): Promise<number> {
-  const results = [checkNode(), await checkGit(), await checkDocker(ctx.io.env.DOCKER_HOST), await checkStore(ctx), await checkPlugins(ctx)]
+interface DoctorFlags {
+  file?: string
+  json?: boolean
+}
+
+async function doctor(ctx: CommandContext, flags: DoctorFlags): Promise<number> {
+  const file = flags.file === undefined ? undefined : await resolvePipelineFile(ctx, flags.file)
+  const results = [checkNode(), await checkGit(), await checkDocker(ctx.io.env.DOCKER_HOST), await checkStore(await storeHome(ctx, file)), await checkPlugins(ctx, file)]
   const failed = results.some((r) => r.status === 'fail')
   if (flags.json) {
     println(ctx.io.stdout, JSON.stringify({ ok: !failed, checks: results }, null, 2))
@@ -66,16 +63,19 @@ export function registerDoctor(program: Command, rt: CliRuntime): void {
   program
     .command('doctor')
     .description('Check this machine: Node.js, git, the Docker engine, the store, the plugins')
+    .option('-f, --file <file>', "check this pipeline's store and the plugins it lists (default: the pipewright.yml found from the current directory, first-party plugins)")
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       `
 Exit code 1 if a required check fails. An unreachable Docker engine is only a warning:
-pipelines without docker/* stages do not need one.
+pipelines without docker/* stages do not need one. Doctor creates nothing: a store that
+does not exist yet only needs a writable place to be created in at the first run.
 
 Examples:
   $ pipewright doctor
+  $ pipewright doctor -f services/api/pipewright.yml
   $ DOCKER_HOST=unix:///tmp/docker.sock pipewright doctor --home /var/lib/pipewright`,
     )
-    .action(action(rt, (ctx, flags: { json?: boolean }) => doctor(ctx, flags)))
+    .action(action(rt, (ctx, flags: DoctorFlags) => doctor(ctx, flags)))
 }

@@ -7,6 +7,7 @@ import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun, noStoreError, runsOf } from './find-run.js'
+import { EXAMPLE_RUN_ID } from '../examples.js'
 
 const POLL_MS = 250
 const PAGE = 1000
@@ -102,10 +103,10 @@ export function registerLogs(program: Command, rt: CliRuntime): void {
       'after',
       `
 Examples:
-  $ pipewright logs 01J2ZK8M3Q
-  $ pipewright logs 01J2ZK8M3Q test
-  $ pipewright logs 01J2ZK8M3Q --follow
-  $ pipewright logs 01J2ZK8M3Q build -f examples/hello-service/pipewright.yml`,
+  $ pipewright logs ${EXAMPLE_RUN_ID}
+  $ pipewright logs ${EXAMPLE_RUN_ID} test
+  $ pipewright logs ${EXAMPLE_RUN_ID} --follow
+  $ pipewright logs ${EXAMPLE_RUN_ID} build -f examples/hello-service/pipewright.yml`,
     )
     .action(action(rt, (ctx, id: string, stage: string | undefined, flags: LogsFlags) => logs(ctx, id, stage, flags)))
 }

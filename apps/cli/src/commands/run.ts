@@ -5,13 +5,14 @@ import { dirname, resolve } from 'node:path'
 import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { colorsFor, isInteractive, println } from '../io.js'
-import { collect, parsePositiveInt, parseSizeOption, parseVars } from '../options.js'
+import { collect, parsePositiveInt, parseSizeOption, parseVars, progressIntervalFromEnv } from '../options.js'
 import { createLiveRenderer } from '../render/live-renderer.js'
 import { createPlainRenderer } from '../render/plain-renderer.js'
 import type { RunRenderer } from '../render/renderer.js'
 import { printRunSummary } from '../render/run-summary.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun } from './find-run.js'
+import { EXAMPLE_RUN_ID } from '../examples.js'
 
 interface RunFlags {
   file?: string
@@ -43,15 +44,19 @@ export function runResultJson(result: RunResult) {
       exitCode: s.exitCode,
       durationMs: s.durationMs,
       outputs: s.outputs,
+      // Why it failed (exit code, timeout, gate reason) and what it reported: failing tests, counts.
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.summary ? { summary: s.summary } : {}),
     })),
   }
 }
 
 function chooseRenderer(ctx: CommandContext, engine: Engine, json: boolean): RunRenderer {
-  if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr))
+  const plain = { progressIntervalMs: progressIntervalFromEnv(ctx.io.env) }
+  if (json) return createPlainRenderer(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), plain)
   // A terminal that reports no size (some pseudo-terminals) would get empty frames: plain lines instead.
   if (isInteractive(ctx.io) && (ctx.io.stdout.columns ?? 0) > 0) return createLiveRenderer(ctx.io.stdout, ctx.c, async (runId) => (await engine.runs.get(runId))?.plan.stages)
-  return createPlainRenderer(ctx.io.stdout, ctx.c)
+  return createPlainRenderer(ctx.io.stdout, ctx.c, plain)
 }
 
 async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number> {
@@ -141,7 +146,7 @@ Examples:
   $ pipewright run -f ci/pipewright.yml --only test --only lint
   $ pipewright run --from deploy --var version=1.4.0 --secret-file .env.secrets
   $ pipewright run --json > result.json
-  $ pipewright run --resume 01J2ZK8M3Q`,
+  $ pipewright run --resume ${EXAMPLE_RUN_ID}`,
     )
     .action(action(rt, (ctx, flags: RunFlags) => runPipeline(ctx, flags)))
 }

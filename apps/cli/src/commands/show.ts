@@ -4,8 +4,10 @@ import { closeQuietly, openExistingStore, type CommandContext } from '../context
 import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
 import { println } from '../io.js'
 import { finishedDetail } from '../render/plain-renderer.js'
+import { reasonLines } from '../render/stage-reason.js'
 import { action, type CliRuntime } from './action.js'
 import { findRun, noStoreError, runsOf } from './find-run.js'
+import { EXAMPLE_RUN_ID, EXAMPLE_RUN_PREFIX } from '../examples.js'
 
 const EVIDENCE_CHARS = 120
 
@@ -42,7 +44,8 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
   for (const s of stages) {
     const attempts = s.attempts > 1 ? ` · ${s.attempts} attempts` : ''
     const timing = s.durationMs !== undefined ? ` · ${formatDuration(s.durationMs)}` : ''
-    out(`${statusSymbol(s.status, c)} ${c.bold(s.stageId)}${s.status === 'pending' ? ' pending' : finishedDetail(s)}${c.dim(`${attempts}${timing}`)}`)
+    const detail = s.status === 'pending' ? ' pending' : finishedDetail(s)
+    out(`${statusSymbol(s.status, c)} ${c.bold(s.stageId)}${detail}${c.dim(`${attempts}${timing}`)}`)
     for (const [k, v] of Object.entries(s.outputs)) out(`    ${c.dim('output')} ${k}=${v}`)
     for (const g of s.gates ?? []) {
       const verdict = g.verdict === 'pass' ? c.green(g.verdict) : g.verdict === 'fail' ? c.red(g.verdict) : c.yellow(g.verdict)
@@ -53,8 +56,7 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
       const until = s.waiting.deadline !== undefined ? `, gives up at ${formatTime(s.waiting.deadline)}` : ''
       out(`    ${c.yellow('waiting')} ${s.waiting.reason} ${c.dim(`(${s.waiting.kind}, since ${formatTime(s.waiting.since)}${until})`)}`)
     }
-    if (s.error?.details && s.status === 'failed') out(`    ${c.cyan('fix:')} ${s.error.details}`)
-    if (s.summary) for (const line of s.summary.trimEnd().split('\n')) out(`    ${c.dim('│')} ${line}`)
+    for (const line of reasonLines(s, detail, c)) out(`    ${line}`)
   }
   if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled') {
     out()
@@ -93,9 +95,9 @@ export function registerShow(program: Command, rt: CliRuntime): void {
       'after',
       `
 Examples:
-  $ pipewright show 01J2ZK8M3Q
-  $ pipewright show 01J2ZK8M3Q -f examples/hello-service/pipewright.yml
-  $ pipewright show 01J2ZK --json | jq '.stages[] | {stageId, status}'`,
+  $ pipewright show ${EXAMPLE_RUN_ID}
+  $ pipewright show ${EXAMPLE_RUN_ID} -f examples/hello-service/pipewright.yml
+  $ pipewright show ${EXAMPLE_RUN_PREFIX} --json | jq '.stages[] | {stageId, status}'`,
     )
     .action(action(rt, (ctx, id: string, flags: ShowFlags) => show(ctx, id, flags)))
 }

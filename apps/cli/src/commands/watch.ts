@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
-import { parseDurationOption } from '../options.js'
+import { parseDurationOption, progressIntervalFromEnv } from '../options.js'
 import { createPlainRenderer } from '../render/plain-renderer.js'
 import { printRunSummary } from '../render/run-summary.js'
 import { action, type CliRuntime } from './action.js'
@@ -74,7 +74,7 @@ async function watch(ctx: CommandContext, flags: WatchFlags): Promise<number> {
     const eng = (engine = await openEngine(ctx, store, dir))
     // Runs still load the file for each commit (it may change); the name only keys the position.
     const { spec } = await eng.load(file)
-    createPlainRenderer(ctx.io.stdout, ctx.c).attach(eng)
+    createPlainRenderer(ctx.io.stdout, ctx.c, { progressIntervalMs: progressIntervalFromEnv(ctx.io.env) }).attach(eng)
     println(ctx.io.stdout, ctx.c.dim(`watching ${branch} in ${dir} every ${flags.interval} (Ctrl-C to stop)`))
     await watchPipeline({
       repoDir: dir,

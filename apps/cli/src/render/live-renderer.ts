@@ -1,6 +1,7 @@
 import type { RunResult } from '@pipewright/core'
 import type { EventSource, StageStatus } from '@pipewright/plugin-api'
 import { createLogUpdate } from 'log-update'
+import { stripVTControlCharacters } from 'node:util'
 import { formatDuration, statusSymbol } from '../format.js'
 import { println, type Colors, type OutputStream } from '../io.js'
 import { finishedDetail } from './plain-renderer.js'
@@ -120,7 +121,8 @@ export function createLiveRenderer(
       })
       events.on('stage:log', (e) => {
         const s = view(e.stageId)
-        s.lastLine = e.line
+        // One dimmed, clipped line: a tool's own colour codes would be cut mid-sequence.
+        s.lastLine = stripVTControlCharacters(e.line)
         s.tail.push(e.line)
         if (s.tail.length > TAIL_LINES) s.tail.shift()
         touch()

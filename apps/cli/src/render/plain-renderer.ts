@@ -1,6 +1,6 @@
 import type { RunResult } from '@pipewright/core'
 import type { EventSource, PipewrightEvents } from '@pipewright/plugin-api'
-import { formatDuration, statusSymbol } from '../format.js'
+import { formatDuration, formatElapsed, statusSymbol } from '../format.js'
 import { println, type Colors, type OutputStream } from '../io.js'
 import type { RunRenderer } from './renderer.js'
 
@@ -10,7 +10,8 @@ type Finished = PipewrightEvents['stage:finished']
 export function finishedDetail(e: Pick<Finished, 'status' | 'exitCode' | 'error'>): string {
   switch (e.status) {
     case 'failed':
-      if (e.exitCode !== null && e.exitCode !== 0) return ` exit ${e.exitCode}`
+      // A non-zero exit says it all for a command; a timeout's exit code (143) would hide why.
+      if (e.exitCode !== null && e.exitCode !== 0 && (!e.error || e.error.code === 'PW_ERR_STAGE_FAILED')) return ` exit ${e.exitCode}`
       return e.error ? ` ${e.error.code}: ${e.error.message}` : ' failed'
     case 'succeeded':
       return ''
@@ -25,26 +26,73 @@ export function ranFor(e: Pick<Finished, 'status' | 'durationMs'>): boolean {
 }
 
 /**
- * One line per event, for logs and pipes: `▶ lint`, `lint │ …`, `✓ lint (1.2s)`,
- * `✗ test[node=20] exit 1 (0.4s)`. Nothing is ever redrawn.
+ * How long a running stage may stay silent before a `<stage> still running (1m30s)` line says it
+ * is alive; the line repeats after each further such silence. Long enough that chatty stages never
+ * get one, short enough that a CI log never looks stuck.
  */
-export function createPlainRenderer(out: OutputStream, c: Colors): RunRenderer {
+export const PROGRESS_INTERVAL_MS = 30_000
+
+export interface PlainRendererOptions {
+  /** Silence before a "still running" line, in ms (default PROGRESS_INTERVAL_MS); 0 turns the lines off. */
+  progressIntervalMs?: number
+}
+
+/**
+ * One line per event, for logs and pipes: `▶ lint`, `lint │ …`, `✓ lint (1.2s)`,
+ * `✗ test[node=20] exit 1 (0.4s)`, and `build still running (1m30s)` for a stage silent for a
+ * while. Nothing is ever redrawn.
+ */
+export function createPlainRenderer(out: OutputStream, c: Colors, options: PlainRendererOptions = {}): RunRenderer {
   const line = (s: string) => println(out, s)
+  const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS
+  const running = new Map<string, { startedAt: number; timer: NodeJS.Timeout }>()
+
+  // Runs after `interval` of silence; output of the stage pushes it back (see `heard`).
+  const watch = (stageId: string, startedAt: number) => {
+    if (interval <= 0) return
+    const timer = setTimeout(() => {
+      line(c.dim(`${stageId} still running (${formatElapsed(Date.now() - startedAt)})`))
+      watch(stageId, startedAt)
+    }, interval)
+    timer.unref()
+    running.set(stageId, { startedAt, timer })
+  }
+  const heard = (stageId: string) => {
+    const stage = running.get(stageId)
+    if (!stage) return
+    clearTimeout(stage.timer)
+    watch(stageId, stage.startedAt)
+  }
+  const forget = (stageId: string) => {
+    clearTimeout(running.get(stageId)?.timer)
+    running.delete(stageId)
+  }
+
   return {
     attach(events: EventSource) {
       events.on('run:started', (e) => {
         line(c.dim(`${e.resumed ? 'resuming' : 'run'} ${e.runId} · ${e.pipeline} · ${e.stages.length} stage${e.stages.length === 1 ? '' : 's'}`))
       })
-      events.on('stage:started', (e) => line(`${c.cyan('▶')} ${c.bold(e.stageId)}${e.attempt > 1 ? c.dim(` (attempt ${e.attempt})`) : ''}`))
-      events.on('stage:log', (e) => line(`${c.dim(`${e.stageId} │`)} ${e.stream === 'system' ? c.dim(e.line) : e.line}`))
+      events.on('stage:started', (e) => {
+        forget(e.stageId)
+        watch(e.stageId, Date.now())
+        line(`${c.cyan('▶')} ${c.bold(e.stageId)}${e.attempt > 1 ? c.dim(` (attempt ${e.attempt})`) : ''}`)
+      })
+      events.on('stage:log', (e) => {
+        heard(e.stageId)
+        line(`${c.dim(`${e.stageId} │`)} ${e.stream === 'system' ? c.dim(e.line) : e.line}`)
+      })
       // Retries, gate verdicts and cache hits arrive as the engine's own `system` log lines.
       events.on('stage:waiting', (e) => line(c.yellow(`⏸ ${e.stageId} waiting: ${e.reason}`)))
       events.on('stage:finished', (e) => {
+        forget(e.stageId)
         const timing = ranFor(e) ? c.dim(` (${formatDuration(e.durationMs)})`) : ''
         line(`${statusSymbol(e.status, c)} ${c.bold(e.stageId)}${finishedDetail(e)}${timing}`)
       })
     },
     note: line,
-    stop(_result?: RunResult) {},
+    stop(_result?: RunResult) {
+      for (const stageId of [...running.keys()]) forget(stageId)
+    },
   }
 }

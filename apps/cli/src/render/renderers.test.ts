@@ -1,6 +1,6 @@
 import { EventBus } from '@pipewright/core'
 import { createColors } from 'picocolors'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OutputStream } from '../io.js'
 import { createLiveRenderer, stageDepths } from './live-renderer.js'
 import { createPlainRenderer } from './plain-renderer.js'
@@ -41,6 +41,53 @@ describe('plain renderer', () => {
   })
 })
 
+describe('plain renderer progress on silent stages', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('says a stage is still running after 30 s of silence, again after each further 30 s, never once it printed or finished', () => {
+    vi.useFakeTimers()
+    const out = capture(false)
+    const bus = new EventBus()
+    createPlainRenderer(out, c).attach(bus)
+    const at = Date.now()
+    bus.emit('run:started', { runId: 'r1', pipeline: 'demo', stages: ['build', 'chatty'], resumed: false, at })
+    bus.emit('stage:started', { runId: 'r1', stageId: 'build', attempt: 1, at })
+    bus.emit('stage:started', { runId: 'r1', stageId: 'chatty', attempt: 1, at })
+    for (let s = 1; s <= 94; s++) {
+      vi.advanceTimersByTime(1000)
+      if (s % 10 === 0) bus.emit('stage:log', { runId: 'r1', stageId: 'chatty', stream: 'stdout', line: `tick ${s}`, at: Date.now() })
+      if (s === 65) bus.emit('stage:log', { runId: 'r1', stageId: 'build', stream: 'stdout', line: 'half way', at: Date.now() })
+    }
+    bus.emit('stage:finished', { runId: 'r1', stageId: 'build', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 94_000, outputs: {}, at: Date.now() })
+    vi.advanceTimersByTime(120_000)
+    const progress = out.text.split('\n').filter((l) => l.includes('still running'))
+    // build: 30 s, 60 s; its output at 65 s restarts the count, and it finishes at 94 s, before 95 s.
+    // chatty prints every 10 s until 90 s, then is silent: 120 s, 150 s, 180 s, 210 s.
+    expect(progress).toEqual([
+      'build still running (30s)',
+      'build still running (1m00s)',
+      'chatty still running (2m00s)',
+      'chatty still running (2m30s)',
+      'chatty still running (3m00s)',
+      'chatty still running (3m30s)',
+    ])
+  })
+
+  it('takes another interval, and 0 turns the lines off', () => {
+    vi.useFakeTimers()
+    for (const [progressIntervalMs, expected] of [[500, 4], [0, 0]] as const) {
+      const out = capture(false)
+      const bus = new EventBus()
+      createPlainRenderer(out, c, { progressIntervalMs }).attach(bus)
+      bus.emit('stage:started', { runId: 'r1', stageId: 'wait', attempt: 1, at: Date.now() })
+      vi.advanceTimersByTime(2000)
+      expect(out.text.split('\n').filter((l) => l.startsWith('wait still running')).length).toBe(expected)
+    }
+  })
+})
+
 describe('live renderer', () => {
   it('draws the stage tree in place and prints the failed stage tail at the end', async () => {
     const out = capture(true)
@@ -62,6 +109,26 @@ describe('live renderer', () => {
     expect(out.text).toContain('✓ lint 1.2s')
     expect(out.text).toContain('  ✗ test[node=20] exit 1 0.4s')
     expect(out.text).toContain('── test[node=20]: last 1 lines ──\n│ assertion failed')
+  })
+
+  it('ticks the elapsed time of a running stage every frame, without events', () => {
+    vi.useFakeTimers()
+    try {
+      const out = capture(true)
+      const bus = new EventBus()
+      createLiveRenderer(out, c, async () => undefined).attach(bus)
+      const at = Date.now()
+      bus.emit('run:started', { runId: 'r1', pipeline: 'demo', stages: ['wait'], resumed: false, at })
+      bus.emit('stage:started', { runId: 'r1', stageId: 'wait', attempt: 1, at })
+      const seen: string[] = []
+      for (let s = 1; s <= 3; s++) {
+        vi.advanceTimersByTime(1000)
+        seen.push(/wait (\d+\.\ds)(?![^]*wait \d)/.exec(out.text)?.[1] ?? '')
+      }
+      expect(seen).toEqual(['1.0s', '2.0s', '3.0s'])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('stageDepths gives each stage its longest distance from a root', () => {

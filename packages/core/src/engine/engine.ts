@@ -36,9 +36,12 @@ const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 /** How often a running run writes that its process is alive. */
 const HEARTBEAT_MS = 10_000
 
-/** A run id: time-ordered (base 36 milliseconds) plus 3 random bytes, e.g. `mx2n05g5-51870f`. */
-export function newRunId(): string {
-  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+/**
+ * A run id: the start time in base 36, a dash, six random hex digits (`mx2mt967-da4c3e`), so ids
+ * sort by time and a short prefix finds a run. `at` and `random` fix both parts (help examples, tests).
+ */
+export function newRunId(at: number = Date.now(), random: Uint8Array = randomBytes(3)): string {
+  return `${at.toString(36)}-${Buffer.from(random).toString('hex')}`
 }
 
 /** Creates an engine: the public entry point for the CLI, the server and services that embed Pipewright. */

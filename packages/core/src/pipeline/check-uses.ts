@@ -3,7 +3,7 @@ import { isRecord, type LooseStage } from './loose-input.js'
 import type { PathSegment, ProblemList } from './problems.js'
 import { USES_PATTERN } from './schema.js'
 import { didYouMean } from './suggest.js'
-import { knownKeysAt } from './zod-shape.js'
+import { knownKeysAt, strippedKeys } from './zod-shape.js'
 import { reportIssues } from './zod-issues.js'
 import type { UsesRegistry } from './validate.js'
 
@@ -38,6 +38,10 @@ export function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathS
   const schema = definition.configSchema
   if (!schema) return
   const input = config ?? {}
+  for (const unknown of strippedKeys(schema, input)) {
+    const key = String(unknown.path.at(-1))
+    problems.add([...path, 'with', ...unknown.path], `Unknown key "${key}".${didYouMean(key, unknown.known)}`)
+  }
   let result: ReturnType<typeof schema.safeParse>
   try {
     result = schema.safeParse(input)

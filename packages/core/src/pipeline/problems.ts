@@ -14,8 +14,9 @@ export class ProblemList {
 
   constructor(private readonly where: { file?: string; locator?: SourceLocator }) {}
 
-  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID'): void {
+  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID', details?: string): void {
     const problem: Problem = { path: dottedPath(path), message, code }
+    if (details !== undefined) problem.details = details
     if (this.where.file !== undefined) problem.file = this.where.file
     const position = this.where.locator?.locate([...path])
     if (position) {

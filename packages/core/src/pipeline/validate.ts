@@ -1,10 +1,11 @@
 import type { Problem, z } from '@pipewright/plugin-api'
 import { checkExpressions } from './check-expressions.js'
 import { checkGraph } from './check-graph.js'
+import { checkOutline } from './check-outline.js'
 import { checkNotify, checkUses } from './check-uses.js'
 import type { SourceLocator } from './load.js'
 import { looseStages } from './loose-input.js'
-import { ProblemList } from './problems.js'
+import { dottedPath, ProblemList } from './problems.js'
 import { pipelineSchema, type PipelineSpec } from './schema.js'
 import { knownKeysAt } from './zod-shape.js'
 import { reportIssues } from './zod-issues.js'
@@ -34,9 +35,12 @@ export interface ValidateOptions {
  */
 export function validatePipeline(input: unknown, options: ValidateOptions): { spec?: PipelineSpec; problems: Problem[] } {
   const problems = new ProblemList(options)
+  const outlined = checkOutline(input, problems)
   const parsed = pipelineSchema.safeParse(input)
   if (!parsed.success) {
-    for (const report of reportIssues(parsed.error.issues, input, [], (path) => knownKeysAt(pipelineSchema, path))) problems.add(report.path, report.message)
+    for (const report of reportIssues(parsed.error.issues, input, [], (path) => knownKeysAt(pipelineSchema, path))) {
+      if (!outlined.has(dottedPath(report.path))) problems.add(report.path, report.message)
+    }
   }
   const stages = looseStages(input)
   checkGraph(stages, problems)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatProblem } from '@pipewright/plugin-api'
+import { definePlugin, formatProblem, z } from '@pipewright/plugin-api'
 import { readPipelineFile } from '../../src/pipeline/load.js'
 import { validatePipeline } from '../../src/pipeline/validate.js'
 import { dockerLike, noSchema } from './fixture-plugins.js'
@@ -158,6 +158,67 @@ stages:
   })
 })
 
+describe('a first pipeline file', () => {
+  it('that is empty (or only comments) is said to be empty, with a pipeline to start from', async () => {
+    for (const yaml of ['', '# TODO: write the pipeline\n']) {
+      const { problems } = await validateYaml(yaml)
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toMatchObject({ path: '', message: 'The pipeline file is empty.', code: 'PW_ERR_CONFIG_INVALID' })
+      expect(problems[0]!.details).toContain('name: my-app\nstages:\n  lint:\n    run: npm run lint')
+      expect(problems[0]!.details).toContain('pipewright init')
+    }
+  })
+
+  it('without stages is told it needs a `stages:` map, with an example', async () => {
+    for (const [yaml, where] of [['name: app\n', '1:1'], ['name: app\nstages:\n', '2:1']] as const) {
+      const { problems } = await validateYaml(yaml)
+      expect(problems.map(formatProblem)).toEqual([`pipewright.yml:${where} stages: A pipeline needs a \`stages:\` map: the steps it runs, by id.`])
+      expect(problems[0]!.details).toMatch(/^Add the stages, each with `run:` \(a command\) or `uses:` .*\n\nname: my-app\nstages:\n/)
+    }
+  })
+})
+
+describe('unknown keys in a plugin\'s with:', () => {
+  const loose = definePlugin({
+    id: 'images',
+    apiVersion: 1,
+    register(api) {
+      // Plain z.object: zod drops unknown keys without a word, so a typo would be lost.
+      api.stage('build', {
+        configSchema: z.object({ tags: z.array(z.string()), dockerfile: z.string().default('Dockerfile'), push: z.object({ registry: z.string() }).optional(), labels: z.record(z.string(), z.string()).default({}), extra: z.looseObject({}).optional() }),
+        run: async () => undefined,
+      })
+    },
+  })
+
+  it('get a "did you mean" from a plain z.object schema as from a strict one, nested keys too; records and loose objects keep theirs', async () => {
+    const dir = tempProject({
+      'pipewright.yml': `name: demo
+stages:
+  image:
+    uses: images/build
+    with:
+      tags: [app]
+      dockerfle: build/Dockerfile
+      push: { registy: localhost:5000 }
+      labels: { team: core }
+      extra: { anything: goes }
+  linted:
+    uses: docker/build
+    with: { tag: x, contxt: . }
+`,
+    })
+    const loaded = await readPipelineFile(dir)
+    const { problems } = validatePipeline(loaded.input, { file: 'pipewright.yml', locator: loaded.locator, registry: registryOf(dockerLike, loose) })
+    expect(problems.map(formatProblem)).toEqual([
+      'pipewright.yml:7:7 stages.image.with.dockerfle: Unknown key "dockerfle". Did you mean "dockerfile"?',
+      'pipewright.yml:8:7 stages.image.with.push.registry: Required (string)',
+      'pipewright.yml:8:15 stages.image.with.push.registy: Unknown key "registy". Did you mean "registry"?',
+      'pipewright.yml:13:21 stages.linted.with.contxt: Unknown key "contxt". Did you mean "context"?',
+    ])
+  })
+})
+
 describe('validatePipeline on objects (TS pipelines)', () => {
   it('reports problems without line numbers, naming the file', () => {
     const { problems } = validatePipeline({ name: 'x', stages: { a: { run: 'echo', needs: ['a'] } } }, { file: 'pipewright.config.ts', registry })
@@ -165,7 +226,7 @@ describe('validatePipeline on objects (TS pipelines)', () => {
   })
 
   it('reports a non-object input', () => {
-    expect(validatePipeline(null, { registry }).problems.map(formatProblem)).toEqual(['Expected object, got null'])
+    expect(validatePipeline(['a'], { registry }).problems.map(formatProblem)).toEqual(['Expected object, got a list'])
   })
 
   it('explains a union mismatch by the branch that matches the shape', () => {

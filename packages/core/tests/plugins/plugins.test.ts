@@ -41,6 +41,8 @@ stages:
     const { stage, logs, events } = await runFile(project.file, {}, {}, engine)
     expect(stage('small')).toMatchObject({ status: 'failed', outputs: { last: '102' } })
     expect(stage('small').error?.code).toBe('PW_ERR_GATE_FAILED')
+    // The result carries what the stage reported, so a caller can say why it failed.
+    expect(stage('small').summary).toBe('counted to 102')
     const gate = events.find((e) => e.type === 'gate:evaluated')?.payload as { verdict: string; evidence: unknown }
     expect(gate).toMatchObject({ verdict: 'fail', evidence: { last: 102, saved: { last: 102 } } })
     expect(logs('small')).toContain('count reached 102')
@@ -55,7 +57,7 @@ stages:
 `)
     const engine = createEngine({ plugins: [counter] })
     const { stage } = await runFile(project.file, {}, {}, engine)
-    expect(stage('one')).toMatchObject({ status: 'succeeded', outputs: { last: '1' } })
+    expect(stage('one')).toMatchObject({ status: 'succeeded', outputs: { last: '1' }, summary: 'counted to 1' })
     const [run] = await engine.store.listRuns()
     const [stageRecord] = await engine.store.getStages(run!.id)
     expect(stageRecord).toMatchObject({ summary: 'counted to 1', gates: [{ gate: 'counter/at-most', verdict: 'pass' }] })

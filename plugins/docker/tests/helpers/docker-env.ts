@@ -60,13 +60,32 @@ async function probe(): Promise<DockerTestEnv | undefined> {
   if (process.env.CI === 'true') {
     throw new Error(`docker plugin tests need a Docker engine in CI: ${problem}. .ci/run must run \`bash tools/docker/up.sh\` first.`)
   }
-  console.warn(`[plugin-docker] skipping engine tests: ${problem}. Start one with \`bash tools/docker/up.sh\`.`)
+  // No warning here: each test file runs this in its own worker, so it would repeat per file. The
+  // skipped tests carry DOCKER_SKIP_REASON instead, which the run's summary says once.
   return undefined
 }
 
+declare module 'vitest' {
+  interface TaskMeta {
+    /** Why a skipped test was skipped; the run's closing summary counts tests by it. */
+    skipReason?: string
+  }
+}
+
+/** Why engine tests were skipped, as the run's closing summary says it (tools/vitest-summary-reporter.ts). */
+export const DOCKER_SKIP_REASON = 'Docker engine not reachable: start it with bash tools/docker/up.sh'
+
 /**
- * The engine and registries the tests use, or undefined (tests skip, with a warning) when none
- * runs. With CI=true a missing engine is an error: CI always starts one.
+ * Options for a `describe` of engine tests: skipped when no engine runs, with the reason for the
+ * summary — `describe('…', needsDocker(env), () => …)`.
+ */
+export function needsDocker(env: DockerTestEnv | undefined): { skip: boolean; meta: { skipReason: string } } {
+  return { skip: !env, meta: { skipReason: DOCKER_SKIP_REASON } }
+}
+
+/**
+ * The engine and registries the tests use, or undefined (the tests skip, see needsDocker) when
+ * none runs. With CI=true a missing engine is an error: CI always starts one.
  */
 export function dockerTestEnv(): Promise<DockerTestEnv | undefined> {
   cached ??= probe()
