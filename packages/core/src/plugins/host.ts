@@ -18,6 +18,7 @@ import {
   type PluginApi,
   type Problem,
   type StageDefinition,
+  type TargetDefinition,
 } from '@pipewright/plugin-api'
 import { createContainer, registerProvider } from '../di.js'
 import { zodProblems } from './zod-problems.js'
@@ -47,6 +48,7 @@ export interface LoadedPluginInfo {
   gates: string[]
   monitors: string[]
   notifiers: string[]
+  targets: string[]
 }
 
 /** Loads plugins onto the engine: checks ids, api versions, duplicates, dependencies and config. */
@@ -56,6 +58,7 @@ export class PluginHost {
   readonly gates = new Map<string, RegisteredType<GateDefinition<any, any>>>()
   readonly monitors = new Map<string, RegisteredType<MonitorDefinition<any, any>>>()
   readonly notifiers = new Map<string, RegisteredType<NotifierDefinition<any, any>>>()
+  readonly targets = new Map<string, RegisteredType<TargetDefinition<any, any>>>()
   /** Lifecycle hooks plugins joined, in load order. */
   readonly hooks: Array<{ pluginId: string; hooks: LifecycleHooks<any>; options: HookOptions; container: DependencyContainer; pluginConfig: unknown }> = []
 
@@ -134,8 +137,9 @@ export class PluginHost {
       gates: [],
       monitors: [],
       notifiers: [],
+      targets: [],
     }
-    const add = <D>(kind: 'stage' | 'gate' | 'monitor' | 'notifier', map: Map<string, RegisteredType<D>>, list: string[]) => (name: string, definition: D) => {
+    const add = <D>(kind: 'stage' | 'gate' | 'monitor' | 'notifier' | 'target', map: Map<string, RegisteredType<D>>, list: string[]) => (name: string, definition: D) => {
       if (!TYPE_NAME.test(name)) throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} registers ${kind} "${name}": names match /^[a-z][a-z0-9-]*$/`)
       const uses = `${p.id}/${name}`
       if (map.has(uses)) throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} registers ${kind} ${uses} twice`)
@@ -150,6 +154,7 @@ export class PluginHost {
       gate: add('gate', this.gates, info.gates),
       monitor: add('monitor', this.monitors, info.monitors),
       notifier: add('notifier', this.notifiers, info.notifiers),
+      target: add('target', this.targets, info.targets),
       provide: (token, provider) => {
         // Visible engine-wide, so plugins that declare dependsOn (and the engine) can resolve it;
         // factories resolve their own dependencies from the providing plugin's scope.
