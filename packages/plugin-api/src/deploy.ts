@@ -39,7 +39,7 @@ export interface InstanceSpec {
  */
 export interface InstanceHandle {
   readonly id: string
-  /** The target type that started it, `<plugin-id>/<name>`; filled in by the agent. */
+  /** The target type that started it, `<plugin-id>/<name>` (`ctx.target`). */
   readonly target: string
   readonly environment: string
   readonly version: string
@@ -71,6 +71,8 @@ export interface StopOptions {
 
 /** What every target method receives. */
 export interface TargetContext<TPluginConfig = unknown> {
+  /** The target type being called, `<plugin-id>/<name>` (what `InstanceHandle.target` holds). */
+  readonly target: string
   /** The environment the call is for. */
   readonly environment: string
   /**
