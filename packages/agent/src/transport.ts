@@ -19,14 +19,15 @@ export function errorToJson(error: unknown): { error: ReturnType<PipewrightError
 }
 
 /**
- * One HTTP request over the unix socket. With `onLine`, a 200 answer is read as NDJSON, line by
+ * One HTTP request over the unix socket, on its own connection: Node's global agent would put a
+ * 5 s idle timeout on it, and an operation's stream may be quiet for longer (a canary pause). With `onLine`, a 200 answer is read as NDJSON, line by
  * line, and resolves when the agent ends it.
  */
 export function call(socket: string, method: string, path: string, body?: unknown, onLine?: (line: unknown) => void, timeoutMs?: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body)
     const req = request(
-      { socketPath: socket, method, path, headers: { 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) }, ...(timeoutMs ? { timeout: timeoutMs } : {}) },
+      { socketPath: socket, method, path, agent: false, headers: { 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) }, ...(timeoutMs ? { timeout: timeoutMs } : {}) },
       (res) => {
         res.setEncoding('utf8')
         const streaming = onLine !== undefined && res.statusCode === 200 && String(res.headers['content-type']).startsWith('application/x-ndjson')

@@ -70,7 +70,8 @@ export function get(url: string, options: { agent?: Agent; path?: string } = {})
         try {
           parsed = JSON.parse(body)
         } catch {
-          // not the fixture's JSON (a 5xx from the router)
+          // Not the fixture's JSON: a plain-text service (busybox httpd serves its version as text), or a 5xx from the router.
+          if (res.statusCode === 200) parsed = { version: body.trim() }
         }
         resolve({ status: res.statusCode ?? 0, ...(parsed.version ? { version: parsed.version } : {}), ...(parsed.instance ? { instance: parsed.instance } : {}), ...(res.statusCode !== 200 ? { error: body.slice(0, 200) } : {}) })
       })
