@@ -54,20 +54,34 @@ export class DeploymentAgent {
     return env
   }
 
-  /** Restores every environment from its state file (at start). One that cannot be restored is logged, not fatal. */
-  async restore(): Promise<void> {
-    for (const state of await this.files.readAll()) {
+  /**
+   * Restores every environment from its state file (at start). Resolves once each is listed
+   * (busy: `restore`); `done` resolves when all are back. One that cannot be restored is logged,
+   * not fatal. A stopped one gets no router.
+   */
+  async restore(): Promise<{ done: Promise<void> }> {
+    const states = await this.files.readAll()
+    const restoring: Array<Promise<void>> = []
+    for (const state of states) {
       const name = state.spec?.name
-      try {
-        const env = new Environment(state.spec, { drivers: this.drivers, files: this.files, log: this.options.log })
-        this.environments.set(name, env)
-        await env.proxy.listen().catch((error: unknown) => env.log(`router not listening: ${error instanceof Error ? error.message : String(error)}`))
-        await restoreEnvironment(env, state)
-        env.supervisor.start()
-      } catch (error) {
-        this.options.log(`[${name}] could not be restored: ${error instanceof Error ? error.message : String(error)}`)
-      }
+      if (!name || this.environments.has(name)) continue
+      const env = new Environment(state.spec, { drivers: this.drivers, files: this.files, log: this.options.log })
+      this.environments.set(name, env)
+      const done = (async () => {
+        try {
+          if (!state.stopped) await env.proxy.listen().catch((error: unknown) => env.log(`router not listening: ${error instanceof Error ? error.message : String(error)}`))
+          await restoreEnvironment(env, state)
+          env.supervisor.start()
+        } catch (error) {
+          env.log(`could not be restored: ${error instanceof Error ? error.message : String(error)}`)
+        } finally {
+          env.restoring = undefined
+        }
+      })()
+      env.restoring = { since: Date.now(), done }
+      restoring.push(done)
     }
+    return { done: Promise.all(restoring).then(() => undefined) }
   }
 
   private get(name: string): Environment {

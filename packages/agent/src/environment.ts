@@ -39,6 +39,8 @@ export class Environment {
   private operationDone: Promise<unknown> | undefined
   private previousTimer: NodeJS.Timeout | undefined
   stopped = false
+  /** Set while a restarted agent brings the environment back. */
+  restoring: { since: number; done: Promise<void> } | undefined
 
   constructor(
     public spec: EnvironmentSpec,
@@ -170,6 +172,9 @@ export class Environment {
   }
 
   assertIdle(): void {
+    if (this.restoring) {
+      throw new PipewrightError('PW_ERR_ENVIRONMENT_BUSY', `Environment ${this.name} is being restored by the agent that just started`, { details: 'Try again in a moment (`pipewright agent status` shows when it is done).' })
+    }
     if (this.operation) {
       const o = this.operation.info
       throw new PipewrightError('PW_ERR_ENVIRONMENT_BUSY', `Environment ${this.name} has an operation in flight: ${o.kind} of ${o.version} (${o.strategy}, ${o.phase})`, {
@@ -271,7 +276,7 @@ export class Environment {
       }),
     )
     const up = instances.filter((i) => i.role === 'stable' && i.state === 'running').length
-    const state: EnvironmentStatus['state'] = !this.current ? 'empty' : up >= this.spec.instances ? 'serving' : up > 0 ? 'degraded' : 'down'
+    const state: EnvironmentStatus['state'] = this.stopped ? 'stopped' : !this.current ? 'empty' : up >= this.spec.instances ? 'serving' : up > 0 ? 'degraded' : 'down'
     return {
       name: this.name,
       url: this.spec.url,
@@ -283,6 +288,7 @@ export class Environment {
       traffic: this.proxy.router.share(),
       instances,
       ...(this.operation ? { operation: { ...this.operation.info } } : {}),
+      ...(this.restoring ? { operation: { operation: 'restore', kind: 'restore' as const, version: this.current?.version ?? '', strategy: 'restore', phase: 'restoring', startedAt: this.restoring.since } } : {}),
       ...(this.history[0] ? { lastResult: this.history[0] } : {}),
     }
   }

@@ -39,7 +39,7 @@ export class Operation {
 
   constructor(
     readonly env: Environment,
-    kind: OperationInfo['kind'],
+    kind: 'deploy' | 'rollback',
     version: string,
     strategy: string,
     private readonly listener: (event: DeployEvent) => void,

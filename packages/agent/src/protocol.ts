@@ -190,7 +190,8 @@ export interface DeploymentResult {
 
 export interface OperationInfo {
   operation: string
-  kind: 'deploy' | 'rollback'
+  /** `restore`: a restarted agent is bringing the environment back. */
+  kind: 'deploy' | 'rollback' | 'restore'
   version: string
   strategy: string
   phase: string
@@ -202,8 +203,11 @@ export interface EnvironmentStatus {
   url: string
   proxyPort: number
   target: string
-  /** `serving`: every instance runs; `degraded`: some do; `down`: none; `empty`: nothing deployed yet. */
-  state: 'serving' | 'degraded' | 'down' | 'empty'
+  /**
+   * `serving`: every instance runs; `degraded`: some do; `down`: none; `empty`: nothing deployed
+   * yet; `stopped`: stopped by `agent stop --all` (no router) until deployed again.
+   */
+  state: 'serving' | 'degraded' | 'down' | 'empty' | 'stopped'
   version?: string
   previousVersion?: string
   deployedAt?: number

@@ -71,6 +71,8 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent |
     agent = new DeploymentAgent({ paths, catalog, log, version })
     let stopping: Promise<void> | undefined
     const stop = (all: boolean): Promise<void> => (stopping ??= shutdown(all))
+    // Environments are listed (as being restored) before the socket answers; restoring goes on behind.
+    const restored = await agent.restore()
     server = await serveAgent(agent, paths.socket, (all) => void stop(all))
     await writeFile(paths.pidFile, String(process.pid))
     log(`agent ${version} (pid ${process.pid}) listening on ${paths.socket}; targets: ${catalog.list().join(', ')}`)
@@ -93,7 +95,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent |
     const onSignal = () => void stop(false)
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
-    void agent.restore().then(
+    void restored.done.then(
       () => log('restore finished'),
       (error: unknown) => log(`restore failed: ${error instanceof Error ? error.message : String(error)}`),
     )
