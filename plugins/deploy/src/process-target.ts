@@ -7,8 +7,12 @@ import { isRunning, procInfo } from './proc.js'
 import { stageRelease } from './release.js'
 import { ProcessTargetConfig } from './schemas.js'
 
+type Exit = { code: number | null; signal: NodeJS.Signals | null }
+
 /** How processes this agent started ended (an adopted process's end is only seen through /proc). */
-const exits = new Map<number, { code: number | null; signal: NodeJS.Signals | null }>()
+const exits = new Map<number, Exit>()
+/** Processes this agent started, until Node reports their exit. */
+const running = new Map<number, Promise<Exit>>()
 
 interface ProcessData {
   log: string
@@ -64,7 +68,16 @@ async function launch(ctx: TargetContext, config: ProcessTargetConfig, spec: Par
   }).catch((cause: NodeJS.ErrnoException) => {
     throw new PipewrightError('PW_ERR_DEPLOY_START', `deploy/process: instance ${spec.id} of ${spec.environment} could not start: ${cause.message}`, { cause })
   })
-  child.once('exit', (code, signal) => exits.set(spawned, { code, signal }))
+  running.set(
+    spawned,
+    new Promise<Exit>((resolve) =>
+      child.once('exit', (code, signal) => {
+        exits.set(spawned, { code, signal })
+        running.delete(spawned)
+        resolve({ code, signal })
+      }),
+    ),
+  )
   child.unref()
   return {
     id: spec.id,
@@ -79,21 +92,23 @@ async function launch(ctx: TargetContext, config: ProcessTargetConfig, spec: Par
   }
 }
 
-function liveness(handle: InstanceHandle): InstanceLiveness {
+async function liveness(handle: InstanceHandle): Promise<InstanceLiveness> {
   const pid = handle.pid
   if (pid === undefined) return { alive: false, reason: 'no process id' }
-  const exit = exits.get(pid)
-  if (exit) return { alive: false, reason: exitReason(exit), exitCode: exit.code }
-  return isRunning(pid, dataOf(handle).startTime) ? { alive: true } : { alive: false, reason: 'the process is gone' }
+  if (isRunning(pid, dataOf(handle).startTime)) return { alive: true }
+  // Our own child: /proc may see it gone a moment before Node reports how it ended.
+  const ending = running.get(pid)
+  const exit = exits.get(pid) ?? (ending ? await Promise.race([ending, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500).unref())]) : undefined)
+  return exit ? { alive: false, reason: exitReason(exit), exitCode: exit.code } : { alive: false, reason: 'the process is gone' }
 }
 
 async function waitGone(handle: InstanceHandle, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
-    if (!liveness(handle).alive) return true
+    if (!(await liveness(handle)).alive) return true
     await new Promise((r) => setTimeout(r, 25))
   }
-  return !liveness(handle).alive
+  return !(await liveness(handle)).alive
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -120,18 +135,18 @@ export const processTarget: TargetDefinition<ProcessTargetConfig> = {
   async stop(_ctx, _config, handle, { graceMs }) {
     const pid = handle.pid
     // A leader that is gone (or a recycled pid) is never signalled: the group id could belong to someone else.
-    if (pid === undefined || !liveness(handle).alive) return
+    if (pid === undefined || !(await liveness(handle)).alive) return
     signalGroup(pid, (dataOf(handle).stopSignal ?? 'SIGTERM') as NodeJS.Signals)
     if (await waitGone(handle, graceMs)) return
     signalGroup(pid, 'SIGKILL')
     await waitGone(handle, 5_000)
   },
-  check(_ctx, config, handle) {
+  async check(_ctx, config, handle) {
     const log = dataOf(handle).log
     if (log) capLogFile(log, config['log-max-bytes'])
     return liveness(handle)
   },
-  adopt(_ctx, _config, handle) {
-    return liveness(handle).alive ? handle : undefined
+  async adopt(_ctx, _config, handle) {
+    return (await liveness(handle)).alive ? handle : undefined
   },
 }
