@@ -66,9 +66,9 @@ export class TargetDriver {
   }
 
   prepare(environment: string, config: unknown, version: string, source: ReleaseSource, signal: AbortSignal): Promise<ReleaseSource> {
-    const prepare = this.loaded.definition.prepare
-    if (!prepare) return Promise.resolve(source)
-    return this.call('prepare', () => prepare(this.context(environment, signal), config, { ...source, environment, version }))
+    const definition = this.loaded.definition
+    if (!definition.prepare) return Promise.resolve(source)
+    return this.call('prepare', () => definition.prepare!(this.context(environment, signal), config, { ...source, environment, version }))
   }
 
   async start(config: unknown, spec: InstanceSpec, signal: AbortSignal): Promise<InstanceHandle> {
@@ -90,9 +90,9 @@ export class TargetDriver {
   }
 
   async adopt(config: unknown, handle: InstanceHandle): Promise<InstanceHandle | undefined> {
-    const adopt = this.loaded.definition.adopt
+    const definition = this.loaded.definition
     const ctx = this.context(handle.environment, new AbortController().signal)
-    if (adopt) return this.call('adopt', () => adopt(ctx, config, handle))
+    if (definition.adopt) return this.call('adopt', () => definition.adopt!(ctx, config, handle))
     return (await this.check(config, handle)).alive ? handle : undefined
   }
 }
