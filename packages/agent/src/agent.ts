@@ -1,8 +1,6 @@
-import { join } from 'node:path'
 import type { TargetCatalog } from '@pipewright/core'
 import { PipewrightError, type Logger } from '@pipewright/plugin-api'
 import { Environment, portOf } from './environment.js'
-import { HealthCheckFailed } from './operation.js'
 import type { AgentPaths } from './paths.js'
 import { DeployRequest, PROTOCOL_VERSION, RollbackRequest, type AgentInfo, type AgentStatus, type DeployEvent, type DeployInput, type DeploymentResult, type EnvironmentSpec, type RollbackInput } from './protocol.js'
 import { restoreEnvironment } from './restore.js'
@@ -195,4 +193,3 @@ export class DeploymentAgent {
   }
 }
 
-export { HealthCheckFailed }

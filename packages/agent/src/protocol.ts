@@ -91,10 +91,8 @@ export const strategySchema = z.preprocess((value) => {
     if (entries.length === 1) {
       const [kind, options] = entries[0]!
       const o = (options ?? {}) as Record<string, unknown>
-      const renamed: Record<string, unknown> = { kind, ...o }
-      if ('pause' in o) (renamed.pauseMs = o.pause), delete renamed.pause
-      if ('keep-previous' in o) (renamed.keepPreviousMs = o['keep-previous']), delete renamed['keep-previous']
-      return renamed
+      const { pause, 'keep-previous': keepPrevious, ...rest } = o
+      return { kind, ...rest, ...(pause !== undefined ? { pauseMs: pause } : {}), ...(keepPrevious !== undefined ? { keepPreviousMs: keepPrevious } : {}) }
     }
   }
   return value

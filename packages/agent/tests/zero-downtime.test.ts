@@ -24,13 +24,13 @@ describe('zero failed requests under steady load', () => {
       expect(first.outcome, JSON.stringify(first.error)).toBe('succeeded')
 
       const load = startLoad(environment.url, 4, 20)
-      await until('v1 under load', () => (load.report().byVersion[`${strategy}-v1`] ?? 0) >= 100)
+      await until('v1 under load', () => (load.report().byVersion[`${strategy}-v1`] ?? 0) >= 200)
       const progress = collect()
       const started = Date.now()
       const second = await client.deploy({ environment, version: 'v2', source: { directory: makeRelease(root, `${strategy}-v2`) }, strategy }, progress)
       const took = Date.now() - started
       expect(second.outcome, JSON.stringify(second.error)).toBe('succeeded')
-      await until('v2 under load', () => (load.report().byVersion[`${strategy}-v2`] ?? 0) >= 100)
+      await until('v2 under load', () => (load.report().byVersion[`${strategy}-v2`] ?? 0) >= 300)
       const report = await load.stop()
       console.log(`${strategy}: ${report.ok} requests answered, ${report.failed} failed; switch took ${took} ms`, report.byVersion)
 
