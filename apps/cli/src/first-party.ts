@@ -6,6 +6,7 @@ export const FIRST_PARTY_PLUGINS = [
   '@pipewright/plugin-test-runner',
   '@pipewright/plugin-linter',
   '@pipewright/plugin-docker',
+  '@pipewright/plugin-deploy',
 ] as const
 
 export interface FirstPartyLoad {

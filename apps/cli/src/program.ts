@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
+import { registerAgent } from './commands/agent.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -54,7 +55,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerPlugin]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerAgent, registerPlugin]) {
     register(program, runtime)
   }
   return { program, runtime }

@@ -42,6 +42,11 @@ export const ERROR_CODES = {
   PW_ERR_PATH_ESCAPE: { title: 'Path outside the workspace', exit: 2, http: 400, fix: 'Use a relative path inside the workspace, without `..` or symlinks that leave it.' },
   PW_ERR_STORE: { title: 'Store error', exit: 1, http: 500, fix: 'Check that the store directory (--home or PIPEWRIGHT_HOME) is writable and not corrupted.' },
   PW_ERR_INPUT_FILE: { title: 'Input file invalid', exit: 1, http: 400, fix: 'Check that the file exists and has the expected format.' },
+  PW_ERR_AGENT_UNAVAILABLE: { title: 'Deployment agent unavailable', exit: 1, http: 503, fix: 'Start it with `pipewright agent start` (in the foreground) or let a deploy start it; see <home>/agent/agent.log for why it stopped.' },
+  PW_ERR_DEPLOYMENT_FAILED: { title: 'Deployment failed', exit: 1, http: 502, fix: 'The message names the instance and the health check that failed with its last response; the previous version still serves. See the instance log under <home>/agent/targets.' },
+  PW_ERR_ENVIRONMENT_BUSY: { title: 'Environment busy', exit: 1, http: 409, fix: 'Another deployment of this environment is in flight; wait for it (`pipewright agent status`) or abort it.' },
+  PW_ERR_ENVIRONMENT_NOT_FOUND: { title: 'Environment not found', exit: 2, http: 404, fix: 'Check the environment name; `pipewright agent status` lists the environments the agent serves.' },
+  PW_ERR_TARGET_NOT_FOUND: { title: 'Deployment target not found', exit: 2, http: 400, fix: 'Use a target type a loaded plugin registers (deploy/process, docker/container, or a third-party plugin\'s).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 

@@ -32,6 +32,16 @@ export type {
   StoredRecord,
 } from './context.js'
 export type {
+  InstanceHandle,
+  InstanceLiveness,
+  InstanceSpec,
+  JsonValue,
+  ReleaseSource,
+  StopOptions,
+  TargetContext,
+  TargetDefinition,
+} from './deploy.js'
+export type {
   AfterAttemptResult,
   AfterStageResult,
   AttemptOutcome,

@@ -9,6 +9,7 @@ import type {
   NotifierContext,
   StageContext,
 } from './context.js'
+import type { TargetDefinition } from './deploy.js'
 import type { ErrorCodeInfo } from './errors.js'
 import type { HookOptions, LifecycleHooks } from './lifecycle.js'
 import type { Provider, Token } from './tokens.js'
@@ -63,6 +64,8 @@ export interface PluginApi<TPluginConfig = unknown> {
   monitor<TConfig>(name: string, definition: MonitorDefinition<TConfig, TPluginConfig>): void
   /** Adds notifier type `<plugin-id>/<name>`. */
   notifier<TConfig>(name: string, definition: NotifierDefinition<TConfig, TPluginConfig>): void
+  /** Adds deployment target type `<plugin-id>/<name>` (an environment's `target: { uses }`). */
+  target<TConfig>(name: string, definition: TargetDefinition<TConfig, TPluginConfig>): void
   /**
    * Registers a service. It is visible to this plugin and to plugins that declare this one in
    * `dependsOn`; any other plugin resolving it gets PW_ERR_SERVICE_NOT_VISIBLE.

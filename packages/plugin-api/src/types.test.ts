@@ -8,6 +8,9 @@ import {
   type MonitorSample,
   type Notification,
   type NotifierContext,
+  type InstanceHandle,
+  type InstanceSpec,
+  type TargetContext,
   type PipewrightEvents,
   type Plugin,
   type PluginApi,
@@ -58,6 +61,34 @@ describe('plugin-api types', () => {
       },
     })
     expectTypeOf<GateResult['verdict']>().toEqualTypeOf<'pass' | 'fail' | 'pending'>()
+  })
+
+  it('a target receives a typed config, the instance spec, and returns a serializable handle', () => {
+    definePlugin({
+      id: 'typed',
+      apiVersion: 1,
+      configSchema: z.object({ region: z.string().default('local') }),
+      register(api) {
+        api.target('box', {
+          configSchema: z.object({ command: z.string() }),
+          prepare(_ctx, _config, release) {
+            expectTypeOf(release.version).toEqualTypeOf<string>()
+            return { directory: release.directory ?? '/tmp' }
+          },
+          start(ctx, config, spec) {
+            expectTypeOf(ctx).toMatchTypeOf<TargetContext<{ region: string }>>()
+            expectTypeOf(config.command).toEqualTypeOf<string>()
+            expectTypeOf(spec).toEqualTypeOf<InstanceSpec>()
+            return { id: spec.id, target: 'typed/box', environment: spec.environment, version: spec.version, host: spec.host, port: spec.port, startedAt: 0, data: { log: '/tmp/x.log' } }
+          },
+          stop(_ctx, _config, handle, options) {
+            expectTypeOf(handle).toEqualTypeOf<InstanceHandle>()
+            expectTypeOf(options.graceMs).toEqualTypeOf<number>()
+          },
+          check: () => ({ alive: false, reason: 'exited with code 1', exitCode: 1 }),
+        })
+      },
+    })
   })
 
   it('tokens carry the type of their service', () => {

@@ -15,6 +15,7 @@ import {
   type Resolver,
   type StageDefinition,
   type StageStatus,
+  type TargetDefinition,
   type Token,
 } from '@pipewright/plugin-api'
 import { createGateContext, createStageContext, type StageContextOptions, type TestGateContext, type TestStageContext } from './stage-context.js'
@@ -27,6 +28,7 @@ export interface InspectedPlugin {
   gates: Record<string, GateDefinition<any, any>>
   monitors: Record<string, MonitorDefinition<any, any>>
   notifiers: Record<string, NotifierDefinition<any, any>>
+  targets: Record<string, TargetDefinition<any, any>>
   services: Array<[Token<unknown>, Provider<unknown>]>
   /** Lifecycle hooks the plugin joined, in registration order. */
   hooks: Array<{ hooks: LifecycleHooks<any>; options: HookOptions }>
@@ -66,7 +68,7 @@ function parseConfig(schema: { safeParse(v: unknown): { success: boolean; data?:
 export async function inspectPlugin(plugin: Plugin, options: { config?: Record<string, unknown> } = {}): Promise<InspectedPlugin> {
   const config = parseConfig(plugin.configSchema, options.config ?? {}, `plugin ${plugin.id}`)
   const services: InspectedPlugin['services'] = []
-  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, services, hooks: [], resolver: createResolver(services, config) }
+  const inspected: InspectedPlugin = { id: plugin.id, config, stages: {}, gates: {}, monitors: {}, notifiers: {}, targets: {}, services, hooks: [], resolver: createResolver(services, config) }
   if (plugin.errors) {
     // As the engine does on load: a plugin with malformed codes is refused, and its codes resolve to their fixes.
     const problems = checkErrorCodes(plugin.id, plugin.errors)
@@ -82,6 +84,7 @@ export async function inspectPlugin(plugin: Plugin, options: { config?: Record<s
     gate: (name, d) => void (inspected.gates[name] = d),
     monitor: (name, d) => void (inspected.monitors[name] = d),
     notifier: (name, d) => void (inspected.notifiers[name] = d),
+    target: (name, d) => void (inspected.targets[name] = d),
     provide: (token, provider) => void inspected.services.push([token, provider as Provider<unknown>]),
     hooks: (hooks, hookOptions = {}) => void inspected.hooks.push({ hooks, options: hookOptions }),
   }

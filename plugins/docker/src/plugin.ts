@@ -1,13 +1,14 @@
 import { definePlugin } from '@pipewright/plugin-api'
 import { buildImage } from './build.js'
 import { DOCKER_CLIENT, createDockerClient } from './client.js'
+import { containerTarget } from './container-target.js'
 import { DOCKER_ERRORS } from './errors.js'
 import { checkImageSize } from './image-size.js'
 import { pushImage } from './push.js'
 import { runContainer } from './run-container.js'
 import { BuildConfig, DockerPluginConfig, ImageSizeConfig, PushConfig, RunConfig } from './schemas.js'
 
-/** The `docker` plugin: `docker/build`, `docker/push`, `docker/run`, gate `docker/image-size`, service DOCKER_CLIENT. */
+/** The `docker` plugin: `docker/build`, `docker/push`, `docker/run`, gate `docker/image-size`, target `docker/container`, service DOCKER_CLIENT. */
 export const dockerPlugin = definePlugin({
   id: 'docker',
   apiVersion: 1,
@@ -41,5 +42,6 @@ export const dockerPlugin = definePlugin({
       configSchema: ImageSizeConfig,
       evaluate: checkImageSize,
     })
+    api.target('container', containerTarget)
   },
 })

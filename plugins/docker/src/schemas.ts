@@ -22,7 +22,7 @@ const tagListSchema = z.union([z.array(imageRefSchema), z.string()]).transform((
   return tags
 })
 
-const sizeSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const sizeSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const bytes = parseSize(value)
   if (bytes === undefined) {
     ctx.addIssue({ code: 'custom', message: `Invalid size "${value}": use bytes or e.g. 256m, 50MB, 1.5GB` })
@@ -94,3 +94,15 @@ export const ImageSizeConfig = z.object({
   image: z.string().min(1).optional(),
 })
 export type ImageSizeConfig = z.output<typeof ImageSizeConfig>
+
+/** `target: { uses: docker/container, with: {...} }`: each instance a container on the host network. */
+export const ContainerTargetConfig = z.object({
+  /** Override the image's command: a string runs through `sh -c`; an array is the argv as is. It must listen on `$PORT` (127.0.0.1). */
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+  /** Extra variables; `PORT` and the `PIPEWRIGHT_*` variables of the instance always win. */
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  user: z.string().min(1).optional(),
+  memory: sizeSchema.optional(),
+  cpus: z.number().positive().max(1024).optional(),
+})
+export type ContainerTargetConfig = z.output<typeof ContainerTargetConfig>

@@ -20,6 +20,7 @@ import {
   type Resolver,
   type StageDefinition,
   type Token,
+  type TargetDefinition,
 } from '@pipewright/plugin-api'
 import { createContainer, registerProvider, toResolver } from '../engine/container.js'
 import { zodProblems } from './zod-problems.js'
@@ -49,6 +50,7 @@ export interface LoadedPluginInfo {
   gates: string[]
   monitors: string[]
   notifiers: string[]
+  targets: string[]
 }
 
 /** Loads plugins onto the engine: checks ids, api versions, duplicates, dependencies and config. */
@@ -60,6 +62,7 @@ export class PluginHost {
   readonly notifiers = new Map<string, RegisteredType<NotifierDefinition<any, any>>>()
   /** Which plugin provides each service token (for the message when another plugin reaches for it). */
   private readonly providers = new Map<symbol, string>()
+  readonly targets = new Map<string, RegisteredType<TargetDefinition<any, any>>>()
   /** Lifecycle hooks plugins joined, in load order. */
   readonly hooks: Array<{ pluginId: string; hooks: LifecycleHooks<any>; options: HookOptions; container: DependencyContainer; pluginConfig: unknown }> = []
 
@@ -147,8 +150,9 @@ export class PluginHost {
       gates: [],
       monitors: [],
       notifiers: [],
+      targets: [],
     }
-    const add = <D>(kind: 'stage' | 'gate' | 'monitor' | 'notifier', map: Map<string, RegisteredType<D>>, list: string[]) => (name: string, definition: D) => {
+    const add = <D>(kind: 'stage' | 'gate' | 'monitor' | 'notifier' | 'target', map: Map<string, RegisteredType<D>>, list: string[]) => (name: string, definition: D) => {
       if (!TYPE_NAME.test(name)) throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} registers ${kind} "${name}": names match /^[a-z][a-z0-9-]*$/`)
       const uses = `${p.id}/${name}`
       if (map.has(uses)) throw new PipewrightError('PW_ERR_PLUGIN_INVALID', `Plugin ${p.id} registers ${kind} ${uses} twice`)
@@ -163,6 +167,7 @@ export class PluginHost {
       gate: add('gate', this.gates, info.gates),
       monitor: add('monitor', this.monitors, info.monitors),
       notifier: add('notifier', this.notifiers, info.notifiers),
+      target: add('target', this.targets, info.targets),
       provide: (token, provider) => {
         const owner = this.providers.get(token)
         if (owner !== undefined && owner !== p.id) {
