@@ -7,6 +7,8 @@ export const FIRST_PARTY_PLUGINS = [
   '@pipewright/plugin-linter',
   '@pipewright/plugin-docker',
   '@pipewright/plugin-deploy',
+  '@pipewright/plugin-monitoring',
+  '@pipewright/plugin-notification',
 ] as const
 
 export interface FirstPartyLoad {

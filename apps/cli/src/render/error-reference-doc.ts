@@ -5,7 +5,7 @@ export const ERROR_REFERENCE_PATH = 'docs/errors.md'
 
 /** The command that regenerates the reference, run from the repository root. */
 export const ERROR_REFERENCE_COMMAND =
-  'pnpm docs:generate (builds first: the first-party plugins register their codes from dist)'
+  'pnpm docs:generate'
 
 /**
  * Escapes text for a Markdown table cell. Outside `code spans`, `<` and `>` become entities (so
