@@ -54,6 +54,31 @@ export interface CoverageSummary {
   statements?: number
   /** What produced the numbers: the format and the file. */
   source: { format: CoverageFormat; file: string }
+  /** Which files the figures count, when the report lists files (workspace-relative paths). */
+  files?: CoverageFiles
+}
+
+/** The files behind the coverage figures: those counted, and those left out by `include`/`exclude`. */
+export interface CoverageFiles {
+  counted: string[]
+  excluded: string[]
+  /** The globs that decided, so a reader can tell why a file is missing. */
+  include?: string[]
+  exclude: string[]
+  /** The runner that already chose the files before the report was written (c8, vitest, jest), if any. */
+  chosenBy?: string
+}
+
+/** Covered and total items of one metric (lines, branches …) in one file or a whole report. */
+export interface Counts {
+  covered: number
+  total: number
+}
+
+/** One file of a coverage report. `pct` is the tool's own figure, when the report has one. */
+export interface FileCoverage {
+  file: string
+  metrics: Partial<Record<CoverageMetric, Counts & { pct?: number }>>
 }
 
 export type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura'
@@ -82,6 +107,8 @@ export interface ResultsRecord {
   failures: RecordedTest[]
   flakyTests: RecordedTest[]
   coverage?: Omit<CoverageSummary, 'source'> & { file: string; format: CoverageFormat }
+  /** Set when the report does not look like it came from the runner the preset expects. */
+  runnerWarning?: string
 }
 
 export const RESULTS_KIND = 'test-runner.results'

@@ -1,3 +1,4 @@
+import type { CoverageScope, Rounding } from '../coverage-formats/scope.js'
 import type { CoverageFormat } from '../model.js'
 
 /** One execution of the test command and the reports it leaves. */
@@ -7,7 +8,13 @@ export interface AttemptPlan {
   /** Report paths or globs, relative to the workspace or absolute. */
   junit: string[]
   /** Read after this attempt; later attempts that have none keep the earlier figures. */
-  coverage?: { file: string; format?: CoverageFormat }
+  coverage?: {
+    file: string
+    format?: CoverageFormat
+    scope: CoverageScope
+    /** `nearest` for reports of tools that round their printed figures (node:test); default istanbul's truncation. */
+    rounding?: Rounding
+  }
   /** Names what writes the reports, for error messages. */
   producedBy: string
 }

@@ -40,7 +40,7 @@ export async function executeAttempt(ctx: StageContext, plan: AttemptPlan): Prom
     const display = displayPath(ctx.workspace, coverageFile)
     // Same rule as for the JUnit reports: percentages from an earlier run must not pass a gate now.
     if (coverageBefore !== undefined && (await fileStamp(coverageFile)) === coverageBefore) throw staleCoverage(ctx, plan, display, result.exitCode)
-    attempt.coverage = await readCoverage(coverageFile, display, { producedBy: plan.producedBy }, plan.coverage.format)
+    attempt.coverage = await readCoverage(coverageFile, display, { producedBy: plan.producedBy }, plan.coverage.format, { scope: plan.coverage.scope, workspace: ctx.workspace, ...(plan.coverage.rounding ? { rounding: plan.coverage.rounding } : {}) })
   }
   return attempt
 }

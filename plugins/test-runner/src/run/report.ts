@@ -1,6 +1,8 @@
-import { COVERAGE_METRICS, type CoverageSummary, type FinalCase, type RecordedTest, type ResultsRecord, type TestSuite } from '../model.js'
+import { COVERAGE_METRICS, type CoverageFiles, type CoverageSummary, type FinalCase, type RecordedTest, type ResultsRecord, type TestSuite } from '../model.js'
 
 const MESSAGE_LIMIT = 500
+/** How many counted (and excluded) coverage files a record lists. */
+const FILE_LIMIT = 1000
 
 /** The record kept in the store for a stage's results. */
 export function buildRecord(input: {
@@ -34,8 +36,9 @@ export function buildRecord(input: {
     flakyTests: cases.filter((c) => c.finalStatus === 'flaky').map(toRecorded),
   }
   if (input.coverage) {
-    const { source, ...percentages } = input.coverage
+    const { source, files, ...percentages } = input.coverage
     record.coverage = { ...percentages, file: source.file, format: source.format }
+    if (files) record.coverage.files = { ...files, counted: files.counted.slice(0, FILE_LIMIT).map(redact), excluded: files.excluded.slice(0, FILE_LIMIT).map(redact) }
   }
   return record
 }
@@ -84,6 +87,7 @@ export function summaryText(record: ResultsRecord, flakesBefore: Map<string, num
   if (c) {
     const figures = COVERAGE_METRICS.filter((m) => c[m] !== undefined).map((m) => `${m} ${c[m]}%`)
     lines.push(`Coverage: ${figures.join(', ')} (${c.file})`)
+    if (c.files) lines.push(`  ${coverageFilesText(c.files)}`)
   }
   return lines.join('\n')
 }
@@ -94,4 +98,12 @@ export function failureMessage(stageId: string, record: ResultsRecord): string {
   const more = record.failures.length > first.length ? `, and ${record.failures.length - first.length} more` : ''
   const retried = record.attempts > 1 ? ` after ${record.attempts} attempts` : ''
   return `Stage ${stageId}: ${record.failed} of ${record.total} tests failed${retried}: ${first.join('; ')}${more}`
+}
+
+/** `counted 2 files (src/a.js, src/b.js); left out 3 (src/a.test.js, …)`: what the figures cover. */
+export function coverageFilesText(files: CoverageFiles): string {
+  const list = (names: string[]) => (names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, …`)
+  const counted = `counted ${files.counted.length} file${files.counted.length === 1 ? '' : 's'} (${list(files.counted)})`
+  const chosen = files.chosenBy ? ` as chosen by ${files.chosenBy}` : ''
+  return files.excluded.length === 0 ? `${counted}${chosen}` : `${counted}${chosen}; left out ${files.excluded.length} (${list(files.excluded)})`
 }
