@@ -14,9 +14,11 @@ export interface TestCase {
   classname?: string
   /** The test file, when the report names it (attribute, class name that is a path, or stack frame). */
   file?: string
+  /** The line the test is declared at, when the report says (tells same-named tests apart). */
+  line?: number
   status: CaseStatus
   durationMs: number
-  /** First line of the failure or error message. */
+  /** The failure or error message as the tool wrote it, line breaks kept (no stack trace). */
   message?: string
   location?: SourceLocation
   /** Surefire's own rerun (`<flakyFailure>`) already saw this test fail and then pass. */
@@ -86,7 +88,7 @@ export type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura'
 export const COVERAGE_METRICS = ['lines', 'branches', 'functions', 'statements'] as const
 export type CoverageMetric = (typeof COVERAGE_METRICS)[number]
 
-/** A failing or flaky test as kept in the store. */
+/** A failing or flaky test as kept in the store; same-named tests differ by `file`/`line`. */
 export interface RecordedTest {
   id: string
   file?: string

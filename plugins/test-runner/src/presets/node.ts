@@ -1,4 +1,6 @@
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { SOURCE_DEFAULT_EXCLUDE } from '../coverage-formats/scope.js'
 import { resolvePackageBin } from './resolve-bin.js'
 import { type PresetContext, attemptDir, coverageOptions, rerunArgs } from './shared.js'
@@ -25,11 +27,11 @@ export function nodeTestRunner(ctx: PresetContext): TestRunner {
         '--test',
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
-        '--test-reporter=junit',
+        `--test-reporter=${junitReporter()}`,
         `--test-reporter-destination=${junit}`,
         ...(attempt === 1 ? ctx.config.args : rerunArgs(ctx.config.args, failingFiles)),
       ]
-      const plan: AttemptPlan = { command: [...node, ...testArgs], junit: [junit], producedBy: 'the node:test junit reporter (test-runner/node)' }
+      const plan: AttemptPlan = { command: [...node, ...testArgs], junit: [junit], producedBy: "node:test with the plugin's JUnit reporter (test-runner/node)" }
       if (withCoverage && c8 !== undefined) {
         // c8 applies its own defaults and the project's c8 config; include/exclude go to it as flags.
         const reports = join(dir, 'coverage')
@@ -55,5 +57,18 @@ export function nodeTestRunner(ctx: PresetContext): TestRunner {
       }
       return plan
     },
+  }
+}
+
+/**
+ * The plugin's node:test JUnit reporter (`reporters/node-junit.mjs`): unlike node 20's own, it names
+ * each test's file and line, and keeps a failure's line breaks. Found from this module in the
+ * source tree and in the built package alike.
+ */
+function junitReporter(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'reporters', 'node-junit.mjs')
+    if (existsSync(file)) return file
+    if (dirname(dir) === dir) throw new Error('reporters/node-junit.mjs is missing from @pipewright/plugin-test-runner')
   }
 }

@@ -75,9 +75,10 @@ export function countFlakes(history: Array<{ data: ResultsRecord }>): Map<string
 /** The text `pipewright show` prints for the stage. */
 export function summaryText(record: ResultsRecord, flakesBefore: Map<string, number>, runsBefore: number): string {
   const lines = [
-    `${record.total} test${record.total === 1 ? '' : 's'}: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${(record.durationMs / 1000).toFixed(1)}s${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
+    `${record.total} test${record.total === 1 ? '' : 's'}: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${formatDuration(record.durationMs)}${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
   ]
-  for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${f.message}` : ''}`)
+  if (record.runnerWarning) lines.push(`  WARNING ${record.runnerWarning}`)
+  for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${indented(f.message)}` : ''}`)
   if (record.failures.length > 10) lines.push(`  … and ${record.failures.length - 10} more failing test${record.failures.length === 11 ? '' : 's'}`)
   for (const t of record.flakyTests) {
     const before = flakesBefore.get(t.id) ?? 0
@@ -106,4 +107,17 @@ export function coverageFilesText(files: CoverageFiles): string {
   const counted = `counted ${files.counted.length} file${files.counted.length === 1 ? '' : 's'} (${list(files.counted)})`
   const chosen = files.chosenBy ? ` as chosen by ${files.chosenBy}` : ''
   return files.excluded.length === 0 ? `${counted}${chosen}` : `${counted}${chosen}; left out ${files.excluded.length} (${list(files.excluded)})`
+}
+
+/** `42ms` under a tenth of a second (where `0.0s` would say nothing), else `1.5s`. */
+export function formatDuration(ms: number): string {
+  return ms < 100 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`
+}
+
+/** A multi-line message under its `FAILED …:` line, each further line indented. */
+function indented(message: string): string {
+  return message
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : `      ${line}`))
+    .join('\n')
 }
