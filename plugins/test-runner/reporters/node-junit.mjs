@@ -18,6 +18,10 @@ const escapeText = (text) =>
 // In an attribute a line break must be a character reference, or XML parsers fold it into a space.
 const escapeXml = (text) => escapeText(text).replace(/"/g, '&quot;').replace(/\r?\n/g, '&#10;')
 
+function fileURLToPathSafe(file) {
+  return file?.startsWith('file://') ? fileURLToPath(file) : file
+}
+
 function filePath(file) {
   if (!file) return undefined
   const path = file.startsWith('file://') ? fileURLToPath(file) : file
@@ -60,7 +64,10 @@ export default async function* junitWithFiles(source) {
   const stack = [root]
   for await (const event of source) {
     if (event.type === 'test:start') {
-      const test = { name: event.data.name, file: filePath(event.data.file), line: event.data.line, children: [], durationMs: 0 }
+      const file = filePath(event.data.file)
+      // A file that declares no node:test test is reported as one test named by its path.
+      const name = event.data.name === event.data.file || event.data.name === fileURLToPathSafe(event.data.file) ? file : event.data.name
+      const test = { name, file, line: event.data.line, children: [], durationMs: 0 }
       stack.at(-1).children.push(test)
       stack.push(test)
     } else if (event.type === 'test:pass' || event.type === 'test:fail') {
@@ -78,7 +85,8 @@ export default async function* junitWithFiles(source) {
     if (!byFile.has(file)) byFile.set(file, [])
     byFile.get(file).push({ test, path })
   }
-  let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n'
+  // The root's name tells the plugin the report came from this reporter.
+  let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="node:test">\n'
   for (const [file, tests] of byFile) {
     const failures = tests.filter((t) => t.test.error).length
     const skipped = tests.filter((t) => !t.test.error && (t.test.skip || t.test.todo)).length

@@ -38,6 +38,8 @@ export interface TestReport {
   suites: TestSuite[]
   cases: TestCase[]
   durationMs: number
+  /** The `name` of the root `<testsuites>`, which some writers set (`vitest tests`, `jest tests`, `node:test`). */
+  producers?: string[]
 }
 
 export type FinalStatus = CaseStatus | 'flaky'

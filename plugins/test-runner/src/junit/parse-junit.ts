@@ -34,6 +34,8 @@ export function parseJUnit(xml: string, file: string, origin: FileOrigin, worksp
   if (root === undefined || typeof root !== 'object') throw malformed(file, origin, 'no <testsuites> or <testsuite> root element')
 
   const report: TestReport = { suites: [], cases: [], durationMs: 0 }
+  const producer = str(root['@_name'])
+  if (producer) report.producers = [producer]
   const ctx = { workspace, report }
   const rootCases = asArray(root.testcase).map((tc) => parseCase(tc, [], ctx.workspace))
   if (rootCases.length > 0) addSuite(report, '(root)', rootCases, sumMs(rootCases))
@@ -47,7 +49,9 @@ export function parseJUnit(xml: string, file: string, origin: FileOrigin, worksp
 function walkSuite(node: XmlNode, path: string[], ctx: { workspace: string; report: TestReport }): void {
   const name = str(node['@_name'])
   const here = name ? [...path, name] : path
-  const cases = asArray(node.testcase).map((tc) => parseCase(tc, here, ctx.workspace))
+  // mocha-junit-reporter names the file on the suite only.
+  const suiteFile = str(node['@_file'])
+  const cases = asArray(node.testcase).map((tc) => parseCase(tc, here, ctx.workspace, suiteFile))
   const nested = asArray(node.testsuite)
   if (cases.length > 0 || nested.length === 0) addSuite(ctx.report, here.join(' > ') || '(unnamed)', cases, seconds(node['@_time']) ?? sumMs(cases))
   for (const child of nested) walkSuite(child, here, ctx)
@@ -64,19 +68,25 @@ function addSuite(report: TestReport, name: string, cases: TestCase[], durationM
   } satisfies TestSuite)
 }
 
-function parseCase(node: XmlNode, suitePath: string[], workspace: string): TestCase {
+function parseCase(node: XmlNode, suitePath: string[], workspace: string, suiteFile?: string): TestCase {
   // jest-junit's "{classname} > {title}" leaves a bare separator in front of tests outside a describe.
-  const name = str(node['@_name'])?.replace(/^\s*>\s*/, '') ?? '(unnamed)'
+  let name = str(node['@_name'])?.replace(/^\s*>\s*/, '') ?? '(unnamed)'
   // node:test writes classname="test" for every case: it carries no information.
   const rawClass = str(node['@_classname'])
-  const classname = rawClass === 'test' ? undefined : rawClass
+  let classname = rawClass === 'test' ? undefined : rawClass
+  // mocha-junit-reporter: name is the full title ("math adds"), classname the test's own title.
+  const suite = suitePath.at(-1)
+  if (classname && suite && name === `${suite} ${classname}`) {
+    name = classname
+    classname = undefined
+  }
   const problems = [...asArray(node.failure), ...asArray(node.error)]
   const nodeFailure = str(node['@_failure'])
   const failed = problems.length > 0 || nodeFailure !== undefined
   const skipped = !failed && node.skipped !== undefined
   const body = problems.map(text).join('\n')
 
-  const attrFile = str(node['@_file'])
+  const attrFile = str(node['@_file']) ?? suiteFile
   const attrLine = Number(str(node['@_line']))
   const found = failed ? findLocation(body, workspace, classname) : undefined
   let location = found

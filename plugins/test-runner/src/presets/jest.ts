@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { type PresetContext, attemptDir, coverageOptions, runnerCommand, runnerScope, withoutFileFilters } from './shared.js'
+import { producerWarning } from './runner-check.js'
 import type { AttemptPlan, TestRunner } from './types.js'
 
 const require = createRequire(import.meta.url)
@@ -13,6 +14,7 @@ const require = createRequire(import.meta.url)
 export function jestRunner(ctx: PresetContext): TestRunner {
   return {
     rerunsFiles: true,
+    checkReport: (report) => producerWarning(report, 'jest tests', 'jest'),
     async plan(attempt, failingFiles) {
       const dir = await attemptDir(ctx, attempt)
       const junit = join(dir, 'junit.xml')
@@ -41,6 +43,8 @@ export function jestRunner(ctx: PresetContext): TestRunner {
         command,
         env: {
           JEST_JUNIT_OUTPUT_FILE: junit,
+          // The root's name, which tells the plugin the report is jest-junit's (a project's config may rename it).
+          JEST_SUITE_NAME: 'jest tests',
           JEST_JUNIT_ADD_FILE_ATTRIBUTE: 'true',
           JEST_JUNIT_REPORT_TEST_SUITE_ERRORS: 'true',
           JEST_JUNIT_SUITE_NAME: '{filepath}',

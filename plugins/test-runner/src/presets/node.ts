@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SOURCE_DEFAULT_EXCLUDE } from '../coverage-formats/scope.js'
 import { resolvePackageBin } from './resolve-bin.js'
+import { nodeHarnessWarning } from './runner-check.js'
 import { type PresetContext, attemptDir, coverageOptions, rerunArgs } from './shared.js'
 import type { AttemptPlan, TestRunner } from './types.js'
 
@@ -15,6 +16,7 @@ import type { AttemptPlan, TestRunner } from './types.js'
 export function nodeTestRunner(ctx: PresetContext): TestRunner {
   return {
     rerunsFiles: true,
+    checkReport: nodeHarnessWarning,
     async plan(attempt, failingFiles) {
       const dir = await attemptDir(ctx, attempt)
       const junit = join(dir, 'junit.xml')

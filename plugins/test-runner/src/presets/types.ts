@@ -1,5 +1,5 @@
 import type { CoverageScope, Rounding } from '../coverage-formats/scope.js'
-import type { CoverageFormat } from '../model.js'
+import type { CoverageFormat, TestReport } from '../model.js'
 
 /** One execution of the test command and the reports it leaves. */
 export interface AttemptPlan {
@@ -28,4 +28,9 @@ export interface TestRunner {
    * or undefined when some failing test has no known file (then everything runs again).
    */
   plan(attempt: number, failingFiles: string[] | undefined): Promise<AttemptPlan>
+  /**
+   * Looks at the first attempt's report and output for signs that the tests did not run under
+   * the runner the preset expects; returns a warning for the log, the summary and the record.
+   */
+  checkReport?(report: TestReport, output: string): string | undefined
 }

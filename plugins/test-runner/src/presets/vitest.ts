@@ -1,11 +1,13 @@
 import { join } from 'node:path'
 import { type PresetContext, attemptDir, coverageOptions, rerunArgs, runnerCommand, runnerScope } from './shared.js'
+import { producerWarning } from './runner-check.js'
 import type { AttemptPlan, TestRunner } from './types.js'
 
 /** `test-runner/vitest`: vitest's own junit reporter; coverage through its json-summary reporter. */
 export function vitestRunner(ctx: PresetContext): TestRunner {
   return {
     rerunsFiles: true,
+    checkReport: (report) => producerWarning(report, 'vitest tests', 'vitest'),
     async plan(attempt, failingFiles) {
       const dir = await attemptDir(ctx, attempt)
       const junit = join(dir, 'junit.xml')
