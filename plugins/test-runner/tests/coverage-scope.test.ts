@@ -1,21 +1,25 @@
 import { spawnSync } from 'node:child_process'
-import type { StageDefinition } from '@pipewright/plugin-api'
-import { inspectPlugin } from '@pipewright/testing'
+import type { GateDefinition, StageDefinition } from '@pipewright/plugin-api'
+import { gateContextFor, inspectPlugin } from '@pipewright/testing'
 import { describe, expect, it } from 'vitest'
 import plugin, { RESULTS_KIND, type ResultsRecord } from '../src/index.js'
 import { testStage } from './helpers/context.js'
 import { binOf, copyFixture, printedTotals } from './helpers/fixtures.js'
 
-const { stages } = await inspectPlugin(plugin)
+const { gates, stages } = await inspectPlugin(plugin)
 
 /** Runs a stage type on a fixture copy and returns its record. */
 async function runStage(type: string, dir: string, config: Record<string, unknown>): Promise<ResultsRecord> {
+  return (await runWithContext(type, dir, config)).record
+}
+
+async function runWithContext(type: string, dir: string, config: Record<string, unknown>) {
   const stage = stages[type] as StageDefinition<unknown>
   const ctx = testStage({ workspace: dir, stageId: 'unit' })
   await stage.run(ctx, stage.configSchema!.parse(config))
   const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
   if (!record?.coverage) throw new Error(`stage ${type} recorded no coverage`)
-  return record
+  return { ctx, record }
 }
 
 /** Runs the project's own coverage tool the way its users do and returns what it printed. */
@@ -52,11 +56,15 @@ describe('coverage counts the project\'s sources, as its own tool does', () => {
 
   it('test-runner/node without c8: node:test\'s own figures for the sources, without the test files', async () => {
     const dir = copyFixture('node-c8-beside', { without: ['c8'] })
-    const record = await runStage('node', dir, { coverage: true })
-    expect(record.coverage?.files).toMatchObject({
-      counted: ['src/math.js', 'src/strings.js'],
-      excluded: ['src/math.test.js', 'src/strings.test.js', 'test/fixtures/people.js', 'test/people.test.js'],
-    })
+    const { ctx, record } = await runWithContext('node', dir, { coverage: true })
+    const files = { counted: ['src/math.js', 'src/strings.js'], excluded: ['src/math.test.js', 'src/strings.test.js', 'test/fixtures/people.js', 'test/people.test.js'] }
+    expect(record.coverage?.files).toMatchObject(files)
+    // The gate judges these figures and says which files they count.
+    const gate = gates.coverage as GateDefinition<unknown>
+    const verdict = await gate.evaluate(gateContextFor(ctx), gate.configSchema!.parse({ functions: 100 }))
+    expect(verdict).toMatchObject({ verdict: 'fail', evidence: { files } })
+    expect(verdict.reason).toBe(`Coverage is too low: functions ${record.coverage?.functions}% is below 100%.`)
+    expect(ctx.captured.summary).toContain('  counted 2 files (src/math.js, src/strings.js); left out 4 (src/math.test.js, src/strings.test.js, test/fixtures/people.js, test/people.test.js)')
     // node prints one row per file: the plugin's figure for a single source is that row.
     const rows = nodeCoverageRows(toolOutput(dir, ['--test', '--experimental-test-coverage']))
     const math = await runStage('node', copyFixture('node-c8-beside', { without: ['c8'] }), { coverage: { include: ['src/math.js'] } })
