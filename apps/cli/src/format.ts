@@ -1,10 +1,9 @@
 import type { StageStatus } from '@pipewright/plugin-api'
 import type { Colors } from './io.js'
 
-/** `42ms`, `0.4s`, `12.0s`, `3m 05s`, `1h 02m`. */
+/** `0.4s`, `12.0s`, `3m 05s`, `1h 02m`. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–'
-  if (ms < 100) return `${Math.round(ms)}ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
   const s = Math.round(ms / 1000)
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
