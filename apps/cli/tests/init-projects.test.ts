@@ -67,6 +67,9 @@ describe('pipewright init writes a pipeline that runs, and reruns from the cache
       test: { needs: 'install', uses: 'test-runner/vitest', cache: { inputs } },
       build: { needs: ['lint', 'test'], run: 'npm run build', cache: { inputs }, artifacts: ['dist/**'] },
     })
+    // install → lint and test side by side → build.
+    const graph = await runCli(['graph'], { cwd: dir, env: OFFLINE })
+    expect(graph.stdout.split('\n').filter((l) => l.includes('-->')).map((l) => l.trim())).toEqual(['s0 --> s1', 's0 --> s2', 's1 --> s3', 's2 --> s3'])
     expect(first).toContain('gate linter/max-issues: pass')
     expect(first).toMatch(/✓ shop succeeded .*\(4 succeeded\)/)
     expect(cachedStages(second)).toEqual(['build', 'lint', 'test'])
