@@ -25,6 +25,11 @@ export interface StageDefinition<TConfig = unknown, TPluginConfig = unknown> {
   configSchema?: z.ZodType<TConfig>
   /** Names of the outputs the stage sets, for docs and `pipewright plugins`. */
   outputs?: string[]
+  /**
+   * Record kinds the stage saves with `ctx.records.save` (e.g. `linter.problems`), so validation
+   * can tell a gate that `reads` one of them whether this stage will have it.
+   */
+  records?: string[]
   /** Runs the stage. Throw (ideally a PipewrightError) to fail it. */
   run(ctx: StageContext<TPluginConfig>, config: TConfig): Awaitable<void>
 }
@@ -32,6 +37,12 @@ export interface StageDefinition<TConfig = unknown, TPluginConfig = unknown> {
 export interface GateDefinition<TConfig = unknown, TPluginConfig = unknown> {
   description?: string
   configSchema?: z.ZodType<TConfig>
+  /**
+   * Record kinds the gate judges (`ctx.records.get`). Validation reports the gate on a stage
+   * that writes none of them: a `run:` stage, or a stage type whose `records` lack them.
+   * Without `reads`, the gate may go on any stage.
+   */
+  reads?: string[]
   /** Fires after the gated stage finished; a `fail` verdict fails the stage. */
   evaluate(ctx: GateContext<TPluginConfig>, config: TConfig): Awaitable<GateResult>
 }

@@ -1,6 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createEngine, type Engine } from '@pipewright/core'
+import { formatProblem } from '@pipewright/plugin-api'
 import { afterEach, describe, expect, it } from 'vitest'
 import linter from '../src/index.js'
 import { FIXTURES, makeScratchProject } from './helpers/paths.js'
@@ -82,5 +83,17 @@ describe('linter plugin on the real engine', () => {
     expect(problems).toHaveLength(1)
     expect(problems[0]?.path).toBe('stages.lint.with.pattern')
     expect(problems[0]?.message).toMatch(/Invalid regular expression/)
+  })
+
+  it('validate reports linter/max-issues on a run: stage, before anything runs', async () => {
+    const dir = await project()
+    const file = path.join(dir, 'pipewright.yml')
+    await writeFile(file, ['name: lint-demo', 'stages:', '  lint:', '    run: npx eslint src', '    gates:', '      - uses: linter/max-issues', '        with: { errors: 0 }', ''].join('\n'))
+    const engine = createEngine({ plugins: [linter] })
+    engines.push(engine)
+    const problems = await engine.validate(file)
+    expect(problems.map(formatProblem)).toEqual([
+      `${file}:6:9 stages.lint.gates.0.uses: gate linter/max-issues reads linter.problems, which stage \`lint\` (run:) does not write; use it on a linter/* stage (linter/eslint, linter/sarif or linter/run)`,
+    ])
   })
 })

@@ -13,6 +13,14 @@ const failOnFailuresSchema = z
 
 const reportPaths = z.union([relativePathSchema, z.array(relativePathSchema).min(1)])
 
+const globList = z.array(z.string().min(1))
+const scopeFields = {
+  include: globList.optional().describe('Globs (relative to the working directory) of the files whose coverage counts; default: every file the report lists.'),
+  exclude: globList
+    .optional()
+    .describe('Globs of files left out of the coverage figures. test-runner/node: default the list c8 and nyc use (test files, test/ directories, tool configs); other stage types: default none (the runner already chose its sources). node_modules never counts.'),
+}
+
 /** `with:` of `test-runner/run`: any command that writes JUnit XML. */
 export const runConfigSchema = z.strictObject({
   command: commandSchema,
@@ -23,10 +31,11 @@ export const runConfigSchema = z.strictObject({
       z.strictObject({
         file: relativePathSchema,
         format: z.enum(['istanbul', 'lcov', 'cobertura']).optional().describe('Detected from the file name or content when omitted.'),
+        ...scopeFields,
       }),
     ])
     .optional()
-    .describe('Coverage report: istanbul coverage-summary.json, lcov.info or Cobertura XML.'),
+    .describe('Coverage report: istanbul coverage-summary.json, lcov.info or Cobertura XML; `include`/`exclude` choose the files that count.'),
   'rerun-failed': rerunSchema,
   'fail-on-failures': failOnFailuresSchema,
 })
@@ -39,7 +48,10 @@ export const presetConfigSchema = z.strictObject({
     .optional()
     .describe('How to start the runner (split on spaces, no shell), e.g. "pnpm exec vitest"; default: the binary installed in the project.'),
   args: z.array(z.string()).default([]).describe('Extra arguments (files, filters, flags) after the reporter flags.'),
-  coverage: z.boolean().default(false).describe('Collect coverage and report its percentages.'),
+  coverage: z
+    .union([z.boolean(), z.strictObject(scopeFields)])
+    .default(false)
+    .describe('Collect coverage and report its percentages: true, or { include, exclude } to choose the files that count.'),
   'rerun-failed': rerunSchema,
   'fail-on-failures': failOnFailuresSchema,
   'reports-dir': relativePathSchema.optional().describe('Where the runner writes its reports; default .pipewright/test-runner/<stage>.'),

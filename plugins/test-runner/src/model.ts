@@ -14,9 +14,11 @@ export interface TestCase {
   classname?: string
   /** The test file, when the report names it (attribute, class name that is a path, or stack frame). */
   file?: string
+  /** The line the test is declared at, when the report says (tells same-named tests apart). */
+  line?: number
   status: CaseStatus
   durationMs: number
-  /** First line of the failure or error message. */
+  /** The failure or error message as the tool wrote it, line breaks kept (no stack trace). */
   message?: string
   location?: SourceLocation
   /** Surefire's own rerun (`<flakyFailure>`) already saw this test fail and then pass. */
@@ -36,6 +38,8 @@ export interface TestReport {
   suites: TestSuite[]
   cases: TestCase[]
   durationMs: number
+  /** The `name` of the root `<testsuites>`, which some writers set (`vitest tests`, `jest tests`, `node:test`). */
+  producers?: string[]
 }
 
 export type FinalStatus = CaseStatus | 'flaky'
@@ -54,6 +58,31 @@ export interface CoverageSummary {
   statements?: number
   /** What produced the numbers: the format and the file. */
   source: { format: CoverageFormat; file: string }
+  /** Which files the figures count, when the report lists files (workspace-relative paths). */
+  files?: CoverageFiles
+}
+
+/** The files behind the coverage figures: those counted, and those left out by `include`/`exclude`. */
+export interface CoverageFiles {
+  counted: string[]
+  excluded: string[]
+  /** The globs that decided, so a reader can tell why a file is missing. */
+  include?: string[]
+  exclude: string[]
+  /** The runner that already chose the files before the report was written (c8, vitest, jest), if any. */
+  chosenBy?: string
+}
+
+/** Covered and total items of one metric (lines, branches …) in one file or a whole report. */
+export interface Counts {
+  covered: number
+  total: number
+}
+
+/** One file of a coverage report. `pct` is the tool's own figure, when the report has one. */
+export interface FileCoverage {
+  file: string
+  metrics: Partial<Record<CoverageMetric, Counts & { pct?: number }>>
 }
 
 export type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura'
@@ -61,7 +90,7 @@ export type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura'
 export const COVERAGE_METRICS = ['lines', 'branches', 'functions', 'statements'] as const
 export type CoverageMetric = (typeof COVERAGE_METRICS)[number]
 
-/** A failing or flaky test as kept in the store. */
+/** A failing or flaky test as kept in the store; same-named tests differ by `file`/`line`. */
 export interface RecordedTest {
   id: string
   file?: string
@@ -82,6 +111,8 @@ export interface ResultsRecord {
   failures: RecordedTest[]
   flakyTests: RecordedTest[]
   coverage?: Omit<CoverageSummary, 'source'> & { file: string; format: CoverageFormat }
+  /** Set when the report does not look like it came from the runner the preset expects. */
+  runnerWarning?: string
 }
 
 export const RESULTS_KIND = 'test-runner.results'

@@ -1,5 +1,6 @@
 import { definePlugin } from '@pipewright/plugin-api'
 import { coverageGateSchema, presetConfigSchema, resultsGateSchema, runConfigSchema, type PresetConfig } from './config.js'
+import { RESULTS_KIND } from './model.js'
 import { evaluateCoverage } from './gates/coverage-gate.js'
 import { evaluateResults } from './gates/results-gate.js'
 import { genericRunner } from './presets/generic.js'
@@ -29,6 +30,7 @@ export const testRunnerPlugin = definePlugin({
       description: 'Runs any test command that writes JUnit XML, and reports its results.',
       configSchema: runConfigSchema,
       outputs: OUTPUTS,
+      records: [RESULTS_KIND],
       run: async (ctx, config) => {
         await runTests(ctx, genericRunner(config), config)
       },
@@ -38,6 +40,7 @@ export const testRunnerPlugin = definePlugin({
         description: preset.description,
         configSchema: presetConfigSchema,
         outputs: OUTPUTS,
+        records: [RESULTS_KIND],
         run: async (ctx, config) => {
           await runTests(ctx, preset.runner({ workspace: ctx.workspace, stageId: ctx.stageId, config }), config)
         },
@@ -46,11 +49,13 @@ export const testRunnerPlugin = definePlugin({
     api.gate('results', {
       description: 'Fails on too many failing or flaky tests, or on failures new since the last good run.',
       configSchema: resultsGateSchema,
+      reads: [RESULTS_KIND],
       evaluate: evaluateResults,
     })
     api.gate('coverage', {
       description: 'Fails when coverage is below thresholds or fell too far since the last good run.',
       configSchema: coverageGateSchema,
+      reads: [RESULTS_KIND],
       evaluate: evaluateCoverage,
     })
   },

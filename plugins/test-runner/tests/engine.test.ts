@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createEngine } from '@pipewright/core'
+import { formatProblem } from '@pipewright/plugin-api'
 import { describe, expect, it } from 'vitest'
 import testRunnerPlugin, { RESULTS_KIND } from '../src/index.js'
 import { copyFixture } from './helpers/fixtures.js'
@@ -99,6 +100,36 @@ stages:
         code: 'PW_ERR_GATE_FAILED',
         message: expect.stringContaining(`"test/strings.test.js > upper-cases" (test/strings.test.js:1) fails now but did not in run ${first.id}`),
       })
+    } finally {
+      await engine.close()
+    }
+  })
+})
+
+describe('validation of test-runner gates', () => {
+  it('reports a results or coverage gate on a run: stage with line:column, and accepts it on a preset', async () => {
+    const dir = copyFixture('node-passing')
+    const engine = createEngine({ plugins: [testRunnerPlugin] })
+    try {
+      const file = pipeline(dir, `name: unit
+stages:
+  unit:
+    run: node --test
+    gates:
+      - uses: test-runner/results
+      - uses: test-runner/coverage
+        with: { lines: 80 }
+  ok:
+    uses: test-runner/node
+    gates:
+      - uses: test-runner/results
+`)
+      const problems = (await engine.validate(file)).map(formatProblem)
+      const hint = 'use it on a test-runner/* stage (test-runner/run, test-runner/vitest, test-runner/jest or test-runner/node)'
+      expect(problems).toEqual([
+        `${file}:6:9 stages.unit.gates.0.uses: gate test-runner/results reads test-runner.results, which stage \`unit\` (run:) does not write; ${hint}`,
+        `${file}:7:9 stages.unit.gates.1.uses: gate test-runner/coverage reads test-runner.results, which stage \`unit\` (run:) does not write; ${hint}`,
+      ])
     } finally {
       await engine.close()
     }

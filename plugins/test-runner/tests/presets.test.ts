@@ -21,8 +21,8 @@ describe.each(['vitest', 'jest', 'node'] as const)('test-runner/%s', (runner) =>
     const { ctx, done } = run(copyFixture(`${runner}-passing`), { coverage: true })
     await done
     expect(ctx.captured.outputs).toMatchObject({ total: '3', passed: '2', failed: '0', skipped: '1', flaky: '0' })
-    // src/math.js: add and divide are both called, the b === 0 branch never is. (node:test also
-    // counts the test files, whose skipped test's function never runs.)
+    // src/math.js: add and divide are both called, the b === 0 branch never is. Only the source
+    // counts: the test files (whose skipped test's function never runs) are left out.
     expect(Number(ctx.captured.outputs['coverage-functions'])).toBeGreaterThan(80)
     expect(Number(ctx.captured.outputs['coverage-lines'])).toBeGreaterThan(50)
     expect(Number(ctx.captured.outputs['coverage-lines'])).toBeLessThan(100)

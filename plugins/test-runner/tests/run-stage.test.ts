@@ -48,7 +48,7 @@ describe('test-runner/run', () => {
     expect((await error)?.message).toMatch(/2 of 5 tests failed: .*test_login_rejects_bad_password \(tests\/test_api\.py:27\); .*test_migration \(tests\/conftest\.py:18\)$/)
     expect(ctx.captured.outputs).toMatchObject({ 'coverage-lines': '75', 'coverage-branches': '25', 'coverage-functions': '50' })
     const record = await ctx.records.get<ResultsRecord>(RESULTS_KIND)
-    expect(record?.coverage).toEqual({ lines: 75, branches: 25, functions: 50, file: 'coverage.xml', format: 'cobertura' })
+    expect(record?.coverage).toEqual({ lines: 75, branches: 25, functions: 50, file: 'coverage.xml', format: 'cobertura', files: { counted: ['src/cart.js'], excluded: [], exclude: [] } })
   })
 
   it('reads the report of a real pytest run', async ({ skip }) => {

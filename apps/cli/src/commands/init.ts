@@ -1,4 +1,4 @@
-import { detectProject, renderStarterPipeline, STARTER_FILE_NAME } from '@pipewright/core'
+import { detectProject, ignorePipewrightState, managerCommand, renderStarterPipeline, STARTER_FILE_NAME, STATE_DIR_ENTRY } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { existsSync } from 'node:fs'
@@ -16,12 +16,18 @@ async function init(ctx: CommandContext, flags: { force?: boolean }): Promise<nu
     })
   }
   const info = await detectProject(ctx.io.cwd)
-  await writeFile(target, renderStarterPipeline(info))
+  const manager = info.hasPackageJson ? await managerCommand(info) : undefined
+  await writeFile(target, renderStarterPipeline(info, manager))
+  const ignored = await ignorePipewrightState(ctx.io.cwd)
   const { c } = ctx
   println(ctx.io.stdout, `${c.green('✓')} wrote ${relative(ctx.io.cwd, target)}`)
+  if (ignored !== 'present') println(ctx.io.stdout, `${c.green('✓')} ${ignored === 'created' ? 'created .gitignore with' : 'added to .gitignore:'} ${STATE_DIR_ENTRY} (runs, logs and test reports stay out of git)`)
   if (info.hasPackageJson) {
-    println(ctx.io.stdout, c.dim(`  package manager: ${info.packageManager}${info.lockfile ? ` (from ${info.lockfile})` : ''}`))
+    println(ctx.io.stdout, c.dim(`  package manager: ${info.packageManager}${info.lockfile ? ` (from ${info.lockfile})` : ''}${manager && manager.prefix !== info.packageManager ? `, run as \`${manager.prefix}\`` : ''}`))
     println(ctx.io.stdout, c.dim(`  scripts: ${info.scripts.length > 0 ? info.scripts.join(', ') : 'none of lint, typecheck, test, build'}`))
+    const tools = [info.eslint ? 'eslint → linter/eslint' : '', info.testRunner ? `${info.testRunner === 'node' ? 'node:test' : info.testRunner} → test-runner/${info.testRunner}` : ''].filter(Boolean)
+    if (tools.length > 0) println(ctx.io.stdout, c.dim(`  tools: ${tools.join(', ')}`))
+    if (manager?.note) println(ctx.io.stdout, `${c.yellow('!')} ${manager.note}`)
   } else {
     println(ctx.io.stdout, c.dim('  no package.json: the pipeline has one placeholder stage to edit'))
   }
@@ -38,7 +44,11 @@ export function registerInit(program: Command, rt: CliRuntime): void {
       'after',
       `
 Detects the package manager from the lockfile (pnpm-lock.yaml, yarn.lock, bun.lock,
-package-lock.json) and adds a stage for each lint, typecheck, test and build script.
+package-lock.json) and package.json's packageManager pin, and writes install, then lint,
+typecheck and test side by side, then build: eslint through linter/eslint (with a
+linter/max-issues gate), vitest, jest and node:test through test-runner/*, other scripts as
+they are; every stage but install cached on the lockfile and the sources. Adds .pipewright/
+to .gitignore.
 
 Examples:
   $ pipewright init

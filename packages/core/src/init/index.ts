@@ -1,3 +1,6 @@
 export { detectProject } from './detect-project.js'
 export type { PackageManager, ProjectInfo } from './detect-project.js'
+export { STATE_DIR_ENTRY, ignorePipewrightState } from './gitignore.js'
+export { managerCommand, probeVersion } from './package-manager.js'
+export type { ManagerCommand, VersionProbe } from './package-manager.js'
 export { STARTER_FILE_NAME, renderStarterPipeline, starterPipeline } from './starter-pipeline.js'

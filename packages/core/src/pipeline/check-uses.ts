@@ -64,13 +64,55 @@ export function checkNotify(input: unknown, registry: UsesRegistry, problems: Pr
   })
 }
 
-/** Every `uses:` names a loaded stage or gate type, and its `with:` matches the plugin's schema. */
+/** `linter/eslint, linter/sarif or linter/run`. */
+function listTypes(types: string[]): string {
+  return types.length <= 1 ? (types[0] ?? '') : `${types.slice(0, -1).join(', ')} or ${types.at(-1)}`
+}
+
+/** Where a gate that reads `kinds` belongs: `a linter/* stage (linter/eslint, linter/sarif or linter/run)`. */
+function writersHint(kinds: string[], registry: UsesRegistry): string {
+  const writers = registry.stageTypes().filter((type) => registry.stage(type)?.records?.some((kind) => kinds.includes(kind)))
+  if (writers.length === 0) return 'no loaded stage type writes it'
+  const plugins = new Set(writers.map((type) => type.split('/')[0]))
+  const one = plugins.size === 1 ? `a ${[...plugins][0]}/* stage` : 'a stage'
+  return `use it on ${one} (${listTypes(writers)})`
+}
+
+/**
+ * A gate that declares the records it `reads` needs a stage that writes one of them: a `run:`
+ * stage writes none, a stage type that declares `records` writes those. Stage types that declare
+ * nothing, and gates without `reads`, are never reported.
+ */
+function checkGateReads(stage: LooseStage, gate: Record<string, unknown>, index: number, registry: UsesRegistry, problems: ProblemList): void {
+  if (typeof gate.uses !== 'string') return
+  const reads = registry.gate(gate.uses)?.reads
+  if (!reads || reads.length === 0) return
+  const kinds = reads.join(' or ')
+  let what: string
+  if (typeof stage.raw.uses === 'string') {
+    const records = registry.stage(stage.raw.uses)?.records
+    if (records === undefined || records.some((kind) => reads.includes(kind))) return
+    what = `stage \`${stage.id}\` (${stage.raw.uses}) does not write`
+  } else if (stage.raw.run !== undefined) {
+    what = `stage \`${stage.id}\` (run:) does not write`
+  } else {
+    return // neither run: nor uses: — the schema check reports it
+  }
+  problems.add(['stages', stage.id, 'gates', index, 'uses'], `gate ${gate.uses} reads ${kinds}, which ${what}; ${writersHint(reads, registry)}`)
+}
+
+/**
+ * Every `uses:` names a loaded stage or gate type, its `with:` matches the plugin's schema, and
+ * each gate sits on a stage that writes what it reads.
+ */
 export function checkUses(stages: ReadonlyMap<string, LooseStage>, registry: UsesRegistry, problems: ProblemList): void {
   for (const stage of stages.values()) {
     if (stage.raw.uses !== undefined) checkOne('stage', stage.raw.uses, stage.raw.with, ['stages', stage.id], registry, problems)
     const gates = Array.isArray(stage.raw.gates) ? stage.raw.gates : []
     gates.forEach((gate, index) => {
-      if (isRecord(gate)) checkOne('gate', gate.uses, gate.with, ['stages', stage.id, 'gates', index], registry, problems)
+      if (!isRecord(gate)) return
+      checkOne('gate', gate.uses, gate.with, ['stages', stage.id, 'gates', index], registry, problems)
+      checkGateReads(stage, gate, index, registry, problems)
     })
   }
 }

@@ -12,8 +12,10 @@ import { reportIssues } from './zod-issues.js'
 
 /** The stage and gate types the loaded plugins provide, by `uses:` name (`docker/build`). */
 export interface UsesRegistry {
-  stage(uses: string): { configSchema?: z.ZodType } | undefined
-  gate(uses: string): { configSchema?: z.ZodType } | undefined
+  /** `records`: the record kinds the stage type writes, when it declares them. */
+  stage(uses: string): { configSchema?: z.ZodType; records?: string[] } | undefined
+  /** `reads`: the record kinds the gate judges, when it declares them. */
+  gate(uses: string): { configSchema?: z.ZodType; reads?: string[] } | undefined
   notifier(uses: string): { configSchema?: z.ZodType } | undefined
   stageTypes(): string[]
   gateTypes(): string[]

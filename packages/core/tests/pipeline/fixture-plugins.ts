@@ -28,3 +28,24 @@ export const noSchema = definePlugin({
     api.stage('script', { run: async () => undefined })
   },
 })
+
+/** Stage types that declare the records they write, and a gate that declares what it reads. */
+export const linterLike = definePlugin({
+  id: 'linter',
+  apiVersion: 1,
+  register(api) {
+    api.stage('eslint', { records: ['linter.problems'], run: async () => undefined })
+    api.stage('sarif', { records: ['linter.problems'], run: async () => undefined })
+    api.gate('max-issues', { reads: ['linter.problems'], evaluate: async () => ({ verdict: 'pass', reason: 'ok' }) })
+  },
+})
+
+/** A stage type that writes a record no gate here reads, and a gate that declares nothing. */
+export const reportsLike = definePlugin({
+  id: 'reports',
+  apiVersion: 1,
+  register(api) {
+    api.stage('junit', { records: ['reports.junit'], run: async () => undefined })
+    api.gate('anything', { evaluate: async () => ({ verdict: 'pass', reason: 'ok' }) })
+  },
+})

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PipewrightError, type StageContext, type StageDefinition } from '@pipewright/plugin-api'
-import { createPathRelativizer } from '../problems.js'
+import { createPathRelativizer, PROBLEMS_RECORD } from '../problems.js'
 import { readJsonFile } from '../read-json.js'
 import { reportProblems } from '../report.js'
 import { eslintConfigSchema, type EslintConfig } from './config.js'
@@ -50,5 +50,6 @@ export const eslintStage: StageDefinition<EslintConfig> = {
   description: "Runs the project's own eslint and reports its problems (the stage succeeds when eslint ran; gates judge the problems).",
   configSchema: eslintConfigSchema,
   outputs: ['errors', 'warnings', 'notes'],
+  records: [PROBLEMS_RECORD],
   run: runEslint,
 }

@@ -70,5 +70,6 @@ export async function evaluateMaxIssues(ctx: GateContext, config: MaxIssuesConfi
 export const maxIssuesGate: GateDefinition<MaxIssuesConfig> = {
   description: 'Fails the stage when its linter found more errors or warnings than allowed (optionally only new ones).',
   configSchema: maxIssuesConfigSchema,
+  reads: [PROBLEMS_RECORD],
   evaluate: evaluateMaxIssues,
 }

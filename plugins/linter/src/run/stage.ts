@@ -1,6 +1,6 @@
 import type { StageContext, StageDefinition } from '@pipewright/plugin-api'
 import { checkExit, runLinterCommand } from '../command.js'
-import { createPathRelativizer } from '../problems.js'
+import { createPathRelativizer, PROBLEMS_RECORD } from '../problems.js'
 import { reportProblems } from '../report.js'
 import { runConfigSchema, type RunConfig } from './config.js'
 import { matchProblems } from './matcher.js'
@@ -21,5 +21,6 @@ export const runStage: StageDefinition<RunConfig> = {
   description: 'Runs any command and turns output lines matching a pattern into problems (gates judge them).',
   configSchema: runConfigSchema,
   outputs: ['errors', 'warnings', 'notes'],
+  records: [PROBLEMS_RECORD],
   run: runMatcher,
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { StageContext, StageDefinition } from '@pipewright/plugin-api'
 import { checkExit, describeCommand, runLinterCommand } from '../command.js'
-import { createPathRelativizer } from '../problems.js'
+import { createPathRelativizer, PROBLEMS_RECORD } from '../problems.js'
 import { readJsonFile } from '../read-json.js'
 import { reportProblems } from '../report.js'
 import { sarifConfigSchema, type SarifConfig } from './config.js'
@@ -30,5 +30,6 @@ export const sarifStage: StageDefinition<SarifConfig> = {
   description: 'Reads the SARIF 2.1.0 report of any analyzer (optionally running it first) and reports its results (gates judge them).',
   configSchema: sarifConfigSchema,
   outputs: ['errors', 'warnings', 'notes'],
+  records: [PROBLEMS_RECORD],
   run: runSarif,
 }

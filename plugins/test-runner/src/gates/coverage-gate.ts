@@ -51,6 +51,8 @@ export async function evaluateCoverage(ctx: GateContext, config: CoverageGateCon
   const evidence = {
     coverage: Object.fromEntries(COVERAGE_METRICS.filter((m) => coverage[m] !== undefined).map((m) => [m, coverage[m]])),
     report: coverage.file,
+    // Which files the figures count, so a reader can check they are the project's sources.
+    files: coverage.files ?? null,
     thresholds: Object.fromEntries(COVERAGE_METRICS.filter((m) => config[m] !== undefined).map((m) => [m, config[m]])),
     maxDrop: config['max-drop'] ?? null,
     baseline: baseline ?? null,

@@ -18,7 +18,8 @@ describe('parseJUnit', () => {
     expect(byName.get('test_login_rejects_bad_password')).toMatchObject({
       id: 'pytest > tests.test_api.TestLogin > test_login_rejects_bad_password',
       status: 'failed',
-      message: 'AssertionError: assert 200 == 401 + where 200 = <Response [200]>.status_code',
+      // pytest's own line breaks, as `pytest` prints them.
+      message: 'AssertionError: assert 200 == 401\n +  where 200 = <Response [200]>.status_code',
       location: { file: 'tests/test_api.py', line: 27 },
       durationMs: 34,
     })
@@ -54,7 +55,41 @@ Received: 4
     at Object.toBe (/home/ci/app/test/a.test.js:12:7)
     at run (/home/ci/app/node_modules/jest-circus/build/x.js:1:1)</failure></testcase></testsuite></testsuites>`
     const [c] = parseJUnit(xml, 'j.xml', origin, '/home/ci/app').cases
-    expect(c).toMatchObject({ file: 'test/a.test.js', location: { file: 'test/a.test.js', line: 12 }, message: 'expect(received).toBe(expected) Expected: 5 Received: 4' })
+    expect(c).toMatchObject({ file: 'test/a.test.js', location: { file: 'test/a.test.js', line: 12 }, message: 'expect(received).toBe(expected)\n\nExpected: 5\nReceived: 4' })
+  })
+
+  it('gives back the line breaks node:test\'s own junit reporter squashes out of its message attribute', () => {
+    // As node 20 writes it: the attribute without line breaks, the body with them.
+    const xml = `<testsuites><testsuite name="parse"><testcase name="keeps stars" time="0.001" classname="test" failure="Expected values to be strictly equal:'*' !== 'WRONG'">
+      <failure type="testCodeFailure" message="Expected values to be strictly equal:'*' !== 'WRONG'">
+Error [ERR_TEST_FAILURE]: Expected values to be strictly equal:
+
+'*' !== 'WRONG'
+
+    at async Promise.all (index 0) {
+  code: 'ERR_TEST_FAILURE',
+  cause: AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:
+
+      at TestContext.&lt;anonymous> (file:///home/ci/app/test/parse.test.js:7:34)
+}</failure></testcase></testsuite></testsuites>`
+    const [c] = parseJUnit(xml, 'n.xml', origin, '/home/ci/app').cases
+    expect(c).toMatchObject({ id: 'parse > keeps stars', message: "Expected values to be strictly equal:\n\n'*' !== 'WRONG'", location: { file: 'test/parse.test.js', line: 7 } })
+  })
+
+  it('reads the file and declared line of every test from the node:test reporter the preset uses', () => {
+    const xml = `<testsuites><testsuite name="test/parse.test.js">
+      <testcase name="parse &gt; keeps stars" classname="test/parse.test.js" time="0.001" file="test/parse.test.js" line="6"/>
+      <testcase name="parse &gt; keeps stars" classname="test/parse.test.js" time="0.001" file="test/parse.test.js" line="7">
+        <failure type="testCodeFailure" message="Expected values to be strictly equal:&#10;&#10;'*' !== 'WRONG'&#10;">AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:
+
+'*' !== 'WRONG'
+
+    at TestContext.&lt;anonymous&gt; (file:///home/ci/app/test/parse.test.js:9:34)</failure>
+      </testcase></testsuite></testsuites>`
+    const [passed, failed] = parseJUnit(xml, 'n.xml', origin, '/home/ci/app').cases
+    expect(passed).toMatchObject({ id: 'test/parse.test.js > parse > keeps stars', file: 'test/parse.test.js', line: 6, status: 'passed' })
+    // The failing assertion's line (9) is where to look; the declared line (7) tells the namesakes apart.
+    expect(failed).toMatchObject({ id: 'test/parse.test.js > parse > keeps stars', line: 7, location: { file: 'test/parse.test.js', line: 9 }, message: "Expected values to be strictly equal:\n\n'*' !== 'WRONG'" })
   })
 
   it('rejects a truncated report with PW_ERR_INPUT_FILE naming the file and its producer', () => {

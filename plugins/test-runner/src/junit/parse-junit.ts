@@ -34,6 +34,8 @@ export function parseJUnit(xml: string, file: string, origin: FileOrigin, worksp
   if (root === undefined || typeof root !== 'object') throw malformed(file, origin, 'no <testsuites> or <testsuite> root element')
 
   const report: TestReport = { suites: [], cases: [], durationMs: 0 }
+  const producer = str(root['@_name'])
+  if (producer) report.producers = [producer]
   const ctx = { workspace, report }
   const rootCases = asArray(root.testcase).map((tc) => parseCase(tc, [], ctx.workspace))
   if (rootCases.length > 0) addSuite(report, '(root)', rootCases, sumMs(rootCases))
@@ -47,7 +49,9 @@ export function parseJUnit(xml: string, file: string, origin: FileOrigin, worksp
 function walkSuite(node: XmlNode, path: string[], ctx: { workspace: string; report: TestReport }): void {
   const name = str(node['@_name'])
   const here = name ? [...path, name] : path
-  const cases = asArray(node.testcase).map((tc) => parseCase(tc, here, ctx.workspace))
+  // mocha-junit-reporter names the file on the suite only.
+  const suiteFile = str(node['@_file'])
+  const cases = asArray(node.testcase).map((tc) => parseCase(tc, here, ctx.workspace, suiteFile))
   const nested = asArray(node.testsuite)
   if (cases.length > 0 || nested.length === 0) addSuite(ctx.report, here.join(' > ') || '(unnamed)', cases, seconds(node['@_time']) ?? sumMs(cases))
   for (const child of nested) walkSuite(child, here, ctx)
@@ -64,25 +68,32 @@ function addSuite(report: TestReport, name: string, cases: TestCase[], durationM
   } satisfies TestSuite)
 }
 
-function parseCase(node: XmlNode, suitePath: string[], workspace: string): TestCase {
+function parseCase(node: XmlNode, suitePath: string[], workspace: string, suiteFile?: string): TestCase {
   // jest-junit's "{classname} > {title}" leaves a bare separator in front of tests outside a describe.
-  const name = str(node['@_name'])?.replace(/^\s*>\s*/, '') ?? '(unnamed)'
+  let name = str(node['@_name'])?.replace(/^\s*>\s*/, '') ?? '(unnamed)'
   // node:test writes classname="test" for every case: it carries no information.
   const rawClass = str(node['@_classname'])
-  const classname = rawClass === 'test' ? undefined : rawClass
+  let classname = rawClass === 'test' ? undefined : rawClass
+  // mocha-junit-reporter: name is the full title ("math adds"), classname the test's own title.
+  const suite = suitePath.at(-1)
+  if (classname && suite && name === `${suite} ${classname}`) {
+    name = classname
+    classname = undefined
+  }
   const problems = [...asArray(node.failure), ...asArray(node.error)]
   const nodeFailure = str(node['@_failure'])
   const failed = problems.length > 0 || nodeFailure !== undefined
   const skipped = !failed && node.skipped !== undefined
   const body = problems.map(text).join('\n')
 
-  const attrFile = str(node['@_file'])
+  const attrFile = str(node['@_file']) ?? suiteFile
   const attrLine = Number(str(node['@_line']))
   const found = failed ? findLocation(body, workspace, classname) : undefined
   let location = found
   if (attrFile) {
-    // jest-junit names the file but no line: take the line from the stack when it is that file.
-    const line = attrLine > 0 ? attrLine : found?.file === normalizeFile(attrFile, workspace) ? found.line : undefined
+    // The failing line in the test's own file (the assertion) says more than the line the test is
+    // declared at; jest-junit names the file but no line at all.
+    const line = found?.file === normalizeFile(attrFile, workspace) ? found.line : attrLine > 0 ? attrLine : undefined
     location = { file: normalizeFile(attrFile, workspace), ...(line ? { line } : {}) }
   }
   const file = attrFile ? normalizeFile(attrFile, workspace) : classname && PATH_LIKE.test(classname) ? classname : location && isWorkspaceFile(location.file) && !location.file.endsWith('.java') ? location.file : undefined
@@ -95,9 +106,10 @@ function parseCase(node: XmlNode, suitePath: string[], workspace: string): TestC
   }
   if (classname) testCase.classname = classname
   if (file) testCase.file = file
+  if (attrLine > 0) testCase.line = attrLine
   if (failed) {
     const attr = str((problems[0] as XmlNode | undefined)?.['@_message']) ?? nodeFailure
-    const message = attr ? oneLine(attr) : (bodyMessage(body) ?? str((problems[0] as XmlNode | undefined)?.['@_type']))
+    const message = failureText(attr, body) ?? str((problems[0] as XmlNode | undefined)?.['@_type'])
     if (message) testCase.message = message
     if (failed && location) testCase.location = location
   }
@@ -106,7 +118,7 @@ function parseCase(node: XmlNode, suitePath: string[], workspace: string): TestC
     // Surefire passed this test on its own retry; keep what the failed try said.
     testCase.flakyInReport = true
     const message = str(flakes[0]!['@_message'])
-    if (message) testCase.message = oneLine(message)
+    if (message) testCase.message = readable(message)
     const trace = flakes.map((f) => text(f) + text((f.stackTrace as XmlNode | undefined) ?? {})).join('\n')
     const where = findLocation(trace, workspace, classname)
     if (where) testCase.location = where
@@ -127,19 +139,46 @@ function text(node: XmlNode): string {
   return typeof node['#text'] === 'string' ? node['#text'] : ''
 }
 
-const MESSAGE_LIMIT = 300
+const MESSAGE_LIMIT = 1000
+const MESSAGE_LINES = 30
 
-function oneLine(value: string): string {
-  const flat = value.replace(/\s+/g, ' ').trim()
-  return flat.length > MESSAGE_LIMIT ? `${flat.slice(0, MESSAGE_LIMIT - 1)}…` : flat
+/** A message as the tool printed it: line breaks kept, trailing blanks and runs of blank lines dropped. */
+function readable(value: string): string {
+  const lines = value
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''))
+  while (lines.at(-1) === '') lines.pop()
+  while (lines[0] === '') lines.shift()
+  const kept = lines.length > MESSAGE_LINES ? [...lines.slice(0, MESSAGE_LINES), '…'] : lines
+  const text = kept.join('\n')
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT - 1)}…` : text
 }
 
-/** A failure body without a message attribute (jest-junit): the text before the stack trace. */
+// `Error: `, `AssertionError [ERR_ASSERTION]: `, node's `Error [ERR_TEST_FAILURE]: ` in front of a message.
+const ERROR_PREFIX = /^(?:[A-Z][A-Za-z]*)?Error(?: \[[A-Z_]+\])?: /
+
+/** The text of a failure body before its stack trace, without the error class in front. */
 function bodyMessage(body: string): string | undefined {
-  const lines = body.split('\n')
+  const lines = body.replace(/\r\n?/g, '\n').split('\n')
   const stack = lines.findIndex((l) => /^\s+at /.test(l))
-  const text = oneLine((stack < 0 ? lines : lines.slice(0, stack)).join(' ')).replace(/^Error: /, '')
+  const text = readable((stack < 0 ? lines : lines.slice(0, stack)).join('\n').trim().replace(ERROR_PREFIX, ''))
   return text === '' ? undefined : text
+}
+
+const squashed = (text: string) => text.replace(/\s+/g, '')
+
+/**
+ * The failure's message. node:test's own junit reporter drops the line breaks of its message
+ * attribute (`'*' !== 'WRONG'` glued to the line before): when the body holds the same text with
+ * its line breaks, the body's version is the one people read in the tool's output.
+ */
+function failureText(attr: string | undefined, body: string): string | undefined {
+  const fromBody = bodyMessage(body)
+  if (attr === undefined) return fromBody
+  if (fromBody !== undefined && squashed(fromBody).startsWith(squashed(attr)) && squashed(attr).length > 0) return fromBody.includes('\n') ? fromBody : readable(attr)
+  return readable(attr)
 }
 
 /** JUnit times are seconds; Surefire may group thousands with commas. */

@@ -9,6 +9,11 @@ export function genericRunner(config: RunConfig): TestRunner {
     junit: Array.isArray(config.junit) ? config.junit : [config.junit],
     producedBy: `the command "${label}"`,
   }
-  if (config.coverage !== undefined) plan.coverage = typeof config.coverage === 'string' ? { file: config.coverage } : config.coverage
+  const { coverage } = config
+  if (typeof coverage === 'string') plan.coverage = { file: coverage, scope: { exclude: [] } }
+  else if (coverage !== undefined) {
+    plan.coverage = { file: coverage.file, scope: { exclude: coverage.exclude ?? [], ...(coverage.include ? { include: coverage.include } : {}) } }
+    if (coverage.format) plan.coverage.format = coverage.format
+  }
   return { rerunsFiles: false, plan: async () => plan }
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { PresetConfig } from '../config.js'
+import type { CoverageScope } from '../coverage-formats/scope.js'
 import { resolvePackageBin } from './resolve-bin.js'
 
 /** What every preset needs to know about the stage. */
@@ -58,4 +59,15 @@ export function withoutFileFilters(args: string[]): string[] {
     if (isFlag || isValue) kept.push(arg)
   }
   return kept
+}
+
+/** The `include`/`exclude` of `coverage: { … }`, or nothing for `coverage: true|false`. */
+export function coverageOptions(config: PresetConfig): { include?: string[]; exclude?: string[] } {
+  return typeof config.coverage === 'object' ? config.coverage : {}
+}
+
+/** Which files count, for runners that choose their sources themselves (vitest, jest). */
+export function runnerScope(config: PresetConfig, runner: string): CoverageScope {
+  const { include, exclude } = coverageOptions(config)
+  return { exclude: exclude ?? [], ...(include ? { include } : {}), chosenBy: `${runner} (its coverage settings: test files are never counted)` }
 }

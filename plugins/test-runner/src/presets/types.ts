@@ -1,4 +1,5 @@
-import type { CoverageFormat } from '../model.js'
+import type { CoverageScope, Rounding } from '../coverage-formats/scope.js'
+import type { CoverageFormat, TestReport } from '../model.js'
 
 /** One execution of the test command and the reports it leaves. */
 export interface AttemptPlan {
@@ -7,7 +8,13 @@ export interface AttemptPlan {
   /** Report paths or globs, relative to the workspace or absolute. */
   junit: string[]
   /** Read after this attempt; later attempts that have none keep the earlier figures. */
-  coverage?: { file: string; format?: CoverageFormat }
+  coverage?: {
+    file: string
+    format?: CoverageFormat
+    scope: CoverageScope
+    /** `nearest` for reports of tools that round their printed figures (node:test); default istanbul's truncation. */
+    rounding?: Rounding
+  }
   /** Names what writes the reports, for error messages. */
   producedBy: string
 }
@@ -21,4 +28,9 @@ export interface TestRunner {
    * or undefined when some failing test has no known file (then everything runs again).
    */
   plan(attempt: number, failingFiles: string[] | undefined): Promise<AttemptPlan>
+  /**
+   * Looks at the first attempt's report and output for signs that the tests did not run under
+   * the runner the preset expects; returns a warning for the log, the summary and the record.
+   */
+  checkReport?(report: TestReport, output: string): string | undefined
 }

@@ -11,6 +11,8 @@ import type { AttemptPlan } from '../presets/types.js'
 export interface AttemptResult {
   report: TestReport
   exitCode: number
+  /** What the command printed (stdout, then stderr): some harnesses are recognised by it. */
+  output: string
   coverage?: CoverageSummary
 }
 
@@ -34,13 +36,14 @@ export async function executeAttempt(ctx: StageContext, plan: AttemptPlan): Prom
     report.suites.push(...part.suites)
     report.cases.push(...part.cases)
     report.durationMs += part.durationMs
+    if (part.producers) report.producers = [...(report.producers ?? []), ...part.producers]
   }
-  const attempt: AttemptResult = { report, exitCode: result.exitCode }
+  const attempt: AttemptResult = { report, exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}` }
   if (plan.coverage && coverageFile) {
     const display = displayPath(ctx.workspace, coverageFile)
     // Same rule as for the JUnit reports: percentages from an earlier run must not pass a gate now.
     if (coverageBefore !== undefined && (await fileStamp(coverageFile)) === coverageBefore) throw staleCoverage(ctx, plan, display, result.exitCode)
-    attempt.coverage = await readCoverage(coverageFile, display, { producedBy: plan.producedBy }, plan.coverage.format)
+    attempt.coverage = await readCoverage(coverageFile, display, { producedBy: plan.producedBy }, plan.coverage.format, { scope: plan.coverage.scope, workspace: ctx.workspace, ...(plan.coverage.rounding ? { rounding: plan.coverage.rounding } : {}) })
   }
   return attempt
 }

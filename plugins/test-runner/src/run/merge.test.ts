@@ -17,9 +17,17 @@ describe('mergeAttempts', () => {
     expect(merged.find((c) => c.id === 'c')).toMatchObject({ message: 'second', failedAttempts: 2 })
   })
 
-  it('treats a Surefire flakyFailure as flaky and keeps same-named tests apart', () => {
+  it('treats a Surefire flakyFailure as flaky and keeps same-named tests apart without renaming them', () => {
     const merged = mergeAttempts([report(tc('x', 'passed', { flakyInReport: true }), tc('dup', 'passed'), tc('dup', 'failed'))])
-    expect(merged.map((c) => [c.id, c.finalStatus])).toEqual([['x', 'flaky'], ['dup', 'passed'], ['dup #2', 'failed']])
+    expect(merged.map((c) => [c.id, c.finalStatus])).toEqual([['x', 'flaky'], ['dup', 'passed'], ['dup', 'failed']])
+  })
+
+  it('matches same-named tests across attempts by their declared line', () => {
+    const first = tc('a.js > works', 'failed', { file: 'a.js', line: 3 })
+    const second = tc('a.js > works', 'passed', { file: 'a.js', line: 9 })
+    // The rerun lists them in another order; each keeps its own verdict.
+    const merged = mergeAttempts([report(first, second), report({ ...second }, { ...first, status: 'passed' })])
+    expect(merged.map((c) => [c.id, c.line, c.finalStatus])).toEqual([['a.js > works', 3, 'flaky'], ['a.js > works', 9, 'passed']])
   })
 })
 

@@ -20,22 +20,32 @@ export function mergeAttempts(reports: TestReport[]): FinalCase[] {
       merged.set(key, entry)
     }
   }
-  return [...merged].map(([key, e]) => {
+  return [...merged.values()].map((e) => {
     const flaky = (e.failed > 0 && e.passed > 0) || e.flakyInReport
     const finalStatus = flaky ? 'flaky' : e.failed > 0 ? 'failed' : e.ran > 0 ? 'passed' : 'skipped'
     // A flaky test is described by the failure it had, a failing one by its latest failure.
     const source = flaky ? (e.firstFailure ?? e.last) : e.last
-    return { ...source, id: key, finalStatus, failedAttempts: e.failed }
+    return { ...source, finalStatus, failedAttempts: e.failed }
   })
 }
 
-/** Gives repeated ids within one report (same name in two files of node:test) distinct keys. */
+/**
+ * Keys that tell same-named tests of one report apart across attempts (two `it('works')` in a
+ * file, or the same name in two files of a report without file names). The key is internal:
+ * the tests keep their own id, and people tell them apart by file and line. A test's declared
+ * line is stable between attempts; without one, the n-th namesake is matched.
+ */
 function keyed(cases: TestCase[]): Array<[string, TestCase]> {
+  const total = new Map<string, number>()
+  for (const c of cases) total.set(c.id, (total.get(c.id) ?? 0) + 1)
   const seen = new Map<string, number>()
   return cases.map((c) => {
+    // Declared where: the same key in every attempt, whether a rerun repeats the namesakes or not.
+    if (c.file !== undefined && c.line !== undefined) return [`${c.id}\u0000${c.file}:${c.line}`, c]
+    if (total.get(c.id) === 1) return [c.id, c]
     const n = (seen.get(c.id) ?? 0) + 1
     seen.set(c.id, n)
-    return [n === 1 ? c.id : `${c.id} #${n}`, c]
+    return [`${c.id}\u0000#${n}`, c]
   })
 }
 

@@ -1,6 +1,8 @@
-import { COVERAGE_METRICS, type CoverageSummary, type FinalCase, type RecordedTest, type ResultsRecord, type TestSuite } from '../model.js'
+import { COVERAGE_METRICS, type CoverageFiles, type CoverageSummary, type FinalCase, type RecordedTest, type ResultsRecord, type TestSuite } from '../model.js'
 
 const MESSAGE_LIMIT = 500
+/** How many counted (and excluded) coverage files a record lists. */
+const FILE_LIMIT = 1000
 
 /** The record kept in the store for a stage's results. */
 export function buildRecord(input: {
@@ -34,8 +36,9 @@ export function buildRecord(input: {
     flakyTests: cases.filter((c) => c.finalStatus === 'flaky').map(toRecorded),
   }
   if (input.coverage) {
-    const { source, ...percentages } = input.coverage
+    const { source, files, ...percentages } = input.coverage
     record.coverage = { ...percentages, file: source.file, format: source.format }
+    if (files) record.coverage.files = { ...files, counted: files.counted.slice(0, FILE_LIMIT).map(redact), excluded: files.excluded.slice(0, FILE_LIMIT).map(redact) }
   }
   return record
 }
@@ -72,9 +75,10 @@ export function countFlakes(history: Array<{ data: ResultsRecord }>): Map<string
 /** The text `pipewright show` prints for the stage. */
 export function summaryText(record: ResultsRecord, flakesBefore: Map<string, number>, runsBefore: number): string {
   const lines = [
-    `${record.total} test${record.total === 1 ? '' : 's'}: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${(record.durationMs / 1000).toFixed(1)}s${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
+    `${record.total} test${record.total === 1 ? '' : 's'}: ${record.passed} passed, ${record.failed} failed, ${record.skipped} skipped, ${record.flaky} flaky (${formatDuration(record.durationMs)}${record.attempts > 1 ? `, ${record.attempts} attempts` : ''})`,
   ]
-  for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${f.message}` : ''}`)
+  if (record.runnerWarning) lines.push(`  WARNING ${record.runnerWarning}`)
+  for (const f of record.failures.slice(0, 10)) lines.push(`  FAILED ${f.id}${where(f)}${f.message ? `: ${indented(f.message)}` : ''}`)
   if (record.failures.length > 10) lines.push(`  … and ${record.failures.length - 10} more failing test${record.failures.length === 11 ? '' : 's'}`)
   for (const t of record.flakyTests) {
     const before = flakesBefore.get(t.id) ?? 0
@@ -84,6 +88,7 @@ export function summaryText(record: ResultsRecord, flakesBefore: Map<string, num
   if (c) {
     const figures = COVERAGE_METRICS.filter((m) => c[m] !== undefined).map((m) => `${m} ${c[m]}%`)
     lines.push(`Coverage: ${figures.join(', ')} (${c.file})`)
+    if (c.files) lines.push(`  ${coverageFilesText(c.files)}`)
   }
   return lines.join('\n')
 }
@@ -94,4 +99,25 @@ export function failureMessage(stageId: string, record: ResultsRecord): string {
   const more = record.failures.length > first.length ? `, and ${record.failures.length - first.length} more` : ''
   const retried = record.attempts > 1 ? ` after ${record.attempts} attempts` : ''
   return `Stage ${stageId}: ${record.failed} of ${record.total} tests failed${retried}: ${first.join('; ')}${more}`
+}
+
+/** `counted 2 files (src/a.js, src/b.js); left out 3 (src/a.test.js, …)`: what the figures cover. */
+export function coverageFilesText(files: CoverageFiles): string {
+  const list = (names: string[]) => (names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, …`)
+  const counted = `counted ${files.counted.length} file${files.counted.length === 1 ? '' : 's'} (${list(files.counted)})`
+  const chosen = files.chosenBy ? ` as chosen by ${files.chosenBy}` : ''
+  return files.excluded.length === 0 ? `${counted}${chosen}` : `${counted}${chosen}; left out ${files.excluded.length} (${list(files.excluded)})`
+}
+
+/** `42ms` under a tenth of a second (where `0.0s` would say nothing), else `1.5s`. */
+export function formatDuration(ms: number): string {
+  return ms < 100 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`
+}
+
+/** A multi-line message under its `FAILED …:` line, each further line indented. */
+function indented(message: string): string {
+  return message
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : `      ${line}`))
+    .join('\n')
 }

@@ -38,6 +38,8 @@ export async function runTests(ctx: StageContext, runner: TestRunner, options: {
     }
   }
 
+  const runnerWarning = runner.checkReport?.(attempts[0]!.report, attempts[0]!.output)
+  if (runnerWarning) ctx.logger.warn(runnerWarning)
   const coverage = attempts.reduce<CoverageSummary | undefined>((found, a) => a.coverage ?? found, undefined)
   const record = buildRecord({
     cases: mergeAttempts(attempts.map((a) => a.report)),
@@ -48,6 +50,7 @@ export async function runTests(ctx: StageContext, runner: TestRunner, options: {
     coverage,
     redact: ctx.redact,
   })
+  if (runnerWarning) record.runnerWarning = ctx.redact(runnerWarning)
 
   const history = await ctx.records.history<ResultsRecord>(RESULTS_KIND, { limit: HISTORY_LIMIT })
   for (const [key, value] of Object.entries(recordOutputs(record))) ctx.outputs.set(key, value)
