@@ -4,8 +4,8 @@ import { createSqliteStore, DATABASE_FILE, resolveHome } from '@pipewright/store
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createEngineLogger } from './engine-logger.js'
-import { loadFirstPartyPlugins } from './first-party.js'
-import { colorsFor, displayStream, println, type CliIo, type Colors } from './io.js'
+import { lazyFirstPartyPlugins } from './first-party.js'
+import { colorsFor, displayStream, type CliIo, type Colors } from './io.js'
 
 /** Options every command accepts (declared on the program). */
 export interface GlobalOptions {
@@ -76,10 +76,9 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
   return { store: await createSqliteStore({ dir: home }), home }
 }
 
-/** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */
+/** An engine with the first-party plugins (imported when a pipeline uses them) and the given store (default: in memory). */
 export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> = {}): Promise<Engine> {
-  const { plugins, failures } = await loadFirstPartyPlugins()
-  for (const f of failures) println(ctx.io.stderr, ctx.c.yellow(`warning: first-party plugin ${f.name} did not load: ${f.message}`))
+  const plugins = lazyFirstPartyPlugins()
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
   return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, ...extra })
 }

@@ -101,6 +101,7 @@ class PipewrightEngine extends EventBus implements Engine {
 
   async plugins() {
     await this.ready
+    await this.loader.lazy.ensureAll()
     return [...this.host.loaded.values()].map((p) => ({
       id: p.id,
       ...(p.version ? { version: p.version } : {}),
@@ -120,6 +121,7 @@ class PipewrightEngine extends EventBus implements Engine {
   async load(file: string): Promise<LoadedPipeline> {
     await this.ready
     const read = await readPipelineFile(resolve(file))
+    await this.loader.prepareFor(read.input)
     await this.loader.loadDeclared(this.loader.declaredRefs(read.input), read.dir, lockFileFor(read.file), { file: read.file, ...(read.locator ? { locator: read.locator } : {}) })
     const { spec, problems } = validatePipeline(read.input, { file: read.file, ...(read.locator ? { locator: read.locator } : {}), registry: this.loader.registry() })
     if (!spec || problems.length > 0) {
@@ -170,6 +172,7 @@ class PipewrightEngine extends EventBus implements Engine {
       throw new PipewrightError('PW_ERR_RUN_NOT_RESUMABLE', `Run ${runId} is still ${run.status} (process ${run.pid})`, { details: 'Wait for it to finish, or stop that process first.' })
     }
     const { plan, spec } = fromStoredPlan(run.plan, runId)
+    await this.loader.prepareFor(spec)
     if (spec.plugins?.length) await this.loader.loadDeclared(spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
     const secrets = await this.secretsFor(spec, options)
     const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)

@@ -10,6 +10,7 @@ import { findPackageDir } from '../plugins/resolve.js'
 import { readPipelineFile, type SourceLocator } from '../pipeline/load.js'
 import type { PluginRef } from '../pipeline/schema.js'
 import type { UsesRegistry } from '../pipeline/validate.js'
+import { LazyPlugins, referencedPluginIds } from './lazy-plugins.js'
 import type { PluginInput, PluginPins } from './types.js'
 
 export function apiPackageVersion(): string {
@@ -20,26 +21,50 @@ export function apiPackageVersion(): string {
 /** Loads the engine's own plugins and those pipelines declare, pins checked before any import. */
 export class PluginLoader {
   private readonly integrity = new Map<string, Promise<string | undefined>>()
+  readonly lazy: LazyPlugins
 
   constructor(
     private readonly host: PluginHost,
     private readonly pins: 'check' | 'off',
-  ) {}
+  ) {
+    this.lazy = new LazyPlugins(host)
+  }
 
   async loadInputs(inputs: PluginInput[], baseDir: string): Promise<void> {
     const resolved: ResolvedPlugin[] = []
-    for (const input of inputs) resolved.push(await resolvePluginInput(input, baseDir))
+    for (const input of inputs) {
+      if (typeof input === 'object' && 'lazy' in input) this.lazy.add(input.lazy)
+      else resolved.push(await resolvePluginInput(input, baseDir))
+    }
     await this.host.add(resolved)
   }
 
-  /** A declared package the engine already has built in (given as an object with its package name). */
+  /**
+   * Imports the lazy plugins a pipeline (as written) needs: those its `uses:` values name and those
+   * it lists in `plugins:`. A `uses:` no plugin is known for loads them all, so the "did you mean"
+   * of validation can look at every type there is.
+   */
+  async prepareFor(input: unknown): Promise<void> {
+    const ids = referencedPluginIds(input)
+    for (const ref of this.declaredRefs(input)) {
+      const lazy = ref === undefined ? undefined : this.lazy.byName(refSpec(ref))
+      if (lazy) ids.add(lazy.id)
+    }
+    if ([...ids].some((id) => !this.lazy.knows(id))) await this.lazy.ensureAll()
+    else await this.lazy.ensure(ids)
+  }
+
+  /**
+   * A declared package the engine already has built in: given as an object with its package
+   * name, loaded or lazy. Built-ins keep their default configuration: `plugins:` cannot change it.
+   */
   builtIn(ref: PluginRef): boolean {
     const spec = refSpec(ref)
-    const loaded = [...this.host.loaded.values()].find((p) => p.builtIn && p.source === spec)
-    if (!loaded) return false
+    const id = [...this.host.loaded.values()].find((p) => p.builtIn && p.source === spec)?.id ?? this.lazy.byName(spec)?.id
+    if (id === undefined) return false
     if (typeof ref !== 'string' && ref.config) {
       throw new PipewrightError('PW_ERR_PLUGIN_CONFIG', `${spec} is built in and already loaded with its default configuration; plugins: cannot configure it`, {
-        details: `Remove the config from plugins:, or configure ${loaded.id} through its environment (see its README).`,
+        details: `Remove the config from plugins:, or configure ${id} through its environment (see its README).`,
       })
     }
     return true

@@ -19,7 +19,23 @@ export interface LoadedPipeline {
  * may say which package it stands for (`name`): a pipeline that lists that package in `plugins:`
  * then gets this one (how the CLI's built-in first-party plugins are found by name).
  */
-export type PluginInput = Plugin | string | { package: string | Plugin; name?: string; dir?: string; config?: Record<string, unknown> }
+export type PluginInput = Plugin | string | { package: string | Plugin; name?: string; dir?: string; config?: Record<string, unknown> } | { lazy: LazyPlugin }
+
+/**
+ * A plugin the engine imports only when a pipeline needs it: one of its types appears in a
+ * `uses:` (stages, gates, notify routes, environments …), its package is listed in `plugins:`,
+ * or every plugin is listed (`engine.plugins()`). The CLI gives its first-party plugins this way,
+ * so a command never pays for plugins it does not use.
+ */
+export interface LazyPlugin {
+  /** The plugin id: the prefix of its types (`docker` for `docker/build`). */
+  id: string
+  /** The package it comes from (a pipeline listing it in `plugins:` gets this one). */
+  name: string
+  /** The package directory (for the cache key's plugin integrity). */
+  dir?: string
+  load(): Promise<Plugin>
+}
 
 /** A replacement for one of the engine's parts (or any service), registered in its container. */
 export type ServiceOverride<T = unknown> = { token: Token<T> } & Provider<T>

@@ -75,8 +75,10 @@ async function keyOf(stage: StageRun): Promise<string> {
         plugin: await pluginIdentity(stage, spec.uses),
       }
     : { stage: stage.stageId, matrix: stage.matrix, run: typeof spec.run === 'string' ? interpolate(spec.run, expr) : spec.run!.map((a) => interpolate(a, expr)) }
+  // A tightened gate must judge again: the gates (with their resolved config) key the cache too.
+  const gates = spec.gates?.map((g) => ({ uses: g.uses, with: interpolateDeep(g.with ?? {}, expr) }))
   return stageCacheKey(spec.cache!, {
-    action,
+    action: gates?.length ? { ...action, gates } : action,
     stageEnv: expr.env,
     processEnv: stage.env,
     workspace: stage.workspace,

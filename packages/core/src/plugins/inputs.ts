@@ -10,6 +10,7 @@ import type { PluginInput } from '../engine/types.js'
 export async function resolvePluginInput(input: PluginInput, baseDir: string): Promise<ResolvedPlugin> {
   if (isPlugin(input)) return { plugin: input, spec: 'inline' }
   if (typeof input === 'string') return resolvePluginSpec(input, baseDir)
+  if ('lazy' in input) return { plugin: await input.lazy.load(), spec: 'inline', name: input.lazy.name, ...(input.lazy.dir ? { dir: input.lazy.dir } : {}) }
   const config = input.config
   if (isPlugin(input.package)) return { plugin: input.package, spec: 'inline', ...(input.name ? { name: input.name } : {}), ...(input.dir ? { dir: input.dir } : {}), ...(config ? { config } : {}) }
   return { ...(await resolvePluginSpec(input.package, baseDir)), ...(config ? { config } : {}) }

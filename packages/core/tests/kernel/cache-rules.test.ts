@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { definePlugin } from '@pipewright/plugin-api'
+import { definePlugin, z } from '@pipewright/plugin-api'
 import { createMemoryStore } from '@pipewright/store-api'
 import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
@@ -72,6 +72,22 @@ stages:
     const v1again = await runFile(project.file, {}, { store, plugins: [release('1.0.0')] })
     const v2 = await runFile(project.file, {}, { store, plugins: [release('2.0.0')] })
     expect([v1, v1again, v2].map((r) => [r.stage('make').status, r.stage('make').outputs.by])).toEqual([['succeeded', '1.0.0'], ['cached', '1.0.0'], ['succeeded', '2.0.0']])
+  })
+
+  it('a changed gate (or gate config) misses the cache, so a tightened gate judges again', async () => {
+    const judge = definePlugin({
+      id: 'judge',
+      apiVersion: 1,
+      register: (api) => api.gate('max', { configSchema: z.object({ max: z.number() }), evaluate: (_ctx, c) => ({ verdict: 3 <= c.max ? 'pass' : 'fail', reason: `3 ≤ ${c.max}?` }) }),
+    })
+    const pipeline = (max: number) => `name: gated\nstages:\n  t: { run: "true", cache: { inputs: [] }, gates: [{ uses: judge/max, with: { max: ${max} } }] }\n`
+    project = await tempProject(pipeline(5))
+    const engine = createEngine({ store: createMemoryStore(), plugins: [judge] })
+    await runFile(project.file, {}, {}, engine)
+    expect((await runFile(project.file, {}, {}, engine)).stage('t').status).toBe('cached')
+    await writeFile(project.file, pipeline(2))
+    const tightened = await runFile(project.file, {}, {}, engine)
+    expect(tightened.stage('t')).toMatchObject({ status: 'failed', error: { code: 'PW_ERR_GATE_FAILED' } })
   })
 
   it('replays a cached stage\'s summary and gate verdicts', async () => {
