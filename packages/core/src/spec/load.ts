@@ -9,6 +9,8 @@ import { parsePipelineYaml } from './yaml-source.js'
 /** Where a path of the pipeline input was written, for `file:line:column` in problems. */
 export interface SourceLocator {
   locate(path: Array<string | number>): { line: number; column: number } | undefined
+  /** Where character `offset` of the string at `path` was written, when that can be known. */
+  locateText?(path: Array<string | number>, offset: number): { line: number; column: number } | undefined
 }
 
 /** File names looked for in a directory, in order of preference. */

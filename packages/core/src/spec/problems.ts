@@ -14,10 +14,12 @@ export class ProblemList {
 
   constructor(private readonly where: { file?: string; locator?: SourceLocator }) {}
 
-  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID'): void {
+  /** `offset`: a character of the string at `path` to point at, rather than its key. */
+  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID', offset?: number): void {
     const problem: Problem = { path: dottedPath(path), message, code }
     if (this.where.file !== undefined) problem.file = this.where.file
-    const position = this.where.locator?.locate([...path])
+    const inText = offset === undefined ? undefined : this.where.locator?.locateText?.([...path], offset)
+    const position = inText ?? this.where.locator?.locate([...path])
     if (position) {
       problem.line = position.line
       problem.column = position.column
