@@ -89,7 +89,9 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
         trigger: 'cli',
       }
       if (flags.resume) {
-        await markInterruptedRuns(store)
+        await markInterruptedRuns(store, Date.now(), (runId, pids) =>
+          renderer.note(ctx.c.yellow(`stopped ${pids.length} process${pids.length === 1 ? '' : 'es'} left running by run ${runId} (pid ${pids.join(', ')})`)),
+        )
         handle = await engine.resume((await findRun(store, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
       } else {
         handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })

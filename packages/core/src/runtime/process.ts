@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { LineReader, type SplitPoint } from './line-reader.js'
+import { STAGE_TOKEN_ENV, newStageToken, signalQuietly, signalStages } from './process-tree.js'
 
 export interface SpawnOptions {
   command: string | string[]
@@ -7,8 +9,10 @@ export interface SpawnOptions {
   signal?: AbortSignal
   timeoutMs?: number
   input?: string
-  /** Called once per complete line (without the newline). */
+  /** Called once per line (without the newline); a long line comes in pieces (see LineReader). */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void
+  /** Where a long line is cut into pieces (e.g. never inside a secret: see splitLongLine). */
+  splitPoint?: SplitPoint
   /** Keep stdout/stderr text in the result (capped). */
   capture?: boolean
 }
@@ -25,49 +29,59 @@ export interface SpawnResult {
 }
 
 const KILL_GRACE_MS = 3000
+/** After the main process exits, how long its output may take to arrive before the stage ends anyway. */
+const DRAIN_MS = 200
 const CAPTURE_LIMIT = 8 * 1024 * 1024
 
+interface StageProcesses {
+  pid: number | undefined
+  token: string
+}
+
 // Stage processes run in their own process groups, so they would outlive a host that exits
-// abruptly (a second Ctrl-C): kill every group still alive when this process exits.
-const liveGroups = new Set<number>()
+// abruptly (a second Ctrl-C): kill every stage's processes still alive when this process exits.
+const live = new Set<StageProcesses>()
 let exitHookInstalled = false
-function track(pid: number): void {
-  liveGroups.add(pid)
+function track(stage: StageProcesses): void {
+  live.add(stage)
   if (exitHookInstalled) return
   exitHookInstalled = true
-  process.once('exit', () => {
-    for (const group of liveGroups) signalGroup(group, 'SIGKILL')
-  })
+  process.once('exit', () => signalStages([...live], 'SIGKILL'))
 }
 
 /**
- * Runs a command in its own process group so cancel and timeout kill the whole tree:
- * SIGTERM to the group, SIGKILL after a grace period.
+ * Runs a command in its own process group, marked with a stage token (see process-tree.ts).
+ * It ends when its main process exits (after a short drain of its output): what it left running
+ * in its group is killed then, and so is anything outside the group that still holds its output.
+ * Cancel and timeout send SIGTERM to the whole tree, the group and every process carrying the
+ * token, and SIGKILL after a grace period.
  */
 export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
   const [file, args] = typeof options.command === 'string' ? ['sh', ['-c', options.command]] : [options.command[0]!, options.command.slice(1)]
+  const token = newStageToken(options.env.PIPEWRIGHT_RUN_ID)
   return new Promise((resolve) => {
     let timedOut = false
     let cancelled = false
-    let stdout = ''
-    let stderr = ''
     let killTimer: NodeJS.Timeout | undefined
     let timeoutTimer: NodeJS.Timeout | undefined
+    let drainTimer: NodeJS.Timeout | undefined
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [STAGE_TOKEN_ENV]: token },
       detached: true,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    const stage: StageProcesses = { pid: child.pid, token }
+    track(stage)
 
-    if (child.pid !== undefined) track(child.pid)
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid !== undefined) signalGroup(child.pid, sig)
-    }
     const terminate = () => {
-      killGroup('SIGTERM')
-      killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS)
-      killTimer.unref()
+      if (killTimer) return
+      signalStages([stage], 'SIGTERM')
+      killTimer = setTimeout(() => {
+        signalStages([stage], 'SIGKILL')
+        live.delete(stage)
+        drainTimer ??= setTimeout(finish, DRAIN_MS)
+      }, KILL_GRACE_MS)
     }
     const onAbort = () => {
       cancelled = true
@@ -84,30 +98,14 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
       }, options.timeoutMs)
     }
 
-    const lineReader = (stream: 'stdout' | 'stderr') => {
-      let carry = ''
-      return {
-        push(chunk: Buffer) {
-          const text = chunk.toString('utf8')
-          if (options.capture) {
-            if (stream === 'stdout' && stdout.length < CAPTURE_LIMIT) stdout += text
-            if (stream === 'stderr' && stderr.length < CAPTURE_LIMIT) stderr += text
-          }
-          if (!options.onLine) return
-          const parts = (carry + text).split(/\r?\n/)
-          carry = parts.pop() ?? ''
-          for (const line of parts) options.onLine(stream, line)
-        },
-        end() {
-          if (carry && options.onLine) options.onLine(stream, carry)
-          carry = ''
-        },
-      }
+    const output = { stdout: '', stderr: '' }
+    const keep = (stream: 'stdout' | 'stderr', text: string) => {
+      if (options.capture && output[stream].length < CAPTURE_LIMIT) output[stream] += text
     }
-    const out = lineReader('stdout')
-    const err = lineReader('stderr')
-    child.stdout!.on('data', (c: Buffer) => out.push(c))
-    child.stderr!.on('data', (c: Buffer) => err.push(c))
+    const reader = (stream: 'stdout' | 'stderr') => new LineReader((line) => options.onLine?.(stream, line), options.splitPoint)
+    const readers = { stdout: reader('stdout'), stderr: reader('stderr') }
+    child.stdout!.on('data', (c: Buffer) => keep('stdout', readers.stdout.push(c)))
+    child.stderr!.on('data', (c: Buffer) => keep('stderr', readers.stderr.push(c)))
     if (options.input !== undefined) {
       // A command may exit without reading its input (EPIPE): that is its choice, not an error.
       child.stdin!.on('error', () => undefined)
@@ -115,48 +113,43 @@ export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
     }
 
     let spawnError: string | undefined
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined
+    let finished = false
     child.on('error', (e: NodeJS.ErrnoException) => {
       spawnError = e.code === 'ENOENT' ? `command not found: ${file}` : e.message
     })
-    child.on('close', (code, sig) => {
-      if (child.pid !== undefined) liveGroups.delete(child.pid)
-      out.end()
-      err.end()
-      if (timeoutTimer) clearTimeout(timeoutTimer)
-      if (killTimer) clearTimeout(killTimer)
-      options.signal?.removeEventListener('abort', onAbort)
-      // A stage owns its process group: background children it left behind end with it.
-      if (child.pid !== undefined) killGroup('SIGKILL')
-      resolve({
-        exitCode: spawnError ? 127 : (code ?? 128 + signalNumber(sig)),
-        signal: sig,
-        timedOut,
-        cancelled,
-        stdout,
-        stderr,
-        ...(spawnError ? { spawnError } : {}),
-      })
+    child.on('exit', (code, sig) => {
+      exit = { code, sig }
+      // While terminating, the tree gets its grace period; otherwise the stage is over.
+      if (killTimer) return
+      if (child.pid !== undefined) signalQuietly(-child.pid, 'SIGKILL')
+      drainTimer = setTimeout(() => {
+        // Something outside the group (setsid) still holds the output: it ends with the stage.
+        signalStages([stage], 'SIGKILL')
+        finish()
+      }, DRAIN_MS)
     })
+    child.on('close', () => finish())
+
+    function finish(): void {
+      if (finished) return
+      finished = true
+      for (const timer of [timeoutTimer, drainTimer]) if (timer) clearTimeout(timer)
+      if (!killTimer) live.delete(stage)
+      else killTimer.unref()
+      options.signal?.removeEventListener('abort', onAbort)
+      child.stdout!.destroy()
+      child.stderr!.destroy()
+      keep('stdout', readers.stdout.end())
+      keep('stderr', readers.stderr.end())
+      const code = exit?.code ?? null
+      const sig = exit?.sig ?? null
+      resolve({ exitCode: spawnError ? 127 : (code ?? 128 + signalNumber(sig)), signal: sig, timedOut, cancelled, ...output, ...(spawnError ? { spawnError } : {}) })
+    }
   })
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {
   const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
   return sig ? (table[sig] ?? 0) : 0
-}
-
-/**
- * Signals a process group. Usually it is already gone (ESRCH): the stack trace of that error is
- * the expensive part, so none is captured.
- */
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    process.kill(-pid, sig)
-  } catch {
-    // The group is already gone.
-  } finally {
-    Error.stackTraceLimit = limit
-  }
 }

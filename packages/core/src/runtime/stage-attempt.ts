@@ -6,7 +6,7 @@ import { toResolver } from '../di.js'
 import type { GateRef, StageSpec } from '../spec/schema.js'
 import { readOutputFile } from './outputs.js'
 import { spawnProcess } from './process.js'
-import { redactDeep } from './redact.js'
+import { redactDeep, splitPointFor } from './redact.js'
 import { templateShellScript } from './shell-template.js'
 import { createStageContext, type RunServices, type StageSlot } from './stage-context.js'
 import type { Clock } from '@pipewright/plugin-api'
@@ -49,6 +49,7 @@ export async function runCommandAttempt(input: AttemptInput): Promise<AttemptRes
     signal: slot.signal,
     ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     onLine: (stream, line) => run.log(slot.stageId, stream, line),
+    splitPoint: splitPointFor(run.redact),
   })
   const { outputs, problems } = await readOutputFile(input.outputFile)
   for (const [k, v] of Object.entries(outputs)) slot.outputs.set(k, run.redact(v))
