@@ -39,6 +39,15 @@ describe('stage processes and the CLI', () => {
     expect(await gone(escapee)).toBe(true)
   })
 
+  it('a timed-out stage says how long its limit was, not the exit code of the killed command', async () => {
+    const dir = await project({ 'pipewright.yml': "name: slow\nstages:\n  slow: { timeout: 1s, run: 'sleep 30' }\n" })
+    const r = await runCli(['run'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^✗ slow timed out after 1s \(\d+\.\ds\)$/m)
+    expect(r.stdout).toMatch(/^ {2}✗ slow timed out after 1s/m)
+    expect(r.stdout).not.toMatch(/exit 143/)
+  })
+
   it('after a kill -9 of the CLI, --resume stops the stage processes it left running, and says so', async () => {
     const dir = await project({
       'pipewright.yml': `name: orphans

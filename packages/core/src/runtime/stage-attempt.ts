@@ -4,6 +4,7 @@ import { interpolate, type ExpressionContext } from '../expr/index.js'
 import { callPlugin, type PluginHost } from '../plugins/host.js'
 import { toResolver } from '../di.js'
 import type { GateRef, StageSpec } from '../spec/schema.js'
+import { durationText } from './duration-text.js'
 import { readOutputFile } from './outputs.js'
 import { spawnProcess } from './process.js'
 import { redactDeep, splitPointFor } from './redact.js'
@@ -56,7 +57,7 @@ export async function runCommandAttempt(input: AttemptInput): Promise<AttemptRes
   for (const p of problems) run.log(slot.stageId, 'system', `warning: $PIPEWRIGHT_OUTPUT ${p}`)
   if (result.cancelled) return { ok: false, kind: 'cancelled', exitCode: result.exitCode, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${slot.stageId} was cancelled` } }
   if (result.timedOut) {
-    return { ok: false, kind: 'timeout', exitCode: result.exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${input.timeoutMs} ms` } }
+    return { ok: false, kind: 'timeout', exitCode: result.exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${durationText(input.timeoutMs!)}` } }
   }
   if (result.spawnError) return { ok: false, kind: 'failure', exitCode: 127, error: { code: 'PW_ERR_STAGE_FAILED', message: run.redact(result.spawnError) } }
   if (result.exitCode !== 0) {
@@ -84,7 +85,7 @@ export async function runPluginAttempt(input: AttemptInput): Promise<AttemptResu
   })
   try {
     const outcome = await Promise.race([callPlugin(type.pluginId, `stage ${spec.uses}`, () => type.definition.run(ctx, config)).then(() => 'done' as const), timedOut, cancelled])
-    if (outcome === 'timeout') return { ok: false, kind: 'timeout', exitCode: null, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${input.timeoutMs} ms` } }
+    if (outcome === 'timeout') return { ok: false, kind: 'timeout', exitCode: null, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${slot.stageId} timed out after ${durationText(input.timeoutMs!)}` } }
     if (outcome === 'cancelled') return { ok: false, kind: 'cancelled', exitCode: null, error: { code: 'PW_ERR_CANCELLED', message: `Stage ${slot.stageId} was cancelled` } }
     return { ok: true, exitCode: 0 }
   } catch (error) {

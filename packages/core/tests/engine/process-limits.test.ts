@@ -38,7 +38,7 @@ stages:
     expect(await gone(await pidIn(join(project.dir, 'escapee.pid')))).toBe(true)
   })
 
-  it('a timeout ends the stage and its whole tree', async () => {
+  it('a timeout ends the stage and its whole tree, and says how long the limit was', async () => {
     project = await tempProject(`
 name: timeout
 stages:
@@ -48,7 +48,7 @@ stages:
 `)
     const { result, stage } = await runFile(project.file)
     expect(result.status).toBe('failed')
-    expect(stage('slow').error).toMatchObject({ code: 'PW_ERR_TIMEOUT', message: 'Stage slow timed out after 1000 ms' })
+    expect(stage('slow').error).toMatchObject({ code: 'PW_ERR_TIMEOUT', message: 'Stage slow timed out after 1s' })
     expect(await gone(await pidIn(join(project.dir, 'escapee.pid')))).toBe(true)
   })
 
