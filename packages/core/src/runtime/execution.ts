@@ -292,7 +292,7 @@ export class Execution {
             workspace,
             needsOutputs: Object.fromEntries(state.node.needs.map((id) => [id, this.states.get(id)?.outputs ?? {}])),
             ...(spec.cache.key ? { extra: interpolate(spec.cache.key, expr) } : {}),
-          })
+          }, signal)
         : undefined
     const hit = cacheKey ? await services.store.getCache(cacheKey) : undefined
     if (cacheKey && hit) {

@@ -58,6 +58,8 @@ function track(stage: StageProcesses): void {
  */
 export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
   const [file, args] = typeof options.command === 'string' ? ['sh', ['-c', options.command]] : [options.command[0]!, options.command.slice(1)]
+  // Cancelled before it started: it never runs, not even for the moment a kill takes to arrive.
+  if (options.signal?.aborted) return Promise.resolve({ exitCode: 130, signal: null, timedOut: false, cancelled: true, stdout: '', stderr: '' })
   const token = newStageToken(options.env.PIPEWRIGHT_RUN_ID)
   return new Promise((resolve) => {
     let timedOut = false
