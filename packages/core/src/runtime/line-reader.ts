@@ -6,7 +6,7 @@ export const MAX_LINE_CHARS = 64 * 1024
 /** Ends a piece whose line goes on in the next piece, and starts that next piece. */
 export const CONTINUATION_MARK = '…'
 
-/** Where to cut `text` (longer than `max`) at or before `max`; see splitLongLine in redact.ts. */
+/** Where to cut `text` (longer than `max`) at or before `max`; see splitPointFor in redact.ts. */
 export type SplitPoint = (text: string, max: number) => number
 
 /** Prefer to cut after a blank or punctuation among the last characters allowed, else at `max`. */

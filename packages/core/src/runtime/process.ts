@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { LineReader, type SplitPoint } from './line-reader.js'
 import { STAGE_TOKEN_ENV, newStageToken, signalQuietly, signalStages } from './process-tree.js'
 
@@ -11,7 +11,7 @@ export interface SpawnOptions {
   input?: string
   /** Called once per line (without the newline); a long line comes in pieces (see LineReader). */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void
-  /** Where a long line is cut into pieces (e.g. never inside a secret: see splitLongLine). */
+  /** Where a long line is cut into pieces (e.g. never inside a secret: see splitPointFor). */
   splitPoint?: SplitPoint
   /** Keep stdout/stderr text in the result (capped). */
   capture?: boolean
@@ -49,6 +49,109 @@ function track(stage: StageProcesses): void {
   process.once('exit', () => signalStages([...live], 'SIGKILL'))
 }
 
+/** The output of a stage's process: lines as they come, and the captured text. */
+function readOutput(child: ChildProcess, options: SpawnOptions) {
+  const captured = { stdout: '', stderr: '' }
+  const keep = (stream: 'stdout' | 'stderr', text: string) => {
+    if (options.capture && captured[stream].length < CAPTURE_LIMIT) captured[stream] += text
+  }
+  const reader = (stream: 'stdout' | 'stderr') => new LineReader((line) => options.onLine?.(stream, line), options.splitPoint)
+  const readers = { stdout: reader('stdout'), stderr: reader('stderr') }
+  child.stdout!.on('data', (c: Buffer) => keep('stdout', readers.stdout.push(c)))
+  child.stderr!.on('data', (c: Buffer) => keep('stderr', readers.stderr.push(c)))
+  return {
+    /** Stops reading (a process outside the group may hold the pipes) and passes on the last lines. */
+    end() {
+      child.stdout!.destroy()
+      child.stderr!.destroy()
+      keep('stdout', readers.stdout.end())
+      keep('stderr', readers.stderr.end())
+      return captured
+    },
+  }
+}
+
+/** One spawned command, from spawn to the end of its tree. */
+class StageProcess {
+  readonly done: Promise<SpawnResult>
+  private readonly child: ChildProcess
+  private readonly tree: StageProcesses
+  private readonly output: ReturnType<typeof readOutput>
+  private resolve!: (result: SpawnResult) => void
+  private exit: { code: number | null; sig: NodeJS.Signals | null } | undefined
+  private spawnError: string | undefined
+  private timedOut = false
+  private cancelled = false
+  private finished = false
+  private killTimer: NodeJS.Timeout | undefined
+  private timeoutTimer: NodeJS.Timeout | undefined
+  private drainTimer: NodeJS.Timeout | undefined
+  private readonly onAbort = () => this.stop('cancelled')
+
+  constructor(private readonly options: SpawnOptions, file: string, args: string[]) {
+    this.done = new Promise((resolve) => (this.resolve = resolve))
+    const token = newStageToken(options.env.PIPEWRIGHT_RUN_ID)
+    this.child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...options.env, [STAGE_TOKEN_ENV]: token },
+      detached: true,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    this.tree = { pid: this.child.pid, token }
+    track(this.tree)
+    options.signal?.addEventListener('abort', this.onAbort, { once: true })
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) this.timeoutTimer = setTimeout(() => this.stop('timedOut'), options.timeoutMs)
+    this.output = readOutput(this.child, options)
+    if (options.input !== undefined) {
+      // A command may exit without reading its input (EPIPE): that is its choice, not an error.
+      this.child.stdin!.on('error', () => undefined)
+      this.child.stdin!.end(options.input)
+    }
+    this.child.on('error', (e: NodeJS.ErrnoException) => (this.spawnError = e.code === 'ENOENT' ? `command not found: ${file}` : e.message))
+    this.child.on('exit', (code, sig) => this.exited(code, sig))
+    this.child.on('close', () => this.finish())
+  }
+
+  /** Cancel or timeout: SIGTERM to the whole tree, SIGKILL after the grace period. */
+  private stop(why: 'cancelled' | 'timedOut'): void {
+    // Once the main process has exited the outcome is known: a late cancel or timeout changes nothing.
+    if (this.exit || this.killTimer) return
+    this[why] = true
+    signalStages([this.tree], 'SIGTERM')
+    this.killTimer = setTimeout(() => {
+      signalStages([this.tree], 'SIGKILL')
+      live.delete(this.tree)
+      this.drainTimer ??= setTimeout(() => this.finish(), DRAIN_MS)
+    }, KILL_GRACE_MS)
+  }
+
+  private exited(code: number | null, sig: NodeJS.Signals | null): void {
+    this.exit = { code, sig }
+    // While terminating, the tree gets its grace period; otherwise the stage is over.
+    if (this.killTimer) return
+    if (this.child.pid !== undefined) signalQuietly(-this.child.pid, 'SIGKILL')
+    this.drainTimer = setTimeout(() => {
+      // Something outside the group (setsid) still holds the output: it ends with the stage.
+      signalStages([this.tree], 'SIGKILL')
+      this.finish()
+    }, DRAIN_MS)
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    for (const timer of [this.timeoutTimer, this.drainTimer]) if (timer) clearTimeout(timer)
+    if (this.killTimer) this.killTimer.unref()
+    else live.delete(this.tree)
+    this.options.signal?.removeEventListener('abort', this.onAbort)
+    const { stdout, stderr } = this.output.end()
+    const code = this.exit?.code ?? null
+    const sig = this.exit?.sig ?? null
+    const exitCode = this.spawnError ? 127 : (code ?? 128 + signalNumber(sig))
+    this.resolve({ exitCode, signal: sig, timedOut: this.timedOut, cancelled: this.cancelled, stdout, stderr, ...(this.spawnError ? { spawnError: this.spawnError } : {}) })
+  }
+}
+
 /**
  * Runs a command in its own process group, marked with a stage token (see process-tree.ts).
  * It ends when its main process exits (after a short drain of its output): what it left running
@@ -57,98 +160,10 @@ function track(stage: StageProcesses): void {
  * token, and SIGKILL after a grace period.
  */
 export function spawnProcess(options: SpawnOptions): Promise<SpawnResult> {
-  const [file, args] = typeof options.command === 'string' ? ['sh', ['-c', options.command]] : [options.command[0]!, options.command.slice(1)]
   // Cancelled before it started: it never runs, not even for the moment a kill takes to arrive.
   if (options.signal?.aborted) return Promise.resolve({ exitCode: 130, signal: null, timedOut: false, cancelled: true, stdout: '', stderr: '' })
-  const token = newStageToken(options.env.PIPEWRIGHT_RUN_ID)
-  return new Promise((resolve) => {
-    let timedOut = false
-    let cancelled = false
-    let killTimer: NodeJS.Timeout | undefined
-    let timeoutTimer: NodeJS.Timeout | undefined
-    let drainTimer: NodeJS.Timeout | undefined
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: { ...options.env, [STAGE_TOKEN_ENV]: token },
-      detached: true,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    })
-    const stage: StageProcesses = { pid: child.pid, token }
-    track(stage)
-
-    const terminate = () => {
-      if (killTimer) return
-      signalStages([stage], 'SIGTERM')
-      killTimer = setTimeout(() => {
-        signalStages([stage], 'SIGKILL')
-        live.delete(stage)
-        drainTimer ??= setTimeout(finish, DRAIN_MS)
-      }, KILL_GRACE_MS)
-    }
-    const onAbort = () => {
-      cancelled = true
-      terminate()
-    }
-    if (options.signal) {
-      if (options.signal.aborted) onAbort()
-      else options.signal.addEventListener('abort', onAbort, { once: true })
-    }
-    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
-      timeoutTimer = setTimeout(() => {
-        timedOut = true
-        terminate()
-      }, options.timeoutMs)
-    }
-
-    const output = { stdout: '', stderr: '' }
-    const keep = (stream: 'stdout' | 'stderr', text: string) => {
-      if (options.capture && output[stream].length < CAPTURE_LIMIT) output[stream] += text
-    }
-    const reader = (stream: 'stdout' | 'stderr') => new LineReader((line) => options.onLine?.(stream, line), options.splitPoint)
-    const readers = { stdout: reader('stdout'), stderr: reader('stderr') }
-    child.stdout!.on('data', (c: Buffer) => keep('stdout', readers.stdout.push(c)))
-    child.stderr!.on('data', (c: Buffer) => keep('stderr', readers.stderr.push(c)))
-    if (options.input !== undefined) {
-      // A command may exit without reading its input (EPIPE): that is its choice, not an error.
-      child.stdin!.on('error', () => undefined)
-      child.stdin!.end(options.input)
-    }
-
-    let spawnError: string | undefined
-    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined
-    let finished = false
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      spawnError = e.code === 'ENOENT' ? `command not found: ${file}` : e.message
-    })
-    child.on('exit', (code, sig) => {
-      exit = { code, sig }
-      // While terminating, the tree gets its grace period; otherwise the stage is over.
-      if (killTimer) return
-      if (child.pid !== undefined) signalQuietly(-child.pid, 'SIGKILL')
-      drainTimer = setTimeout(() => {
-        // Something outside the group (setsid) still holds the output: it ends with the stage.
-        signalStages([stage], 'SIGKILL')
-        finish()
-      }, DRAIN_MS)
-    })
-    child.on('close', () => finish())
-
-    function finish(): void {
-      if (finished) return
-      finished = true
-      for (const timer of [timeoutTimer, drainTimer]) if (timer) clearTimeout(timer)
-      if (!killTimer) live.delete(stage)
-      else killTimer.unref()
-      options.signal?.removeEventListener('abort', onAbort)
-      child.stdout!.destroy()
-      child.stderr!.destroy()
-      keep('stdout', readers.stdout.end())
-      keep('stderr', readers.stderr.end())
-      const code = exit?.code ?? null
-      const sig = exit?.sig ?? null
-      resolve({ exitCode: spawnError ? 127 : (code ?? 128 + signalNumber(sig)), signal: sig, timedOut, cancelled, ...output, ...(spawnError ? { spawnError } : {}) })
-    }
-  })
+  const [file, args] = typeof options.command === 'string' ? ['sh', ['-c', options.command]] : [options.command[0]!, options.command.slice(1)]
+  return new StageProcess(options, file, args).done
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {
