@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { clearInterval, setInterval } from 'node:timers'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
