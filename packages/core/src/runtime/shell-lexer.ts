@@ -25,9 +25,9 @@ type Heredoc = Extract<Frame, { kind: 'heredoc' }>
 
 const BLANK_OR_OPERATOR = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>'])
 
-export const REFUSED_QUOTED_HEREDOC = "is inside a quoted here-document (<<'EOF'), which the shell never expands"
-export const REFUSED_ESCAPED = 'follows a backslash, which would escape the reference to its value'
-export const REFUSED_DELIMITER = 'is part of a here-document delimiter'
+const REFUSED_QUOTED_HEREDOC = "is inside a quoted here-document (<<'EOF'), which the shell never expands"
+const REFUSED_ESCAPED = 'follows a backslash, which would escape the reference to its value'
+const REFUSED_DELIMITER = 'is part of a here-document delimiter'
 
 /**
  * A small sh lexer: quotes, backslashes, comments, `$( )`, backquotes, `${ }` and here-documents
