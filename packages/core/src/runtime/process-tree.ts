@@ -10,8 +10,12 @@ import { readdirSync, readFileSync } from 'node:fs'
  */
 export const STAGE_TOKEN_ENV = 'PIPEWRIGHT_STAGE_TOKEN'
 
+// Random once per engine process, then counted: unique on the host without a random draw per spawn.
+const PROCESS_NONCE = randomBytes(6).toString('hex')
+let spawned = 0
+
 export function newStageToken(runId: string | undefined): string {
-  return `${runId ?? 'none'}/${randomBytes(8).toString('hex')}`
+  return `${runId ?? 'none'}/${PROCESS_NONCE}${(++spawned).toString(16).padStart(4, '0')}`
 }
 
 interface ProcessInfo {
