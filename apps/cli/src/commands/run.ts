@@ -1,4 +1,4 @@
-import type { Engine, RunHandle, RunOptions, RunResult } from '@pipewright/core'
+import { markInterruptedRuns, type Engine, type RunHandle, type RunOptions, type RunResult } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname, resolve } from 'node:path'
@@ -95,6 +95,9 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
         trigger: 'cli',
       }
       if (flags.resume) {
+        await markInterruptedRuns(store, Date.now(), (runId, pids) =>
+          renderer.note(ctx.c.yellow(`stopped ${pids.length} process${pids.length === 1 ? '' : 'es'} left running by run ${runId} (pid ${pids.join(', ')})`)),
+        )
         handle = await engine.resume((await findRun(engine.runs, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
       } else {
         handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })

@@ -6,11 +6,13 @@ import type { RunRenderer } from './renderer.js'
 
 type Finished = PipewrightEvents['stage:finished']
 
-/** The words after the symbol on a finished stage's line: `exit 1`, `cached`, the error … */
+/** The words after the symbol on a finished stage's line: `exit 1`, `timed out after 2s`, `cached`, the error … */
 export function finishedDetail(e: Pick<Finished, 'status' | 'exitCode' | 'error'>): string {
   switch (e.status) {
     case 'failed':
-      // A non-zero exit says it all for a command; a timeout's exit code (143) would hide why.
+      // A timed-out command was killed by the engine: its exit code (143) says nothing.
+      if (e.error?.code === 'PW_ERR_TIMEOUT') return ` ${/timed out after \S+/.exec(e.error.message)?.[0] ?? 'timed out'}`
+      // A non-zero exit says it all for a command.
       if (e.exitCode !== null && e.exitCode !== 0 && (!e.error || e.error.code === 'PW_ERR_STAGE_FAILED')) return ` exit ${e.exitCode}`
       return e.error ? ` ${e.error.code}: ${e.error.message}` : ' failed'
     case 'succeeded':

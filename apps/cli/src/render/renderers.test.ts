@@ -3,7 +3,8 @@ import { createColors } from 'picocolors'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OutputStream } from '../io.js'
 import { createLiveRenderer, stageDepths } from './live-renderer.js'
-import { createPlainRenderer } from './plain-renderer.js'
+import { createPlainRenderer, finishedDetail } from './plain-renderer.js'
+import { printRunSummary } from './run-summary.js'
 
 const c = createColors(false)
 
@@ -139,5 +140,26 @@ describe('live renderer', () => {
       { id: 'd', needs: [] },
     ])
     expect(Object.fromEntries(depths)).toEqual({ a: 0, b: 1, c: 2, d: 0 })
+  })
+})
+
+describe('a timed-out stage', () => {
+  const timedOut = { status: 'failed' as const, exitCode: 143, error: { code: 'PW_ERR_TIMEOUT', message: 'Stage slow timed out after 2s' } }
+
+  it('reads "timed out after 2s" in the plain and live views and in the summary, not "exit 143"', async () => {
+    expect(finishedDetail(timedOut)).toBe(' timed out after 2s')
+    const live = capture(true)
+    const bus = new EventBus()
+    const renderer = createLiveRenderer(live, c, async () => undefined)
+    renderer.attach(bus)
+    const at = Date.now()
+    bus.emit('run:started', { runId: 'r1', pipeline: 'demo', stages: ['slow'], resumed: false, at })
+    bus.emit('stage:finished', { runId: 'r1', stageId: 'slow', attempts: 1, durationMs: 2100, outputs: {}, at, ...timedOut })
+    renderer.stop()
+    expect(live.text).toContain('✗ slow timed out after 2s 2.1s')
+    const summary = capture(false)
+    printRunSummary(summary, c, { id: 'r1', pipeline: 'demo', status: 'failed', durationMs: 2200, stages: [{ id: 'slow', attempts: 1, durationMs: 2100, outputs: {}, ...timedOut }] })
+    expect(summary.text).toContain('  ✗ slow timed out after 2s')
+    expect(live.text + summary.text).not.toContain('exit 143')
   })
 })

@@ -1,5 +1,6 @@
 import { PipewrightError, type ExecOptions, type ExecResult } from '@pipewright/plugin-api'
 import { spawnProcess } from './process.js'
+import { splitPointFor } from '../security/redact.js'
 
 /** Where `ctx.exec` runs a command: the stage's directory, environment, signal and log. */
 export interface ExecEnvironment {
@@ -25,7 +26,7 @@ export async function execInStage(command: string | string[], options: ExecOptio
     signal: host.signal,
     capture: true,
     ...(options.input !== undefined ? { input: options.input } : {}),
-    ...(options.log === false ? {} : { onLine: host.onLine }),
+    ...(options.log === false ? {} : { onLine: host.onLine, splitPoint: splitPointFor(host.redact) }),
   })
   if (result.spawnError) {
     throw new PipewrightError('PW_ERR_STAGE_FAILED', `Stage ${host.stageId}: ${result.spawnError}`, { details: 'Install the command or fix its name.' })

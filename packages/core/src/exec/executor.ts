@@ -1,4 +1,5 @@
 import type { AttemptOutcome, StageContext } from '@pipewright/plugin-api'
+import type { SplitPoint } from './line-reader.js'
 
 /** One attempt of one stage, as the kernel hands it to an executor. */
 export interface StageJob {
@@ -36,6 +37,8 @@ export interface StageIO {
   log(stream: 'stdout' | 'stderr' | 'system', line: string): void
   /** An output of a `run:` stage, read from `$PIPEWRIGHT_OUTPUT`. */
   output(key: string, value: string): void
+  /** Where to cut a line too long to keep whole: never inside a secret, so each piece is redacted like the line. */
+  splitPoint?: SplitPoint
   /**
    * For `uses:` jobs: the plugin's stage function and the context the kernel built for it. An
    * executor running the job in this process calls it; one that ships jobs elsewhere ignores it.

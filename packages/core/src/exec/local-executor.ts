@@ -1,6 +1,7 @@
 import { PipewrightError, type AttemptOutcome } from '@pipewright/plugin-api'
 import { callPlugin } from '../plugins/host.js'
 import { serializeError } from '../kernel/serialize-error.js'
+import { durationText } from './duration-text.js'
 import type { StageExecutor, StageIO, StageJob } from './executor.js'
 import { readOutputFile } from './outputs.js'
 import { spawnProcess } from './process.js'
@@ -19,7 +20,7 @@ function cancelled(job: StageJob, exitCode: number | null): AttemptOutcome {
 }
 
 function timedOut(job: StageJob, exitCode: number | null): AttemptOutcome {
-  return { ok: false, kind: 'timeout', exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${job.stageId} timed out after ${job.timeoutMs} ms` } }
+  return { ok: false, kind: 'timeout', exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${job.stageId} timed out after ${durationText(job.timeoutMs ?? 0)}` } }
 }
 
 async function runCommand(job: StageJob, action: Extract<StageJob['action'], { kind: 'run' }>, io: StageIO): Promise<AttemptOutcome> {
@@ -30,6 +31,7 @@ async function runCommand(job: StageJob, action: Extract<StageJob['action'], { k
     signal: io.signal,
     ...(job.timeoutMs !== undefined ? { timeoutMs: job.timeoutMs } : {}),
     onLine: (stream, line) => io.log(stream, line),
+    ...(io.splitPoint ? { splitPoint: io.splitPoint } : {}),
   })
   const { outputs, problems } = await readOutputFile(action.outputFile)
   for (const [k, v] of Object.entries(outputs)) io.output(k, v)

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { templateShellScript } from './shell-template.js'
+import { isPipewrightError } from '@pipewright/plugin-api'
+import { shellTemplateProblems, templateShellScript } from './shell-template.js'
 
 const HOSTILE = `$(touch /tmp/pw-injected) \`id\` "quotes" 'single' ; rm -rf nothing && echo pwned \\ $HOME`
 
@@ -10,6 +11,16 @@ function run(script: string, values: Record<string, string>): string {
   const t = templateShellScript(script, (source) => values[source] ?? '')
   const r = spawnSync('sh', ['-c', t.script], { env: { PATH: process.env.PATH, HOME: '/home/x', ...t.env }, encoding: 'utf8' })
   return r.stdout
+}
+
+function refusal(script: string): string {
+  try {
+    templateShellScript(script, () => 'x')
+  } catch (error) {
+    if (isPipewrightError(error) && error.code === 'PW_ERR_EXPRESSION') return error.message
+    throw error
+  }
+  throw new Error('not refused')
 }
 
 describe('templateShellScript', () => {
@@ -26,8 +37,18 @@ describe('templateShellScript', () => {
     expect(out).not.toContain('pwned\n')
   })
 
-  it('pastes text into a quoted heredoc, which the shell never expands', () => {
-    expect(run("cat <<'EOF'\nraw ${{ v }} $HOME\nEOF", { v: 'x$(id)' })).toBe('raw x$(id) $HOME\n')
+  it('puts only variable references in the script, never a value', () => {
+    const t = templateShellScript("a ${{ x }} \"${{ x }}\" '${{ y }}'\ncat <<E\n${{ y }}\nE", (s) => `VALUE-${s}`)
+    expect(t.script).toBe('a "${PIPEWRIGHT_EXPR_0}" "${PIPEWRIGHT_EXPR_0}" \'\'"${PIPEWRIGHT_EXPR_1}"\'\'\ncat <<E\n${PIPEWRIGHT_EXPR_1}\nE')
+    expect(t.script).not.toContain('VALUE')
+  })
+
+  it('is not misled by comments, quotes inside expressions or here-document markers in comments', () => {
+    const script = "# don't <<'EOF' \"\nprintf '[%s]\\n' \"v: ${{ vars.x }}\" ${{ format('it''s \"{0}\"', 1) }}\n# it's\nprintf '[%s]\\n' '${{ vars.x }}'"
+    const values = { 'vars.x': '1"; touch /tmp/pw-injected; echo "', [`format('it''s "{0}"', 1)`]: `it's "1"` }
+    rmSync('/tmp/pw-injected', { force: true })
+    expect(run(script, values)).toBe(`[v: ${values['vars.x']}]\n[it's "1"]\n[${values['vars.x']}]\n`)
+    expect(existsSync('/tmp/pw-injected')).toBe(false)
   })
 
   it('keeps ordinary scripts working: quotes inside quotes, escapes, repeated expressions', () => {
@@ -39,5 +60,19 @@ describe('templateShellScript', () => {
     const t = templateShellScript('echo ${{ x }} ${{ x }} ${{ y }}', (s) => s.toUpperCase())
     expect(t.env).toEqual({ PIPEWRIGHT_EXPR_0: 'X', PIPEWRIGHT_EXPR_1: 'Y' })
     expect(templateShellScript('echo plain', () => '')).toEqual({ script: 'echo plain', env: {} })
+  })
+
+  it('refuses an expression no reference can reach, with its line and column in the script', () => {
+    expect(refusal("echo start\ncat <<'EOF'\nraw ${{ v }}\nEOF")).toBe("${{ v }} at line 3, column 5 of the script is inside a quoted here-document (<<'EOF'), which the shell never expands")
+    expect(refusal('cat <<"E"OF\n${{ v }}\nEOF')).toMatch(/line 2, column 1 .* quoted here-document/)
+    expect(refusal('cat <<\\EOF\n${{ v }}\nEOF')).toMatch(/quoted here-document/)
+    expect(refusal('echo \\${{ v }}')).toMatch(/line 1, column 7 .* follows a backslash/)
+    expect(refusal('cat <<${{ v }}\nx\n')).toMatch(/here-document delimiter/)
+    expect(shellTemplateProblems("cat <<'EOF'\n${{ a }}\nEOF\ncat <<EOF\n${{ b }}\nEOF\n")).toEqual([expect.objectContaining({ source: 'a', line: 2, column: 1 })])
+  })
+
+  it('places expressions after a quoted here-document, several here-documents on a line, and <<-', () => {
+    const script = "cat <<'A'; cat <<B\nit's $HOME \"\nA\n[${{ v }}]\nB\ncat <<-C\n\t<${{ v }}>\n\tC\nprintf '%s\\n' \"${{ v }}\""
+    expect(run(script, { v: "x'y" })).toBe(`it's $HOME "\n[x'y]\n<x'y>\nx'y\n`)
   })
 })

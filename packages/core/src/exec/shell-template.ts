@@ -1,85 +1,89 @@
-import { findExpressions } from '../expr/index.js'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { findExpressions, type FoundExpression } from '../expr/index.js'
+import { placeExpressions, type Placement, type ShellContext } from './shell-lexer.js'
 
 export const EXPR_ENV_PREFIX = 'PIPEWRIGHT_EXPR_'
 
-type QuoteState = 'none' | 'single' | 'double' | 'heredoc' | 'heredoc-quoted'
+/** What stands in the script for a value: only a reference to its variable, quoted for the context. */
+const REFERENCE: Record<ShellContext, (name: string) => string> = {
+  unquoted: (name) => `"\${${name}}"`,
+  double: (name) => `\${${name}}`,
+  single: (name) => `'"\${${name}}"'`,
+  heredoc: (name) => `\${${name}}`,
+  comment: (name) => `\${${name}}`,
+}
+
+const FIX =
+  'Pipewright passes every ${{ }} value to a shell script as an environment variable, never as text. ' +
+  "In a here-document, quote nothing in the delimiter (<<EOF, not <<'EOF') and escape the $, ` and \\ that must stay literal; " +
+  'elsewhere, write the expression without a backslash in front, and keep it out of here-document delimiters.'
+
+/** A `${{ }}` of a shell script that cannot be given a value, with its 1-based line and column in the script. */
+export interface ShellTemplateProblem {
+  source: string
+  line: number
+  column: number
+  /** Offset of `${{` in the script. */
+  offset: number
+  message: string
+  details: string
+}
+
+function positionOf(script: string, offset: number): { line: number; column: number } {
+  const before = script.slice(0, offset)
+  const lineStart = before.lastIndexOf('\n') + 1
+  return { line: before.split('\n').length, column: offset - lineStart + 1 }
+}
+
+function problemOf(script: string, e: FoundExpression, reason: string): ShellTemplateProblem {
+  const { line, column } = positionOf(script, e.start)
+  return { source: e.source, line, column, offset: e.start, message: `\${{ ${e.source} }} at line ${line}, column ${column} of the script ${reason}`, details: FIX }
+}
+
+function place(script: string, expressions: FoundExpression[]): { placements: Map<number, Placement>; problems: ShellTemplateProblem[] } {
+  const placements = placeExpressions(script, expressions)
+  const problems: ShellTemplateProblem[] = []
+  for (const e of expressions) {
+    const p = placements.get(e.start)
+    if (p && 'refused' in p) problems.push(problemOf(script, e, p.refused))
+  }
+  return { placements, problems }
+}
+
+/** The `${{ }}` of a `run:` script that no value can reach (validation reports them before a run). */
+export function shellTemplateProblems(script: string): ShellTemplateProblem[] {
+  const expressions = findExpressions(script)
+  return expressions.length === 0 ? [] : place(script, expressions).problems
+}
 
 /**
- * Prepares a `run:` shell script: every `${{ … }}` becomes a reference to an environment
- * variable holding its value, quoted for where it stands, so a value (a branch name, a commit
- * message, a variable) is never parsed as shell code. Inside a quoted heredoc, which the shell
- * never expands, the value is pasted as text.
+ * Prepares a `run:` shell script: every `${{ … }}` becomes a reference to an environment variable
+ * holding its value (`"${PIPEWRIGHT_EXPR_0}"`), quoted for where it stands so that it arrives as
+ * one unchanged word. A value is never script text, so no value can be parsed as shell code.
+ * Throws `PW_ERR_EXPRESSION` for an expression no reference can reach (in a quoted here-document,
+ * after a backslash, in a here-document delimiter).
  */
 export function templateShellScript(script: string, valueOf: (source: string) => string): { script: string; env: Record<string, string> } {
   const expressions = findExpressions(script)
   if (expressions.length === 0) return { script, env: {} }
+  const { placements, problems } = place(script, expressions)
+  const first = problems[0]
+  if (first) throw new PipewrightError('PW_ERR_EXPRESSION', first.message, { details: first.details })
   const env: Record<string, string> = {}
   const names = new Map<string, string>()
-  const states = quoteStates(script, expressions.map((e) => e.start))
   let out = ''
   let last = 0
-  expressions.forEach((e, i) => {
-    const value = valueOf(e.source)
+  for (const e of expressions) {
     let name = names.get(e.source)
     if (!name) {
       name = `${EXPR_ENV_PREFIX}${names.size}`
       names.set(e.source, name)
-      env[name] = value
+      env[name] = valueOf(e.source)
     }
-    const ref = `\${${name}}`
-    const state = states[i]!
-    const replacement = state === 'single' ? `'"${ref}"'` : state === 'none' ? `"${ref}"` : state === 'heredoc-quoted' ? value : ref
-    out += script.slice(last, e.start) + replacement
+    // Every expression is placed; were one missed, any of the quotings is still only a reference.
+    const placement = (placements.get(e.start) ?? { context: 'unquoted' }) as { context: ShellContext }
+    out += script.slice(last, e.start) + REFERENCE[placement.context](name)
     last = e.end
-  })
-  return { script: out + script.slice(last), env }
-}
-
-/** The quoting state of the shell lexer at each offset (a small sh lexer: quotes, escapes, heredocs). */
-function quoteStates(script: string, offsets: number[]): QuoteState[] {
-  const result: QuoteState[] = []
-  let next = 0
-  let state: QuoteState = 'none'
-  let pendingHeredoc: { word: string; quoted: boolean } | undefined
-  let heredocWord = ''
-  for (let i = 0; i < script.length && next < offsets.length; i++) {
-    if (i === offsets[next]) {
-      result.push(state)
-      next++
-    }
-    const ch = script[i]
-    if (state === 'single') {
-      if (ch === "'") state = 'none'
-    } else if (state === 'double') {
-      if (ch === '\\') i++
-      else if (ch === '"') state = 'none'
-    } else if (state === 'heredoc' || state === 'heredoc-quoted') {
-      if (ch === '\n') {
-        const lineEnd = script.indexOf('\n', i + 1)
-        const line = script.slice(i + 1, lineEnd === -1 ? script.length : lineEnd)
-        if (line.replace(/^\t+/, '') === heredocWord) {
-          state = 'none'
-          i += line.length
-        }
-      }
-    } else if (ch === '\\') {
-      i++
-    } else if (ch === "'") {
-      state = 'single'
-    } else if (ch === '"') {
-      state = 'double'
-    } else if (ch === '<' && script[i + 1] === '<' && script[i + 2] !== '<') {
-      const m = /^<<-?[ \t]*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(script.slice(i))
-      if (m) {
-        pendingHeredoc = { word: m[2]!, quoted: m[1] !== '' }
-        i += m[0].length - 1
-      }
-    } else if (ch === '\n' && pendingHeredoc) {
-      heredocWord = pendingHeredoc.word
-      state = pendingHeredoc.quoted ? 'heredoc-quoted' : 'heredoc'
-      pendingHeredoc = undefined
-    }
   }
-  while (result.length < offsets.length) result.push(state)
-  return result
+  return { script: out + script.slice(last), env }
 }

@@ -88,6 +88,24 @@ describe('parseExpression', () => {
     expect(parseError('env.A + 1').details.split('\n').slice(0, 2)).toEqual(['env.A + 1', '      ^'])
   })
 
+  it.each([
+    ['parentheses', `${'('.repeat(10_000)}1${')'.repeat(10_000)}`],
+    ['unary operators', `${'!'.repeat(10_000)}a`],
+    ['a chain of &&', Array(10_000).fill('a').join(' && ')],
+    ['a chain of properties', `a${'.b'.repeat(10_000)}`],
+    ['nested calls', `${'format('.repeat(10_000)}1${')'.repeat(10_000)}`],
+  ])('refuses %s nested 10,000 deep with PW_ERR_EXPRESSION, briefly', (_, source) => {
+    const error = parseError(source)
+    expect(error.code).toBe('PW_ERR_EXPRESSION')
+    expect(error.message).toMatch(/^Invalid expression ".{120}…": Nested more than 100 levels deep at position \d+$/)
+    expect(error.details.length).toBeLessThan(600)
+  })
+
+  it('accepts nesting up to the limit', () => {
+    expect(parseExpression(`${'('.repeat(99)}1${')'.repeat(99)}`)).toMatchObject({ type: 'literal', value: 1 })
+    expect(parseExpression(Array(100).fill('a').join(' && '))).toMatchObject({ type: 'and' })
+  })
+
   it('leaves the process-wide jsep grammar alone for other users', () => {
     parseExpression('a && b')
     expect(jsep('a + b ? c : d')).toMatchObject({ type: 'ConditionalExpression' })

@@ -30,6 +30,9 @@ const Jsep = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jse
 const BINARY_OPERATORS = new Set(['||', '&&', '==', '!=', '<', '<=', '>', '>='])
 const UNARY_OPERATORS = new Set(['!', '-'])
 
+/** Deeper expressions are refused: parsing and evaluating them recurse, and no real one needs it. */
+export const MAX_EXPRESSION_DEPTH = 100
+
 class ParseFailure extends Error {
   constructor(readonly description: string, readonly index: number) {
     super(description)
@@ -42,6 +45,8 @@ class ParseFailure extends Error {
  * Pipewright does not support, at the position where it appears.
  */
 class ExpressionParser extends Jsep {
+  private depth = 0
+
   override throwError(message: string): never {
     throw new ParseFailure(message, this.index)
   }
@@ -77,10 +82,13 @@ class ExpressionParser extends Jsep {
     return op
   }
 
+  // Every nesting — ( ), a unary operator, a call's arguments, [ ] — recurses through here.
   override gobbleToken(): JsepNode | false | undefined {
     this.gobbleSpaces()
     const start = this.index
+    if (++this.depth > MAX_EXPRESSION_DEPTH) this.throwError(`Nested more than ${MAX_EXPRESSION_DEPTH} levels deep`)
     const node = super.gobbleToken()
+    this.depth--
     if (!node) return node
     if (node.type === 'UnaryExpression' && !UNARY_OPERATORS.has(node.operator as string)) this.failAt(start, `Operator ${String(node.operator)} is not supported`)
     node.start ??= start
@@ -174,6 +182,20 @@ class ExpressionParser extends Jsep {
   }
 }
 
+/** Refuses a tree deeper than MAX_EXPRESSION_DEPTH (a long `a && b && …` chain), without recursing. */
+function checkDepth(root: JsepNode): void {
+  const stack: Array<[JsepNode, number]> = [[root, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (depth > MAX_EXPRESSION_DEPTH) throw new ParseFailure(`Nested more than ${MAX_EXPRESSION_DEPTH} levels deep`, node.start ?? 0)
+    for (const key of ['left', 'right', 'argument', 'object', 'property', 'callee'] as const) {
+      const child = node[key] as JsepNode | undefined
+      if (child && typeof child === 'object') stack.push([child, depth + 1])
+    }
+    for (const arg of (node.arguments as JsepNode[] | undefined) ?? []) stack.push([arg, depth + 1])
+  }
+}
+
 function convert(node: JsepNode): ExprNode {
   const start = node.start ?? 0
   switch (node.type) {
@@ -211,6 +233,19 @@ function convert(node: JsepNode): ExprNode {
   }
 }
 
+const SHOWN = 120
+
+function clip(source: string): string {
+  return source.length > SHOWN ? `${source.slice(0, SHOWN)}…` : source
+}
+
+/** The source with a caret under `index`, around `index` when the source is long. */
+function pointAt(source: string, index: number): string {
+  const from = Math.max(0, Math.min(index - SHOWN / 2, source.length - SHOWN))
+  const prefix = from > 0 ? '…' : ''
+  return `${prefix}${source.slice(from, from + SHOWN)}${from + SHOWN < source.length ? '…' : ''}\n${' '.repeat(prefix.length + index - from)}^\n`
+}
+
 const MAX_CACHED = 10_000
 const cache = new Map<string, ExprNode>()
 
@@ -224,11 +259,13 @@ export function parseExpression(source: string): ExprNode {
   if (cached) return cached
   let node: ExprNode
   try {
-    node = convert(new ExpressionParser(source).parseAll())
+    const tree = new ExpressionParser(source).parseAll()
+    checkDepth(tree)
+    node = convert(tree)
   } catch (error) {
     if (!(error instanceof ParseFailure)) throw error
-    throw new PipewrightError('PW_ERR_EXPRESSION', `Invalid expression "${source}": ${error.description} at position ${error.index + 1}`, {
-      details: `${source}\n${' '.repeat(error.index)}^\n${'Operators are == != && || ! < <= > >=; literals are numbers, quoted strings, true, false, null.'}`,
+    throw new PipewrightError('PW_ERR_EXPRESSION', `Invalid expression "${clip(source)}": ${error.description} at position ${error.index + 1}`, {
+      details: `${pointAt(source, error.index)}${'Operators are == != && || ! < <= > >=; literals are numbers, quoted strings, true, false, null.'}${error.description.startsWith('Nested') ? ' Split a deeply nested expression into stage env: values or steps.' : ''}`,
     })
   }
   if (cache.size >= MAX_CACHED) cache.clear()

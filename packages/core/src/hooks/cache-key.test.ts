@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -34,3 +35,45 @@ describe('computeCacheKey', () => {
     expect(await computeCacheKey(base())).not.toBe(key)
   })
 })
+
+describe('cache inputs', () => {
+  let root: string
+  let ws: string
+  const key = (inputs: string[], signal?: AbortSignal) => computeCacheKey({ action: 1, env: {}, workspace: ws, inputs, needsOutputs: {} }, signal)
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'pw-cache-links-'))
+    ws = join(root, 'ws')
+    await mkdir(join(ws, 'src'), { recursive: true })
+    await mkdir(join(root, 'outside'))
+    await writeFile(join(ws, 'src/a.txt'), 'a')
+    await writeFile(join(root, 'outside/secret.txt'), 'outside')
+    await symlink('/dev/zero', join(ws, 'src/zero'))
+    await symlink('../../outside', join(ws, 'src/out-dir'))
+    await symlink('../../outside/secret.txt', join(ws, 'src/out-file'))
+    execFileSync('mkfifo', [join(ws, 'src/fifo')])
+  })
+  afterAll(() => rm(root, { recursive: true, force: true }))
+
+  it('never follows a symbolic link: it counts by its target text, whatever it points to', async () => {
+    const before = await key(['src/**'])
+    expect(before).toMatch(/^sha256:/)
+    await writeFile(join(root, 'outside/secret.txt'), 'changed outside')
+    await writeFile(join(root, 'outside/new.txt'), 'new')
+    expect(await key(['src/**'])).toBe(before)
+    await unlink(join(ws, 'src/out-file'))
+    await symlink('../../outside/new.txt', join(ws, 'src/out-file'))
+    expect(await key(['src/**'])).not.toBe(before)
+  })
+
+  it('refuses patterns that reach outside the working directory', async () => {
+    for (const pattern of ['../outside/*', '/etc/passwd', '{..,src}/x', '!../x', 'src/out-dir/**']) {
+      await expect(key([pattern]), pattern).rejects.toMatchObject({ code: 'PW_ERR_PATH_ESCAPE' })
+    }
+  })
+
+  it('reads nothing once the signal is aborted', async () => {
+    expect(await key(['src/**'], AbortSignal.abort())).toBeUndefined()
+  })
+})
+

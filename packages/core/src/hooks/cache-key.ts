@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { glob } from 'tinyglobby'
 import type { StageSpec } from '../pipeline/schema.js'
+import { hashInputs } from './cache-inputs.js'
 
 export interface CacheKeyInput {
   /** What the stage does, with every expression resolved (see stageCacheKey). */
@@ -15,17 +14,14 @@ export interface CacheKeyInput {
   extra?: string
 }
 
-/** The cache key: a hash of everything that can change what a stage does. */
-export async function computeCacheKey(input: CacheKeyInput): Promise<string> {
+/**
+ * The cache key: a hash of everything that can change what a stage does. Undefined when `signal`
+ * aborts while input files are read: the stage is being cancelled and needs no key.
+ */
+export async function computeCacheKey(input: CacheKeyInput, signal?: AbortSignal): Promise<string | undefined> {
   const hash = createHash('sha256')
   hash.update(JSON.stringify({ action: input.action, env: sortObject(input.env), needs: sortObject(input.needsOutputs), extra: input.extra ?? '' }))
-  if (input.inputs.length > 0) {
-    const files = (await glob(input.inputs, { cwd: input.workspace, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.pipewright/**'] })).sort()
-    for (const file of files) {
-      hash.update(`\0${file}\0`)
-      hash.update(await readFile(`${input.workspace}/${file}`))
-    }
-  }
+  if (input.inputs.length > 0 && !(await hashInputs(hash, input.workspace, input.inputs, signal))) return undefined
   return `sha256:${hash.digest('hex')}`
 }
 
@@ -51,7 +47,8 @@ export function stageCacheKey(
     needsArtifacts?: Record<string, string[]>
     extra?: string
   },
-): Promise<string> {
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const env = { ...input.stageEnv }
   for (const name of cache.env) env[name] = input.processEnv[name] ?? ''
   return computeCacheKey({
@@ -61,5 +58,5 @@ export function stageCacheKey(
     inputs: cache.inputs,
     needsOutputs: input.needsOutputs,
     ...(input.extra !== undefined ? { extra: input.extra } : {}),
-  })
+  }, signal)
 }

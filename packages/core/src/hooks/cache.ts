@@ -22,7 +22,10 @@ export const cacheHook: KernelHook = {
   async prepare(stage) {
     const { spec, session } = stage
     if (!spec.cache || session.input.noCache) return
-    stage.cacheKey = await keyOf(stage)
+    const key = await keyOf(stage)
+    // Undefined: the run was cancelled while input files were hashed; the attempt sees the signal.
+    if (key === undefined) return
+    stage.cacheKey = key
     const hit = await session.input.store.getCache(stage.cacheKey)
     if (!hit) return
     await session.input.artifacts.materialize(hit.artifacts, stage.workspace)
@@ -49,7 +52,7 @@ export const cacheHook: KernelHook = {
   },
 }
 
-async function keyOf(stage: StageRun): Promise<string> {
+async function keyOf(stage: StageRun): Promise<string | undefined> {
   const { spec, expr } = stage
   const observed = observedNeeds(spec)
   const needsOutputs: Record<string, Record<string, string>> = {}
@@ -85,7 +88,7 @@ async function keyOf(stage: StageRun): Promise<string> {
     needsOutputs,
     needsArtifacts,
     ...(spec.cache!.key ? { extra: interpolate(spec.cache!.key, expr) } : {}),
-  })
+  }, stage.signal)
 }
 
 /** A plugin stage's code: its package version and content integrity (a new release misses the cache). */

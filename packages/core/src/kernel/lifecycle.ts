@@ -1,6 +1,6 @@
 import type { AttemptOutcome, SerializedError, StageOutcome, StageStatus, StoredArtifact } from '@pipewright/plugin-api'
 import { executeAttempt } from './attempt.js'
-import { formatDuration } from './format-duration.js'
+import { durationText as formatDuration } from '../exec/duration-text.js'
 import type { StageRun } from './stage-run.js'
 import { runWaitableSteps, type StepsEnd } from './steps.js'
 import { serializeError } from './serialize-error.js'

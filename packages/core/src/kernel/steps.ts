@@ -1,6 +1,6 @@
 import type { SerializedError, WaitRequest } from '@pipewright/plugin-api'
 import type { WaitState } from '@pipewright/store-api'
-import { formatDuration } from './format-duration.js'
+import { durationText as formatDuration } from '../exec/duration-text.js'
 import type { KernelHook } from './hook-chain.js'
 import type { StageFinish, StageRun, StepResult } from './stage-run.js'
 import { serializeError } from './serialize-error.js'

@@ -4,6 +4,7 @@ import { conditionSource } from '../expr/condition.js'
 import { parseExpression } from '../expr/parser.js'
 import { findExpressions } from '../expr/template.js'
 import { EXPRESSION_CONTEXTS, STATUS_FUNCTIONS } from '../expr/types.js'
+import { shellTemplateProblems } from '../exec/shell-template.js'
 import { isRecord, transitiveNeeds, type LooseStage } from './loose-input.js'
 import type { PathSegment, ProblemList } from './problems.js'
 import { didYouMean } from './suggest.js'
@@ -80,6 +81,18 @@ function checkDeep(value: unknown, path: PathSegment[], scope: Scope, problems: 
   else if (isRecord(value)) for (const [key, item] of Object.entries(value)) checkDeep(item, [...path, key], scope, problems)
 }
 
+/** A `run:` script's expressions must each be reachable by an environment variable reference. */
+function checkShellScript(script: unknown, path: PathSegment[], problems: ProblemList): void {
+  if (typeof script !== 'string') return
+  let found
+  try {
+    found = shellTemplateProblems(script)
+  } catch {
+    return // an unclosed ${{ is reported by checkText
+  }
+  for (const p of found) problems.add(path, `${p.message}. ${p.details}`, 'PW_ERR_EXPRESSION', { offset: p.offset })
+}
+
 function checkCondition(condition: unknown, path: PathSegment[], scope: Scope, problems: ProblemList): void {
   if (typeof condition !== 'string') return
   let source: string
@@ -112,6 +125,7 @@ export function checkExpressions(input: unknown, stages: ReadonlyMap<string, Loo
     const at = (...path: PathSegment[]) => ['stages', stage.id, ...path]
     const { raw } = stage
     checkDeep(raw.run, at('run'), scope, problems)
+    checkShellScript(raw.run, at('run'), problems)
     checkDeep(raw.env, at('env'), scope, problems)
     checkDeep(raw.with, at('with'), scope, problems)
     checkDeep(raw['working-directory'], at('working-directory'), scope, problems)

@@ -14,7 +14,7 @@ const NO_STAGES_FIX = `Add the stages, each with \`run:\` (a command) or \`uses:
 export function checkOutline(input: unknown, problems: ProblemList): Set<string> {
   const reported = new Set<string>()
   const report = (path: PathSegment[], message: string, details: string) => {
-    problems.add(path, message, 'PW_ERR_CONFIG_INVALID', details)
+    problems.add(path, message, 'PW_ERR_CONFIG_INVALID', { details })
     reported.add(dottedPath(path))
   }
   if (input === undefined || input === null) report([], 'The pipeline file is empty.', EMPTY_FIX)

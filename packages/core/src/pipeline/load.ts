@@ -4,11 +4,14 @@ import { createRequire } from 'node:module'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createJiti } from 'jiti'
 import { PipewrightError } from '@pipewright/plugin-api'
+import { decodePipelineText } from './utf8.js'
 import { parsePipelineYaml } from './yaml-source.js'
 
 /** Where a path of the pipeline input was written, for `file:line:column` in problems. */
 export interface SourceLocator {
   locate(path: Array<string | number>): { line: number; column: number } | undefined
+  /** Where character `offset` of the string at `path` was written, when that can be known. */
+  locateText?(path: Array<string | number>, offset: number): { line: number; column: number } | undefined
 }
 
 /** File names looked for in a directory, in order of preference. */
@@ -82,10 +85,13 @@ export async function readPipelineFile(file: string): Promise<{ input: unknown; 
   }
   const dir = dirname(path)
   if (/\.ya?ml$/i.test(path)) {
-    const { input, locator } = parsePipelineYaml(await readFile(path, 'utf8'), path)
+    const { input, locator } = parsePipelineYaml(decodePipelineText(await readFile(path), path), path)
     return { input, file: path, dir, locator }
   }
-  if (/\.(c|m)?[jt]s$/i.test(path)) return { input: await importPipeline(path), file: path, dir }
+  if (/\.(c|m)?[jt]s$/i.test(path)) {
+    decodePipelineText(await readFile(path), path)
+    return { input: await importPipeline(path), file: path, dir }
+  }
   throw new PipewrightError('PW_ERR_CONFIG_INVALID', `${path} is not a pipeline file: unsupported extension`, {
     details: `Use a .yml, .yaml, .ts, .mts, .mjs or .js file; given a directory, Pipewright looks for ${PIPELINE_FILE_NAMES.join(', ')}.`,
   })

@@ -14,11 +14,17 @@ export class ProblemList {
 
   constructor(private readonly where: { file?: string; locator?: SourceLocator }) {}
 
-  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID', details?: string): void {
+  /**
+   * `details`: how to fix it, when it needs more than the message. `offset`: a character of the
+   * string at `path` to point at, rather than its key.
+   */
+  add(path: readonly PathSegment[], message: string, code: Problem['code'] = 'PW_ERR_CONFIG_INVALID', extra: { details?: string; offset?: number } = {}): void {
+    const { details, offset } = extra
     const problem: Problem = { path: dottedPath(path), message, code }
     if (details !== undefined) problem.details = details
     if (this.where.file !== undefined) problem.file = this.where.file
-    const position = this.where.locator?.locate([...path])
+    const inText = offset === undefined ? undefined : this.where.locator?.locateText?.([...path], offset)
+    const position = inText ?? this.where.locator?.locate([...path])
     if (position) {
       problem.line = position.line
       problem.column = position.column

@@ -1,4 +1,5 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
+import { globEscape } from '../security/paths.js'
 
 /** Stage ids are the keys of `stages`. Matrix instances get `id[key=value,…]`. */
 export const STAGE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
@@ -43,8 +44,13 @@ export const notifyRouteSchema = z.strictObject({
   stages: z.array(z.string()).optional().describe('Only events of these stages (stage ids); default: any.'),
 })
 
+const confinedGlob = z.string().refine((pattern) => globEscape(pattern) === undefined, 'Must stay inside the working directory: no absolute path, no .. segment')
+
 export const cacheSchema = z.strictObject({
-  inputs: z.array(z.string()).default([]).describe('Globs (relative to the working directory) whose contents key the cache.'),
+  inputs: z
+    .array(confinedGlob)
+    .default([])
+    .describe('Globs (relative to the working directory, and inside it) whose contents key the cache; symbolic links count by their target text and are never followed.'),
   env: z.array(z.string()).default([]).describe('Environment variable names whose values key the cache.'),
   key: z.string().optional().describe('An extra string mixed into the key (may use expressions).'),
 })

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Store } from '@pipewright/store-api'
+import { processesOfRun, signalQuietly } from '../exec/process-tree.js'
 
 /** A run whose owner has been silent this long is considered dead (other hosts). */
 export const HEARTBEAT_STALE_MS = 60_000
@@ -20,14 +22,36 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** How long processes left behind by a dead run get to end after SIGTERM, before SIGKILL. */
+const ORPHAN_GRACE_MS = 2000
+
+/**
+ * Stops the processes that stages of `runId` left running on this host when the engine running
+ * them died (kill -9, crash): found by their stage token, SIGTERM, then SIGKILL after a grace
+ * period. Returns their pids.
+ */
+export async function stopOrphans(runId: string): Promise<number[]> {
+  const pids = processesOfRun(runId)
+  if (pids.length === 0) return []
+  for (const pid of pids) signalQuietly(pid, 'SIGTERM')
+  for (let waited = 0; waited < ORPHAN_GRACE_MS && pids.some(isProcessAlive); waited += 50) await sleep(50)
+  for (const pid of pids) if (isProcessAlive(pid)) signalQuietly(pid, 'SIGKILL')
+  return pids
+}
+
 /**
  * Marks `running` and `queued` runs whose process died (kill -9, crash, power loss) as
- * `interrupted`; the read API calls it before every read. Returns their ids.
+ * `interrupted`, and stops the stage processes they left running on this host (`onOrphans`
+ * hears of them); the read API calls it before every read. Returns the ids of the runs marked.
  */
-export async function markInterruptedRuns(store: Store, now = Date.now()): Promise<string[]> {
+export async function markInterruptedRuns(store: Store, now = Date.now(), onOrphans?: (runId: string, pids: number[]) => void): Promise<string[]> {
   const running = await store.listRuns({ status: ['running', 'queued'], limit: 1000 })
   const host = hostname()
   const dead = running.filter((r) => (r.host === host ? r.pid !== process.pid && !isProcessAlive(r.pid) : now - r.heartbeatAt > HEARTBEAT_STALE_MS))
-  for (const r of dead) await store.updateRun(r.id, { status: 'interrupted' })
+  for (const r of dead) {
+    await store.updateRun(r.id, { status: 'interrupted' })
+    const pids = r.host === host ? await stopOrphans(r.id) : []
+    if (pids.length > 0) onOrphans?.(r.id, pids)
+  }
   return dead.map((r) => r.id)
 }

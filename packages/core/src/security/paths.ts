@@ -21,3 +21,16 @@ export async function confinePath(root: string, rel: string, what: string): Prom
   }
   return full
 }
+
+/**
+ * Why a glob could match outside the directory it is relative to — absolute (`/x`, `C:/x`, or
+ * `{/x,y}`) or with a `..` segment (also inside braces: `{..,src}/x`) — or undefined if it cannot.
+ * A leading `!` (an exclusion) is checked like the rest.
+ */
+export function globEscape(pattern: string): string | undefined {
+  const p = pattern.replace(/^!/, '')
+  if (isAbsolute(p) || /^[A-Za-z]:/.test(p) || /[{,][\\/]/.test(p)) return 'is an absolute path'
+  if (/(^|[\\/{,])\.\.(?=$|[\\/},])/.test(p)) return 'has a .. segment'
+  return undefined
+}
+

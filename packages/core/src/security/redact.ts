@@ -1,3 +1,5 @@
+import { softSplitPoint, type SplitPoint } from '../exec/line-reader.js'
+
 /** Replacement shown wherever a secret would appear. */
 export const MASK = '***'
 
@@ -32,14 +34,56 @@ export type Redactor = (text: string) => string
 
 const identity: Redactor = (text) => text
 
+/** The matcher behind each redactor createRedactor made, for splitPointFor. */
+const matchers = new WeakMap<Redactor, { re: RegExp; longest: number }>()
+
+const literal = (form: string) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** A form as a pattern: literal, except that a `%XX` escape matches in either case (`%2B`, `%2b`). */
+function formPattern(form: string): string {
+  return literal(form).replace(/%([0-9A-Fa-f])([0-9A-Fa-f])/g, (_, a: string, b: string) => `%${hexClass(a)}${hexClass(b)}`)
+}
+
+function hexClass(digit: string): string {
+  return /[0-9]/.test(digit) ? digit : `[${digit.toUpperCase()}${digit.toLowerCase()}]`
+}
+
 /** Builds one matcher over all forms of all secrets, longest first so a form never half-masks another. */
 export function createRedactor(secrets: Iterable<string>): Redactor {
   const forms = new Set<string>()
   for (const s of secrets) if (s) for (const f of secretForms(s)) forms.add(f)
   if (forms.size === 0) return identity
   const sorted = [...forms].sort((a, b) => b.length - a.length)
-  const re = new RegExp(sorted.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-  return (text) => (text ? text.replace(re, MASK) : text)
+  const source = sorted.map(formPattern).join('|')
+  const re = new RegExp(source, 'g')
+  // Most lines hold no secret: a non-global test finds that faster than replace() does.
+  const any = new RegExp(source)
+  const redact: Redactor = (text) => (text && any.test(text) ? text.replace(re, MASK) : text)
+  matchers.set(redact, { re, longest: sorted[0]!.length })
+  return redact
+}
+
+/**
+ * A split point for a long line (see LineReader) that never cuts through a secret, so that the
+ * pieces, redacted one by one, mask it as the whole line would. Redactors not made by
+ * createRedactor get the soft split point.
+ */
+export function splitPointFor(redact: Redactor): SplitPoint {
+  const matcher = matchers.get(redact)
+  if (!matcher) return softSplitPoint
+  let re: RegExp | undefined
+  return (text, max) => {
+    re ??= new RegExp(matcher.re.source, 'g')
+    const cut = softSplitPoint(text, max)
+    const from = Math.max(0, cut - matcher.longest)
+    const window = text.slice(from, cut + matcher.longest)
+    for (const m of window.matchAll(re)) {
+      const start = from + m.index
+      const end = start + m[0].length
+      if (start < cut && cut < end) return start > 0 ? start : Math.min(end, max)
+    }
+    return cut
+  }
 }
 
 /** Redacts every string inside a JSON-compatible value. */

@@ -42,6 +42,20 @@ stages:
     expect(stage('leak').outputs.out).toBe('***')
   })
 
+  it('redacts URL-encoded forms whatever the case of their hex digits (%2B, %2b, mixed)', async () => {
+    project = await tempProject(`
+name: url-case
+secrets: [TOKEN]
+stages:
+  leak:
+    env: { TOKEN: "\${{ secrets.TOKEN }}" }
+    run: |
+      node -e 'const t = encodeURIComponent(process.env.TOKEN); console.log("lower", t.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())); console.log("mixed", t.replace("%2B", "%2b"))'
+`)
+    const { logs } = await runFile(project.file, { secrets: { TOKEN: SECRET } })
+    expect(logs('leak')).toEqual(['lower ***', 'mixed ***'])
+  })
+
   it('reads secrets from PIPEWRIGHT_SECRET_<NAME> and --secret-file', async () => {
     project = await tempProject(`
 name: sources

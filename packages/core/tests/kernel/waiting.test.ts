@@ -87,7 +87,7 @@ describe('waiting stages', () => {
     const run = await runFile(project.file, {}, { plugins: [approvalGate], clock })
     expect(run.stage('deploy')).toMatchObject({
       status: 'failed',
-      error: { code: 'PW_ERR_WAIT_TIMEOUT', message: 'Stage deploy waited 2h00m (approval: gate ops approval: 0 of 1 approvals) and gave up' },
+      error: { code: 'PW_ERR_WAIT_TIMEOUT', message: 'Stage deploy waited 2h (approval: gate ops approval: 0 of 1 approvals) and gave up' },
     })
     expect(run.stage('after').status).toBe('skipped')
     const waiting = run.of('stage:waiting')[0]!
