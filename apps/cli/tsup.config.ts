@@ -10,7 +10,8 @@ const BUNDLED = [
 ]
 
 export default pipewrightBuild({
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // The engine forks its spawner helper from `spawner-child.js` next to the bundle.
+  entry: { index: 'src/index.ts', bin: 'src/bin.ts', 'spawner-child': '../../packages/core/src/exec/spawner-child.ts' },
   noExternal: BUNDLED,
   // Everything else is imported from node_modules at run time (and declared in package.json).
   external: ['better-sqlite3', 'jiti', /^@pipewright\/(agent|plugin-(?!api$).*)$/, 'create-pipewright-plugin'],

@@ -1,3 +1,4 @@
 import { pipewrightBuild } from '../../tsup.shared.ts'
 
-export default pipewrightBuild()
+// The spawner helper is its own small file: forked by the local executor, next to index.js.
+export default pipewrightBuild({ entry: { index: 'src/index.ts', 'spawner-child': 'src/exec/spawner-child.ts' } })

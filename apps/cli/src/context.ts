@@ -1,4 +1,4 @@
-import { createEngine, findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
+import { findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { createSqliteStore, DATABASE_FILE, resolveHome } from '@pipewright/store-sqlite'
 import { existsSync } from 'node:fs'
@@ -78,6 +78,8 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
 
 /** An engine with the first-party plugins (imported when a pipeline uses them) and the given store (default: in memory). */
 export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> = {}): Promise<Engine> {
+  // The engine (and the parsers and schemas it brings) loads only for commands that need one.
+  const { createEngine } = await import('@pipewright/core')
   const plugins = lazyFirstPartyPlugins()
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
   return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, ...extra })

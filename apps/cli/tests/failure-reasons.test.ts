@@ -37,25 +37,25 @@ describe('why a run failed', () => {
     expect(r.code).toBe(1)
     const summary = r.stdout.slice(r.stdout.indexOf('✗ why failed in'))
     expect(summary).toMatch(/^ {2}✗ lint exit 3\n {6}Stage lint exited with code 3$/m)
-    expect(summary).toMatch(/^ {2}✗ slow PW_ERR_TIMEOUT: Stage slow timed out after 300 ms$/m)
+    expect(summary).toMatch(/^ {2}✗ slow timed out after 300ms\n {6}Stage slow timed out after 300ms$/m)
     expect(summary).toMatch(/^ {2}✗ unit PW_ERR_STAGE_FAILED: .*1 of 2 tests failed/m)
-    expect(summary).toMatch(/^ {6}│ .*FAILED adds \(math\.test\.mjs:3\)/m)
+    expect(summary).toMatch(/^ {6}│ .*FAILED math\.test\.mjs > adds \(math\.test\.mjs:3\)/m)
     // The event line of a timeout says so, not just the exit code of the killed process.
-    expect(r.stdout).toMatch(/^✗ slow PW_ERR_TIMEOUT: Stage slow timed out after 300 ms \(\d+\.\d+s\)$/m)
+    expect(r.stdout).toMatch(/^✗ slow timed out after 300ms \(\d+\.\d+s\)$/m)
 
     const runId = /^run (\S+) · details/m.exec(summary)![1]!
     const show = await runCli(['show', runId], { cwd: dir })
     expect(show.code).toBe(0)
     expect(show.stdout).toMatch(/^✗ lint exit 3 · .*\n {4}Stage lint exited with code 3$/m)
-    expect(show.stdout).toMatch(/^✗ slow PW_ERR_TIMEOUT: Stage slow timed out after 300 ms/m)
-    expect(show.stdout).toMatch(/^ {4}│ .*FAILED adds \(math\.test\.mjs:3\)/m)
+    expect(show.stdout).toMatch(/^✗ slow timed out after 300ms/m)
+    expect(show.stdout).toMatch(/^ {4}│ .*FAILED math\.test\.mjs > adds \(math\.test\.mjs:3\)/m)
 
     const json = await runCli(['run', '--json'], { cwd: dir })
     const stages = (JSON.parse(json.stdout) as { stages: JsonStage[] }).stages
     const byId = Object.fromEntries(stages.map((s) => [s.id, s]))
     expect(byId.lint?.error).toMatchObject({ code: 'PW_ERR_STAGE_FAILED', message: 'Stage lint exited with code 3' })
-    expect(byId.slow?.error).toMatchObject({ code: 'PW_ERR_TIMEOUT', message: 'Stage slow timed out after 300 ms' })
+    expect(byId.slow?.error).toMatchObject({ code: 'PW_ERR_TIMEOUT', message: 'Stage slow timed out after 300ms' })
     expect(byId.unit?.error?.message).toContain('1 of 2 tests failed')
-    expect(byId.unit?.summary).toMatch(/FAILED adds \(math\.test\.mjs:3\)/)
+    expect(byId.unit?.summary).toMatch(/FAILED math\.test\.mjs > adds \(math\.test\.mjs:3\)/)
   })
 })

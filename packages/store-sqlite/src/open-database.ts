@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { unusableDatabaseError, unwritableHomeError } from './errors.js'
 import { databasePath } from './home.js'
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js'
@@ -33,7 +34,7 @@ export function openDatabase(dir: string): OpenedDatabase {
 
   let db: Database.Database
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS })
+    db = new (loadDriver())(path, { timeout: BUSY_TIMEOUT_MS })
   } catch (cause) {
     throw unwritableHomeError(dir, cause)
   }
@@ -48,6 +49,14 @@ export function openDatabase(dir: string): OpenedDatabase {
     db.close()
     throw error
   }
+}
+
+/**
+ * The native driver, loaded the first time a database is opened: commands that never open one
+ * (help, validate) do not pay for it.
+ */
+function loadDriver(): typeof Database {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof Database
 }
 
 function checkVersion(db: Database.Database, path: string): void {

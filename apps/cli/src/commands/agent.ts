@@ -1,6 +1,9 @@
 import type { Command } from 'commander'
-import { agentPaths, connectAgent, probeAgent, runAgent, type AgentStatus } from '@pipewright/agent'
+import type { AgentStatus } from '@pipewright/agent'
 import { PipewrightError } from '@pipewright/plugin-api'
+
+/** The agent package, loaded only by the agent commands (it brings the proxy and the engine). */
+const agent = () => import('@pipewright/agent')
 import { storeHome, type CommandContext } from '../context.js'
 import { formatDuration, formatTime, table } from '../format.js'
 import { println } from '../io.js'
@@ -38,11 +41,11 @@ function render(ctx: CommandContext, status: AgentStatus): void {
 
 async function status(ctx: CommandContext, flags: AgentFlags): Promise<number> {
   const home = await storeHome(ctx, flags.file)
-  if (!(await probeAgent(home))) {
+  if (!(await (await agent()).probeAgent(home))) {
     println(ctx.io.stdout, flags.json ? JSON.stringify({ running: false, home }) : `No deployment agent runs for ${home}.`)
     return 0
   }
-  const result = await (await connectAgent(home)).status()
+  const result = await (await (await agent()).connectAgent(home)).status()
   if (flags.json) println(ctx.io.stdout, JSON.stringify({ running: true, ...result }, null, 2))
   else render(ctx, result)
   return 0
@@ -50,18 +53,19 @@ async function status(ctx: CommandContext, flags: AgentFlags): Promise<number> {
 
 async function stop(ctx: CommandContext, flags: AgentFlags): Promise<number> {
   const home = await storeHome(ctx, flags.file)
-  const info = await probeAgent(home)
+  const info = await (await agent()).probeAgent(home)
   if (!info) {
     println(ctx.io.stdout, `No deployment agent runs for ${home}.`)
     return 0
   }
-  await (await connectAgent(home)).stop({ all: flags.all === true })
+  await (await (await agent()).connectAgent(home)).stop({ all: flags.all === true })
   println(ctx.io.stdout, flags.all ? `Stopped the agent (pid ${info.pid}), every router and every instance.` : `Stopped the agent (pid ${info.pid}) and its routers; instances keep running and are adopted by the next agent (\`agent stop --all\` stops them too).`)
   return 0
 }
 
 async function start(ctx: CommandContext, flags: AgentFlags): Promise<number> {
   const home = await storeHome(ctx, flags.file)
+  const { agentPaths, probeAgent, runAgent } = await agent()
   const running = await runAgent({ home, plugins: flags.plugin ?? [], cwd: ctx.io.cwd, log: (line) => println(ctx.io.stdout, `${formatTime(Date.now())} ${line}`) })
   if (!running) {
     const other = await probeAgent(home)

@@ -1,4 +1,3 @@
-import { detectProject, ignorePipewrightState, managerCommand, renderStarterPipeline, STARTER_FILE_NAME, STATE_DIR_ENTRY } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { existsSync } from 'node:fs'
@@ -9,6 +8,7 @@ import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
 
 async function init(ctx: CommandContext, flags: { force?: boolean }): Promise<number> {
+  const { detectProject, ignorePipewrightState, managerCommand, renderStarterPipeline, STARTER_FILE_NAME, STATE_DIR_ENTRY } = await import('@pipewright/core')
   const target = join(ctx.io.cwd, STARTER_FILE_NAME)
   if (existsSync(target) && !flags.force) {
     throw new PipewrightError('PW_ERR_USAGE', `${STARTER_FILE_NAME} already exists in ${ctx.io.cwd}`, {

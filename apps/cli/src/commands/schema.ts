@@ -1,4 +1,3 @@
-import { pipelineJsonSchema } from '@pipewright/core'
 import type { Command } from 'commander'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
@@ -16,6 +15,7 @@ Examples:
     )
     .action(
       action(rt, async (ctx) => {
+        const { pipelineJsonSchema } = await import('@pipewright/core')
         println(ctx.io.stdout, JSON.stringify(pipelineJsonSchema(), null, 2))
         return 0
       }),

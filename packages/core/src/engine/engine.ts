@@ -1,5 +1,4 @@
 import 'reflect-metadata'
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -24,6 +23,7 @@ import { realClock } from './clock.js'
 import { createContainer, registerProvider } from './container.js'
 import { EventBus } from './event-bus.js'
 import { readGitInfo } from './git-info.js'
+import { newRunId } from './run-id.js'
 import { executeRun, newRunRecord, type LaunchServices, type PreparedRun } from './launch.js'
 import { apiPackageVersion, PluginLoader } from './plugin-loading.js'
 import { RunQueue } from './run-queue.js'
@@ -35,14 +35,6 @@ import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunO
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 /** How often a running run writes that its process is alive. */
 const HEARTBEAT_MS = 10_000
-
-/**
- * A run id: the start time in base 36, a dash, six random hex digits (`mx2mt967-da4c3e`), so ids
- * sort by time and a short prefix finds a run. `at` and `random` fix both parts (help examples, tests).
- */
-export function newRunId(at: number = Date.now(), random: Uint8Array = randomBytes(3)): string {
-  return `${at.toString(36)}-${Buffer.from(random).toString('hex')}`
-}
 
 /** Creates an engine: the public entry point for the CLI, the server and services that embed Pipewright. */
 export function createEngine(options: EngineOptions = {}): Engine {
@@ -199,6 +191,7 @@ class PipewrightEngine extends EventBus implements Engine {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.active])
+    await this.container.resolve<StageExecutor>(EXECUTOR).close?.()
     await this.store.flush()
     if (this.fallbackArtifactDir) await rm(await this.fallbackArtifactDir, { recursive: true, force: true })
   }

@@ -1,5 +1,5 @@
 import type { AttemptOutcome, StageContext } from '@pipewright/plugin-api'
-import type { SplitPoint } from './line-reader.js'
+import type { SplitPattern } from './line-reader.js'
 
 /** One attempt of one stage, as the kernel hands it to an executor. */
 export interface StageJob {
@@ -38,7 +38,7 @@ export interface StageIO {
   /** An output of a `run:` stage, read from `$PIPEWRIGHT_OUTPUT`. */
   output(key: string, value: string): void
   /** Where to cut a line too long to keep whole: never inside a secret, so each piece is redacted like the line. */
-  splitPoint?: SplitPoint
+  splitPattern?: SplitPattern
   /**
    * For `uses:` jobs: the plugin's stage function and the context the kernel built for it. An
    * executor running the job in this process calls it; one that ships jobs elsewhere ignores it.
@@ -52,4 +52,6 @@ export interface StageIO {
  */
 export interface StageExecutor {
   execute(job: StageJob, io: StageIO): Promise<AttemptOutcome>
+  /** Releases what the executor holds (helper processes, connections) when the engine closes. */
+  close?(): Promise<void> | void
 }

@@ -18,6 +18,33 @@ export const softSplitPoint: SplitPoint = (text, max) => {
 }
 
 /**
+ * What a split point that never cuts a secret needs to know, as plain data (it crosses to the
+ * process that spawns stage commands): the redactor's pattern and its longest form.
+ */
+export interface SplitPattern {
+  source: string
+  longest: number
+}
+
+/** A split point that cuts before (or after) any match of `pattern` that would straddle the cut. */
+export function splitPointFromPattern(pattern: SplitPattern | undefined): SplitPoint {
+  if (!pattern) return softSplitPoint
+  let re: RegExp | undefined
+  return (text, max) => {
+    re ??= new RegExp(pattern.source, 'g')
+    const cut = softSplitPoint(text, max)
+    const from = Math.max(0, cut - pattern.longest)
+    const window = text.slice(from, cut + pattern.longest)
+    for (const m of window.matchAll(re)) {
+      const start = from + m.index
+      const end = start + m[0].length
+      if (start < cut && cut < end) return start > 0 ? start : Math.min(end, max)
+    }
+    return cut
+  }
+}
+
+/**
  * Turns a byte stream into lines, in time and memory proportional to the input: UTF-8 is
  * decoded across chunk boundaries, `\n` and `\r\n` end a line, a lone `\r` (a progress bar
  * redrawing itself) starts the line over so only its last state is kept, and a line longer than

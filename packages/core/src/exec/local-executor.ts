@@ -4,12 +4,18 @@ import { serializeError } from '../kernel/serialize-error.js'
 import { durationText } from './duration-text.js'
 import type { StageExecutor, StageIO, StageJob } from './executor.js'
 import { readOutputFile } from './outputs.js'
-import { spawnProcess } from './process.js'
+import { splitPointFromPattern } from './line-reader.js'
+import { createSpawner, type ProcessRunner } from './spawner.js'
 
-/** Runs `run:` jobs as local processes (own process group) and `uses:` jobs as plugin calls. */
-export function createLocalExecutor(): StageExecutor {
+/**
+ * Runs `run:` jobs as local processes (own process group, started by a small helper process so
+ * the engine's memory does not slow every spawn down) and `uses:` jobs as plugin calls.
+ */
+export function createLocalExecutor(options: { runner?: ProcessRunner } = {}): StageExecutor {
+  let runner = options.runner
   return {
-    execute: (job, io) => (job.action.kind === 'run' ? runCommand(job, job.action, io) : runPlugin(job, io)),
+    execute: (job, io) => (job.action.kind === 'run' ? runCommand(job, job.action, io, (runner ??= createSpawner())) : runPlugin(job, io)),
+    close: () => runner?.close(),
   }
 }
 
@@ -23,15 +29,16 @@ function timedOut(job: StageJob, exitCode: number | null): AttemptOutcome {
   return { ok: false, kind: 'timeout', exitCode, error: { code: 'PW_ERR_TIMEOUT', message: `Stage ${job.stageId} timed out after ${durationText(job.timeoutMs ?? 0)}` } }
 }
 
-async function runCommand(job: StageJob, action: Extract<StageJob['action'], { kind: 'run' }>, io: StageIO): Promise<AttemptOutcome> {
-  const result = await spawnProcess({
+async function runCommand(job: StageJob, action: Extract<StageJob['action'], { kind: 'run' }>, io: StageIO, runner: ProcessRunner): Promise<AttemptOutcome> {
+  const result = await runner.run({
     command: action.command,
     cwd: job.workspace,
     env: { ...job.env, PIPEWRIGHT_OUTPUT: action.outputFile },
     signal: io.signal,
     ...(job.timeoutMs !== undefined ? { timeoutMs: job.timeoutMs } : {}),
     onLine: (stream, line) => io.log(stream, line),
-    ...(io.splitPoint ? { splitPoint: io.splitPoint } : {}),
+    splitPoint: splitPointFromPattern(io.splitPattern),
+    ...(io.splitPattern ? { splitPattern: io.splitPattern } : {}),
   })
   const { outputs, problems } = await readOutputFile(action.outputFile)
   for (const [k, v] of Object.entries(outputs)) io.output(k, v)

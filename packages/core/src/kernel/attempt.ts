@@ -3,7 +3,7 @@ import { PipewrightError, type AttemptOutcome } from '@pipewright/plugin-api'
 import type { StageIO, StageJob } from '../exec/executor.js'
 import { templateShellScript } from '../exec/shell-template.js'
 import { interpolate } from '../expr/index.js'
-import { splitPointFor } from '../security/redact.js'
+import { splitPatternOf } from '../security/redact.js'
 import { redactError } from './serialize-error.js'
 import { createStageContext } from './stage-context.js'
 import { resolveConfig } from './resolve-config.js'
@@ -53,7 +53,7 @@ export async function executeAttempt(stage: StageRun): Promise<AttemptOutcome> {
     signal: stage.signal,
     log: (stream, line) => session.log(stage.stageId, stream, line),
     output: (key, value) => void stage.outputs.set(key, session.redact(value)),
-    splitPoint: splitPointFor(session.redact),
+    ...(splitPatternOf(session.redact) ? { splitPattern: splitPatternOf(session.redact)! } : {}),
     ...(plugin ? { plugin } : {}),
   }
   const outcome = await session.input.executor.execute(job, io)

@@ -1,6 +1,7 @@
 export { renderGraph } from './graph.js'
 export { PIPELINE_SCHEMA_ID, pipelineJsonSchema } from './json-schema.js'
-export { PIPELINE_FILE_NAMES, findPipelineFile, readPipelineFile } from './load.js'
+export { PIPELINE_FILE_NAMES, findPipelineFile } from './find-file.js'
+export { readPipelineFile } from './load.js'
 export type { SourceLocator } from './load.js'
 export { expandMatrix, instanceId } from './matrix.js'
 export type { MatrixCombination, MatrixValue } from './matrix.js'

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { createJiti } from 'jiti'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { decodePipelineText } from './utf8.js'
+import { findPipelineFile, PIPELINE_FILE_NAMES } from './find-file.js'
 import { parsePipelineYaml } from './yaml-source.js'
 
 /** Where a path of the pipeline input was written, for `file:line:column` in problems. */
@@ -15,17 +16,6 @@ export interface SourceLocator {
 }
 
 /** File names looked for in a directory, in order of preference. */
-export const PIPELINE_FILE_NAMES = ['pipewright.yml', 'pipewright.yaml', 'pipewright.config.ts', 'pipewright.config.mts', 'pipewright.config.mjs', 'pipewright.config.js'] as const
-
-/** Finds pipewright.yml | pipewright.yaml | pipewright.config.ts | .mts | .mjs | .js in dir, or undefined. */
-export function findPipelineFile(dir: string): string | undefined {
-  for (const name of PIPELINE_FILE_NAMES) {
-    const candidate = resolve(dir, name)
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate
-  }
-  return undefined
-}
-
 function notFound(file: string, why: string): PipewrightError {
   return new PipewrightError('PW_ERR_PIPELINE_NOT_FOUND', `No pipeline at ${file}: ${why}`, {
     details: `Pass the file with -f, or create one of ${PIPELINE_FILE_NAMES.join(', ')} (\`pipewright init\` writes a starter pipewright.yml).`,

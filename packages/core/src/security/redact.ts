@@ -1,4 +1,4 @@
-import { softSplitPoint, type SplitPoint } from '../exec/line-reader.js'
+import { splitPointFromPattern, type SplitPattern, type SplitPoint } from '../exec/line-reader.js'
 
 /** Replacement shown wherever a secret would appear. */
 export const MASK = '***'
@@ -63,27 +63,19 @@ export function createRedactor(secrets: Iterable<string>): Redactor {
   return redact
 }
 
+/** The pattern of a redactor made by createRedactor (undefined for others and when there are no secrets). */
+export function splitPatternOf(redact: Redactor): SplitPattern | undefined {
+  const matcher = matchers.get(redact)
+  return matcher ? { source: matcher.re.source, longest: matcher.longest } : undefined
+}
+
 /**
  * A split point for a long line (see LineReader) that never cuts through a secret, so that the
  * pieces, redacted one by one, mask it as the whole line would. Redactors not made by
  * createRedactor get the soft split point.
  */
 export function splitPointFor(redact: Redactor): SplitPoint {
-  const matcher = matchers.get(redact)
-  if (!matcher) return softSplitPoint
-  let re: RegExp | undefined
-  return (text, max) => {
-    re ??= new RegExp(matcher.re.source, 'g')
-    const cut = softSplitPoint(text, max)
-    const from = Math.max(0, cut - matcher.longest)
-    const window = text.slice(from, cut + matcher.longest)
-    for (const m of window.matchAll(re)) {
-      const start = from + m.index
-      const end = start + m[0].length
-      if (start < cut && cut < end) return start > 0 ? start : Math.min(end, max)
-    }
-    return cut
-  }
+  return splitPointFromPattern(splitPatternOf(redact))
 }
 
 /** Redacts every string inside a JSON-compatible value. */

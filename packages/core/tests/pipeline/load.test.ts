@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { formatProblem, type PipewrightError } from '@pipewright/plugin-api'
-import { findPipelineFile, readPipelineFile } from '../../src/pipeline/load.js'
+import { readPipelineFile } from '../../src/pipeline/load.js'
+import { findPipelineFile } from '../../src/pipeline/find-file.js'
 import { tempProject } from './helpers.js'
 
 const schemaPath = fileURLToPath(new URL('../../src/pipeline/schema.ts', import.meta.url))
