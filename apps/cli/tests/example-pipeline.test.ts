@@ -44,6 +44,11 @@ describe('the example pipeline (npm run demo)', () => {
     expect(Number(stage('test').outputs.passed)).toBeGreaterThan(0)
     expect(stage('test').outputs.failed).toBe('0')
     expect(stage('lint').outputs.errors).toBe('0')
+    // A rerun of the unchanged service is served from the cache where it can be.
+    const again = await runCli(['run', '-f', PIPELINE, '--home', home, '--json'], { cwd: REPO })
+    const rerun = JSON.parse(again.stdout) as typeof run
+    expect(rerun.status).toBe('succeeded')
+    for (const id of ['lint', 'test', 'build']) expect(rerun.stages.find((s) => s.id === id)?.status, id).toBe('cached')
     if (docker.DOCKER_HOST) {
       expect(stage('push').outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
       const tags = (await (await fetch(`http://${docker.PIPEWRIGHT_TEST_REGISTRY}/v2/hello-service/tags/list`)).json()) as { tags: string[] }

@@ -256,6 +256,15 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
         expect(await runs({ kind: 'nothing' })).toEqual([])
       })
 
+      it('copies the records a stage saved in one run to a stage of another run', async () => {
+        await store.createRun(sampleRun({ id: 'r5', createdAt: 5, status: 'succeeded' }))
+        expect(await store.copyStageRecords('web', { runId: 'r3', stageId: 'test' }, { runId: 'r5', stageId: 'test' }, 500)).toBe(2)
+        const copied = await store.findRecords({ pipeline: 'web', kind: 'tests.results', runId: 'r5' })
+        expect(copied).toEqual([expect.objectContaining({ runId: 'r5', stageId: 'test', data: { passed: 12 }, createdAt: 500, runStatus: 'succeeded' })])
+        expect((await store.findRecords({ pipeline: 'web', kind: 'lint.problems', runId: 'r5' })).map((r) => r.data)).toEqual([[]])
+        expect(await store.copyStageRecords('api', { runId: 'r3', stageId: 'test' }, { runId: 'r5', stageId: 'test' }, 501)).toBe(0)
+      })
+
       it('reflects the run\'s current status and replaces a record saved again', async () => {
         await store.updateRun('r3', { status: 'succeeded' })
         await store.saveRecord('web', { runId: 'r3', stageId: 'test', kind: 'tests.results', data: { passed: 13 }, createdAt: 301 })

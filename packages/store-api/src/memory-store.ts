@@ -193,6 +193,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return limited.map((item) => item.record)
     },
 
+    async copyStageRecords(pipeline, from, to, createdAt) {
+      open()
+      let copied = 0
+      for (const entry of [...records.values()]) {
+        if (entry.pipeline !== pipeline || entry.record.runId !== from.runId || entry.record.stageId !== from.stageId) continue
+        const record = { ...clone(entry.record), runId: to.runId, stageId: to.stageId, createdAt }
+        const key = `${to.runId}\0${to.stageId}\0${record.kind}`
+        records.set(key, { pipeline, record, order: records.get(key)?.order ?? recordOrder++ })
+        copied++
+      }
+      return copied
+    },
+
     async getState<T = unknown>(key: string) {
       open()
       return clone(state.get(key)) as T | undefined

@@ -199,6 +199,11 @@ export interface Store {
   saveRecord(pipeline: string, record: Omit<StoredRecord, 'runStatus' | 'branch' | 'sha'>): Promise<void>
   /** Newest first; joined with the run's status, branch and sha. */
   findRecords(filter: RecordFilter): Promise<StoredRecord[]>
+  /**
+   * Copies every record a stage saved in one run to a stage of another run (a stage served from
+   * the cache gets the records of the run that produced the entry), stamped `createdAt`.
+   */
+  copyStageRecords(pipeline: string, from: { runId: string; stageId: string }, to: { runId: string; stageId: string }, createdAt: number): Promise<number>
 
   /** Small named values (watch positions, plugin state). */
   getState<T = unknown>(key: string): Promise<T | undefined>

@@ -205,6 +205,13 @@ class SqliteStore implements Store {
     })
   }
 
+  async copyStageRecords(pipeline: string, from: { runId: string; stageId: string }, to: { runId: string; stageId: string }, createdAt: number): Promise<number> {
+    return this.run('copyStageRecords', () => {
+      this.buffer.flush()
+      return this.sql(SQL.copyStageRecords).run({ pipeline, fromRun: from.runId, fromStage: from.stageId, toRun: to.runId, toStage: to.stageId, createdAt }).changes
+    })
+  }
+
   async getState<T = unknown>(key: string): Promise<T | undefined> {
     return this.read('getState', () => {
       const row = this.sql(SQL.getState).get(key) as { value: string } | undefined

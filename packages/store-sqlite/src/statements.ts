@@ -27,6 +27,9 @@ export const SQL = {
   putRecord: `INSERT INTO records (pipeline, run_id, stage_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, stage_id, kind) DO UPDATE SET pipeline = excluded.pipeline, data = excluded.data, created_at = excluded.created_at`,
   getState: 'SELECT value FROM state WHERE key = ?',
+  copyStageRecords: `INSERT INTO records (pipeline, run_id, stage_id, kind, data, created_at)
+    SELECT pipeline, @toRun, @toStage, kind, data, @createdAt FROM records WHERE pipeline = @pipeline AND run_id = @fromRun AND stage_id = @fromStage
+    ON CONFLICT (run_id, stage_id, kind) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
   prunableRuns: `SELECT id FROM runs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at IS NOT NULL AND finished_at < @before`,
   prunableRunsOf: `SELECT id FROM runs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at IS NOT NULL AND finished_at < @before AND pipeline = @pipeline`,
   pruneRun: [

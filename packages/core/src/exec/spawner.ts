@@ -101,7 +101,10 @@ export function createSpawner(options: { script?: string; execArgv?: string[] } 
       if (!child || dead) return
       const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()))
       child.disconnect()
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000).unref())])
+      // A referenced timer: the engine's process must not end (with its await pending) before this returns.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))])
+      clearTimeout(timer)
     },
   }
 }

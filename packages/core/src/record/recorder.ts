@@ -147,6 +147,10 @@ class EventRecorder implements RunRecorder {
     },
     'cache:hit': (p) => {
       this.stage(p.stageId).cacheKey = p.key
+      // The records the cached run saved (test results, lint problems) belong to this run too:
+      // history-based gates and reports would otherwise see a hole wherever the cache served.
+      const { store, pipeline, runId } = this.options
+      void this.write(() => store.copyStageRecords(pipeline, { runId: p.fromRunId, stageId: p.stageId }, { runId, stageId: p.stageId }, p.at))
     },
     'cache:saved': (p) => {
       this.stage(p.stageId).cacheKey = p.key

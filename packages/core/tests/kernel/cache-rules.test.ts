@@ -95,7 +95,12 @@ stages:
       id: 'rep',
       apiVersion: 1,
       register(api) {
-        api.stage('tests', { run: (ctx) => ctx.summary('12 tests passed') })
+        api.stage('tests', {
+          async run(ctx) {
+            ctx.summary('12 tests passed')
+            await ctx.records.save('rep.results', { passed: 12 })
+          },
+        })
         api.gate('ok', { evaluate: () => ({ verdict: 'pass', reason: '12 of 12 passed', evidence: { passed: 12 } }) })
       },
     })
@@ -107,5 +112,8 @@ stages:
     expect(second.of('gate:evaluated')).toEqual([expect.objectContaining({ gate: 'rep/ok', verdict: 'pass', reason: `12 of 12 passed (cached, from run ${first.result.id})`, evidence: { passed: 12 } })])
     const [stage] = await engine.runs.stages(second.result.id)
     expect(stage).toMatchObject({ status: 'cached', summary: '12 tests passed', gates: [expect.objectContaining({ verdict: 'pass' })] })
+    // Its records come along, so history-based gates see no hole where the cache served.
+    const records = await engine.store.findRecords({ pipeline: 'replay', kind: 'rep.results', runId: second.result.id })
+    expect(records.map((r) => r.data)).toEqual([{ passed: 12 }])
   })
 })
