@@ -19,7 +19,48 @@ export interface CliIo {
 export type Colors = ReturnType<typeof createColors>
 
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }
+  if (process.stdout.isTTY) return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }
+  // Into a file or a pipe every write is a system call (pipes are synchronous on Linux): gather
+  // what one turn of the event loop prints into one write. stderr writes flush stdout first, so
+  // the two keep their order.
+  const stdout = bufferedOutput(process.stdout)
+  const stderr: OutputStream = {
+    write: (chunk) => (stdout.flush(), process.stderr.write(chunk)),
+    isTTY: process.stderr.isTTY,
+    columns: process.stderr.columns,
+  }
+  return { stdout, stderr, env: process.env, cwd: process.cwd() }
+}
+
+const FLUSH_BYTES = 64 * 1024
+
+/** An output stream that writes what it is given at most once per turn of the event loop. */
+export function bufferedOutput(stream: NodeJS.WriteStream): OutputStream & { flush(): void } {
+  let pending = ''
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === '') return
+    const chunk = pending
+    pending = ''
+    stream.write(chunk)
+  }
+  // Whatever is still gathered when the process ends (exit codes, a closing summary) goes out.
+  process.once('exit', flush)
+  return {
+    write(chunk) {
+      pending += chunk
+      if (pending.length >= FLUSH_BYTES) flush()
+      else if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+      return true
+    },
+    flush,
+    isTTY: stream.isTTY,
+    columns: stream.columns,
+  }
 }
 
 /** CI logs are read later as text: no cursor tricks there, even if a pseudo-terminal is attached. */

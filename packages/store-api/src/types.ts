@@ -98,6 +98,11 @@ export interface StageRecord {
   waiting?: WaitState
 }
 
+/**
+ * A record of a stage's log: one line, or several consecutive lines of one stage and stream
+ * joined by `\n` (the engine batches a chatty stage's output this way; `engine.runs.logs` hands
+ * them back line by line).
+ */
 export interface LogLine {
   runId: string
   stageId: string

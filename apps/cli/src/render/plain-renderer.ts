@@ -47,23 +47,32 @@ export interface PlainRendererOptions {
 export function createPlainRenderer(out: OutputStream, c: Colors, options: PlainRendererOptions = {}): RunRenderer {
   const line = (s: string) => println(out, s)
   const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS
-  const running = new Map<string, { startedAt: number; timer: NodeJS.Timeout }>()
+  // A stage's timer fires after `interval` since its last output; output only moves `lastHeard`
+  // (a chatty stage prints thousands of lines a second: no timer work per line).
+  const running = new Map<string, { startedAt: number; lastHeard: number; timer: NodeJS.Timeout }>()
 
-  // Runs after `interval` of silence; output of the stage pushes it back (see `heard`).
+  const arm = (stageId: string, delay: number) => {
+    const timer = setTimeout(() => {
+      const stage = running.get(stageId)
+      if (!stage) return
+      const silentFor = Date.now() - stage.lastHeard
+      if (silentFor < interval) return arm(stageId, interval - silentFor)
+      line(c.dim(`${stageId} still running (${formatElapsed(Date.now() - stage.startedAt)})`))
+      stage.lastHeard = Date.now()
+      arm(stageId, interval)
+    }, delay)
+    timer.unref()
+    const stage = running.get(stageId)
+    if (stage) stage.timer = timer
+  }
   const watch = (stageId: string, startedAt: number) => {
     if (interval <= 0) return
-    const timer = setTimeout(() => {
-      line(c.dim(`${stageId} still running (${formatElapsed(Date.now() - startedAt)})`))
-      watch(stageId, startedAt)
-    }, interval)
-    timer.unref()
-    running.set(stageId, { startedAt, timer })
+    running.set(stageId, { startedAt, lastHeard: Date.now(), timer: undefined as unknown as NodeJS.Timeout })
+    arm(stageId, interval)
   }
   const heard = (stageId: string) => {
     const stage = running.get(stageId)
-    if (!stage) return
-    clearTimeout(stage.timer)
-    watch(stageId, stage.startedAt)
+    if (stage) stage.lastHeard = Date.now()
   }
   const forget = (stageId: string) => {
     clearTimeout(running.get(stageId)?.timer)

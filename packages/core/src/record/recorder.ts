@@ -36,6 +36,9 @@ export type RecorderFactory = (options: RecorderOptions) => RunRecorder
 
 export const createRecorder: RecorderFactory = (options) => new EventRecorder(options)
 
+/** Up to this many characters of consecutive lines share one stored log record. */
+const LOG_RECORD_CHARS = 64 * 1024
+
 /**
  * Derives a run's stored records — the run, its stages, logs, event journal, artifacts and cache
  * entries — from the run's events, and is the only code that writes them. Writes go to the store
@@ -195,8 +198,15 @@ class EventRecorder implements RunRecorder {
     if (kept) this.appendLog(p.stageId, p.stream, p.line, p.at)
   }
 
+  /**
+   * Consecutive lines of one stage and stream, written in the same turn, share one stored record
+   * (joined by newlines, up to 64 KiB): a stage printing a million lines is a few thousand rows.
+   * The read API hands them back line by line.
+   */
   private appendLog(stageId: string, stream: LogLine['stream'], line: string, at: number): void {
-    this.logs.push({ runId: this.options.runId, stageId, seq: ++this.logSeq, stream, line, at })
+    const last = this.logs[this.logs.length - 1]
+    if (last && last.stageId === stageId && last.stream === stream && last.line.length + line.length < LOG_RECORD_CHARS) last.line += `\n${line}`
+    else this.logs.push({ runId: this.options.runId, stageId, seq: ++this.logSeq, stream, line, at })
     this.scheduleFlush()
   }
 

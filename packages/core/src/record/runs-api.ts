@@ -93,8 +93,14 @@ export class RunsApi {
     return this.store.getStages(runId)
   }
 
-  logs(runId: string, query: { stageId?: string; afterSeq?: number; limit?: number } = {}): Promise<LogLine[]> {
-    return this.store.getLogs(runId, query)
+  /**
+   * A run's log, line by line. The store keeps consecutive lines of a stage in one record (one
+   * `seq`): every line of a record carries its `seq`, so paging with `afterSeq` (the last `seq`
+   * seen) never splits one, and `limit` counts records.
+   */
+  async logs(runId: string, query: { stageId?: string; afterSeq?: number; limit?: number } = {}): Promise<LogLine[]> {
+    const records = await this.store.getLogs(runId, query)
+    return records.some((r) => r.line.includes('\n')) ? records.flatMap((r) => r.line.split('\n').map((line) => ({ ...r, line }))) : records
   }
 
   /** The run's event journal after a sequence number (what a reconnecting viewer missed). */
