@@ -64,17 +64,58 @@ function expand(spec: PipelineSpec): PlannedStage[] {
   return planned
 }
 
+/** A min-heap of plan positions: the first declared ready stage comes out first. */
+class ReadyQueue {
+  private readonly heap: number[] = []
+
+  get size(): number {
+    return this.heap.length
+  }
+
+  push(value: number): void {
+    const h = this.heap
+    h.push(value)
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1
+      if (h[parent]! <= value) break
+      h[i] = h[parent]!
+      h[parent] = value
+      i = parent
+    }
+  }
+
+  pop(): number {
+    const h = this.heap
+    const top = h[0]!
+    const last = h.pop()!
+    if (h.length > 0) {
+      h[0] = last
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1
+        const right = left + 1
+        let smallest = i
+        if (left < h.length && h[left]! < h[smallest]!) smallest = left
+        if (right < h.length && h[right]! < h[smallest]!) smallest = right
+        if (smallest === i) break
+        ;[h[i], h[smallest]] = [h[smallest]!, h[i]!]
+        i = smallest
+      }
+    }
+    return top
+  }
+}
+
 /** Kahn's algorithm; among ready stages the first declared goes first, so plans are stable. */
 function topologicalOrder(stages: PlannedStage[]): PlannedStage[] {
   const position = new Map(stages.map((stage, index) => [stage.id, index]))
   const waiting = new Map(stages.map((stage) => [stage.id, stage.needs.length]))
   const dependents = new Map<string, string[]>(stages.map((stage) => [stage.id, []]))
   for (const stage of stages) for (const need of stage.needs) dependents.get(need)!.push(stage.id)
-  const ready = stages.filter((stage) => stage.needs.length === 0).map((stage) => position.get(stage.id)!)
+  const ready = new ReadyQueue()
+  stages.forEach((stage, index) => stage.needs.length === 0 && ready.push(index))
   const ordered: PlannedStage[] = []
-  while (ready.length > 0) {
-    ready.sort((a, b) => a - b)
-    const next = stages[ready.shift()!]!
+  while (ready.size > 0) {
+    const next = stages[ready.pop()]!
     ordered.push(next)
     for (const dependent of dependents.get(next.id)!) {
       const left = waiting.get(dependent)! - 1
@@ -83,7 +124,8 @@ function topologicalOrder(stages: PlannedStage[]): PlannedStage[] {
     }
   }
   if (ordered.length < stages.length) {
-    const stuck = stages.filter((stage) => !ordered.includes(stage)).map((stage) => stage.id)
+    const done = new Set(ordered)
+    const stuck = stages.filter((stage) => !done.has(stage)).map((stage) => stage.id)
     throw new PipewrightError('PW_ERR_CONFIG_INVALID', `Stages depend on each other in a cycle: ${stuck.join(', ')}`, { details: 'Remove one of the needs so the stages form a DAG.' })
   }
   return ordered
