@@ -113,7 +113,10 @@ export interface DeploymentEventRecord {
   /** The image reference deployed (a digest when one was given), for `image:` deployments. */
   imageDigest?: string
   /** Where the deployed files came from, so `pipewright deploy <env> --version` can deploy them again. */
-  source?: { kind: 'artifacts'; runId: string; stageId: string; path: string } | { kind: 'directory'; path: string } | { kind: 'image'; image: string }
+  source?:
+    | { kind: 'artifacts'; runId: string; stageId: string; path: string; files: StoredArtifactRef[] }
+    | { kind: 'directory'; path: string }
+    | { kind: 'image'; image: string }
   triggeredBy?: string
   /** Everyone who approved it (distinct), in the order they did. */
   approvedBy: string[]

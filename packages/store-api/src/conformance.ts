@@ -52,7 +52,7 @@ export function sampleDeployment(overrides: Partial<DeploymentRecord> = {}): Dep
     commit: 'a'.repeat(40),
     branch: 'main',
     artifactDigest: `sha256:${'b'.repeat(64)}`,
-    source: { kind: 'artifacts', runId: 'run-1', stageId: 'build', path: 'dist' },
+    source: { kind: 'artifacts', runId: 'run-1', stageId: 'build', path: 'dist', files: [{ path: 'dist/server.js', digest: `sha256:${'c'.repeat(64)}`, size: 120 }] },
     triggeredBy: 'alice',
     approvedBy: ['bob', 'carol'],
     startedAt: 10_000,

@@ -42,6 +42,8 @@ export interface RunOptionsSnapshot {
   noCache?: boolean
   concurrency?: number
   vars?: Record<string, string>
+  /** `--no-wait`: deploys fail instead of waiting for a freeze window to end. */
+  noWait?: boolean
   /** Names of secrets provided (never their values). */
   secretNames?: string[]
 }

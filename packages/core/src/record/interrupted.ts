@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { Store } from '@pipewright/store-api'
+import type { RunRecord, Store } from '@pipewright/store-api'
 
 /** A run whose owner has been silent this long is considered dead (other hosts). */
 export const HEARTBEAT_STALE_MS = 60_000
@@ -21,13 +21,20 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * Whether the process that owns a run still lives: on this host, its pid runs (this process
+ * counts as alive); on another host, it wrote its heartbeat within `HEARTBEAT_STALE_MS`.
+ */
+export function isRunOwnerAlive(run: Pick<RunRecord, 'host' | 'pid' | 'heartbeatAt'>, now = Date.now()): boolean {
+  return run.host === hostname() ? run.pid === process.pid || isProcessAlive(run.pid) : now - run.heartbeatAt <= HEARTBEAT_STALE_MS
+}
+
+/**
  * Marks `running` and `queued` runs whose process died (kill -9, crash, power loss) as
  * `interrupted`; the read API calls it before every read. Returns their ids.
  */
 export async function markInterruptedRuns(store: Store, now = Date.now()): Promise<string[]> {
   const running = await store.listRuns({ status: ['running', 'queued'], limit: 1000 })
-  const host = hostname()
-  const dead = running.filter((r) => (r.host === host ? r.pid !== process.pid && !isProcessAlive(r.pid) : now - r.heartbeatAt > HEARTBEAT_STALE_MS))
+  const dead = running.filter((r) => !isRunOwnerAlive(r, now))
   for (const r of dead) await store.updateRun(r.id, { status: 'interrupted' })
   return dead.map((r) => r.id)
 }
