@@ -1,4 +1,5 @@
-import { createEngine, findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
+import { createAgentDeployer } from '@pipewright/agent'
+import { createEngine, DEPLOYER, findPipelineFile, resolveIdentity, type Engine, type Store, type EngineOptions } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { createSqliteStore, DATABASE_FILE, resolveHome } from '@pipewright/store-sqlite'
 import { existsSync } from 'node:fs'
@@ -76,12 +77,29 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
   return { store: await createSqliteStore({ dir: home }), home }
 }
 
-/** An engine with the first-party plugins and the given store (default: in memory); warns about plugins that failed to import. */
-export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> = {}): Promise<Engine> {
+/**
+ * An engine with the first-party plugins and the given store (default: in memory); warns about
+ * plugins that failed to import. Given a `home`, `deploy:` stages deploy through that home's
+ * deployment agent (started on the first deploy).
+ */
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> & { home?: string } = {}): Promise<Engine> {
   const { plugins, failures } = await loadFirstPartyPlugins()
   for (const f of failures) println(ctx.io.stderr, ctx.c.yellow(`warning: first-party plugin ${f.name} did not load: ${f.message}`))
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
-  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, ...extra })
+  const { home, ...options } = extra
+  const services = home ? [{ token: DEPLOYER, useFactory: () => createAgentDeployer({ home, cwd }) }] : []
+  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, services, ...options })
+}
+
+/** Who acts: `--as`, else the git user of the working directory; PW_ERR_USAGE when neither is known and `required`. */
+export async function identityOf(ctx: CommandContext, as: string | undefined, required: boolean): Promise<string | undefined> {
+  const identity = await resolveIdentity({ ...(as !== undefined ? { as } : {}), cwd: ctx.io.cwd, env: ctx.io.env })
+  if (!identity && required) {
+    throw new PipewrightError('PW_ERR_USAGE', 'Who is approving? No --as was given and git has no user configured here', {
+      details: 'Pass --as <name>, or set `git config user.name` (and user.email).',
+    })
+  }
+  return identity
 }
 
 /** Closes the engine (and with it the store); a failure to close must not hide the command's result. */

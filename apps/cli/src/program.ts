@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
+import { registerApprovals } from './commands/approvals.js'
+import { registerDeploy } from './commands/deploy.js'
+import { registerEnvironments } from './commands/environments.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -50,12 +53,13 @@ Getting started:
   $ pipewright run                  run it
   $ pipewright runs                 list runs;  pipewright show <run>  for one of them
   $ pipewright run --resume <run>   finish a run that was interrupted
+  $ pipewright envs                 what each environment runs; approve, history, rollback, diff
 
 Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cancelled.
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerAgent, registerPlugin]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin]) {
     register(program, runtime)
   }
   return { program, runtime }
