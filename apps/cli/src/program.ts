@@ -65,6 +65,19 @@ Run 'pipewright <command> --help' for examples of each command.`,
   return { program, runtime }
 }
 
+/**
+ * `pipewright deploy <env> --version <v>`: commander gives `--version` to the program (it prints
+ * Pipewright's version) wherever it stands, so after `deploy` it is renamed to the option the
+ * command parses (`--deploy-version`). Other commands keep `--version` as the program's.
+ */
+export function deployVersionOption(argv: string[]): string[] {
+  const args = argv.slice(2)
+  let i = 0
+  while (i < args.length && args[i]!.startsWith('-')) i += args[i] === '--home' ? 2 : 1
+  if (args[i] !== 'deploy') return argv
+  return [...argv.slice(0, 2), ...args.slice(0, i + 1), ...args.slice(i + 1).map((a) => (a === '--version' ? '--deploy-version' : a.startsWith('--version=') ? `--deploy-version=${a.slice('--version='.length)}` : a))]
+}
+
 /** Maps commander's own exits (help, version, usage errors) to ours. */
 function commanderExit(error: CommanderError): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0
@@ -78,7 +91,7 @@ function commanderExit(error: CommanderError): number {
 export async function main(argv: string[] = process.argv, io: CliIo = processIo()): Promise<number> {
   const { program, runtime } = createProgram(io)
   try {
-    await program.parseAsync(argv)
+    await program.parseAsync(deployVersionOption(argv))
   } catch (error) {
     if (error instanceof CommanderError) return commanderExit(error)
     throw error

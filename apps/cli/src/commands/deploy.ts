@@ -1,5 +1,6 @@
 import { deploymentPipeline, type DeploymentAction } from '@pipewright/core'
-import type { Command } from 'commander'
+import { PipewrightError } from '@pipewright/plugin-api'
+import { Option, type Command } from 'commander'
 import { dirname } from 'node:path'
 import { identityOf, resolvePipelineFile, type CommandContext } from '../context.js'
 import { action, type CliRuntime } from './action.js'
@@ -8,6 +9,8 @@ import { executeRun } from './run.js'
 interface DeployFlags {
   file?: string
   version?: string
+  /** `--version` after `deploy`, renamed by `deployVersionOption` (see program.ts). */
+  deployVersion?: string
   to?: string
   as?: string
   wait?: boolean
@@ -34,7 +37,8 @@ export function registerDeploy(program: Command, rt: CliRuntime): void {
       .command('deploy')
       .description('Deploy a version an environment ran before again (from its deployment record), as a run of one deploy stage')
       .argument('<environment>', 'an environment of the pipeline')
-      .requiredOption('--version <version>', 'the version: one `pipewright history <environment>` lists')
+      .addOption(new Option('--version <version>', 'the version: one `pipewright history <environment>` lists (required)'))
+      .addOption(new Option('--deploy-version <version>').hideHelp())
       .option('--no-wait', 'fail instead of waiting when the environment is in a freeze window'),
   )
     .addHelpText(
@@ -48,7 +52,13 @@ Examples:
   $ pipewright deploy staging --version 1.4.0
   $ pipewright deploy production --version 1.3.2 -f ci/pipewright.yml --as alice`,
     )
-    .action(action(rt, (ctx, environment: string, flags: DeployFlags) => deployRun(ctx, environment, { kind: 'deploy', version: flags.version! }, flags)))
+    .action(
+      action(rt, (ctx, environment: string, flags: DeployFlags) => {
+        const version = flags.deployVersion ?? flags.version
+        if (!version) throw new PipewrightError('PW_ERR_USAGE', 'pipewright deploy needs --version <version>', { details: `e.g. pipewright deploy ${environment} --version 1.4.0; \`pipewright history ${environment}\` lists the versions it ran.` })
+        return deployRun(ctx, environment, { kind: 'deploy', version }, flags)
+      }),
+    )
   common(
     program
       .command('rollback')

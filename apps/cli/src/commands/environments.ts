@@ -39,7 +39,7 @@ function renderOverview(ctx: CommandContext, envs: EnvironmentOverview[], agentR
   for (const e of envs) {
     const live = e.live
     const state = live ? (live.state === 'serving' ? c.green(live.state) : live.state === 'down' ? c.red(live.state) : c.yellow(live.state)) : c.dim(agentRuns ? 'not deployed' : 'agent not running')
-    out(`${c.bold(e.name)}  ${e.url}  ${state}  ${c.dim(e.target)}`)
+    out(`${c.bold(e.name)}  ${live?.url ?? e.url}  ${state}  ${c.dim(e.target)}`)
     out(`  version   ${live?.version ?? e.current?.version ?? '–'}${live?.version && e.current && live.version !== e.current.version ? c.yellow(` (records say ${e.current.version})`) : ''}`)
     out(`  deployed  ${describeDeployment(e.current)}`)
     if (e.last && e.last.id !== e.current?.id) out(`  last      ${e.last.kind} of ${e.last.version} ${e.last.outcome === 'failed' ? c.red(e.last.outcome) : e.last.outcome} · ${formatTime(e.last.finishedAt)}${e.last.error ? ` — ${e.last.error.message}` : ''}`)

@@ -92,10 +92,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   for (const [key, value] of Object.entries({ url: record.url, version: record.version, 'previous-version': record.previousVersion, 'deployment-id': id, outcome: record.outcome, strategy: record.strategy })) {
     if (value !== undefined) stage.outputs.set(key, session.redact(value))
   }
-  if (result.outcome === 'succeeded') {
-    stage.log(`${name} serves ${record.version} at ${record.url}`)
-    return { ok: true, exitCode: 0 }
-  }
+  if (result.outcome === 'succeeded') return { ok: true, exitCode: 0 }
   return {
     ok: false,
     kind: 'failure',
