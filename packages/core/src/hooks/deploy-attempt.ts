@@ -38,7 +38,16 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   const rollback = deploy.rollback !== undefined
   const strategy = normalizeStrategy(deploy.strategy ?? spec.strategy)
   const git = session.input.git
-  const meta: Record<string, string> = { runId: session.runId, stageId: stage.stageId, deploymentId: id, pipeline: session.input.spec.name, ...(git?.sha ? { commit: git.sha } : {}) }
+  const lockSeq = stage.memo.get('deploy.lockSeq') as number | undefined
+  const meta: Record<string, string> = {
+    runId: session.runId,
+    stageId: stage.stageId,
+    deploymentId: id,
+    pipeline: session.input.spec.name,
+    ...(git?.sha ? { commit: git.sha } : {}),
+    // The arrival order of this deploy in the environment's queue.
+    ...(lockSeq !== undefined ? { lockSeq: String(lockSeq) } : {}),
+  }
   const options: DeployerCallOptions = {
     onProgress: (p) => stage.log(p.level === 'info' ? p.message : `${p.level}: ${p.message}`, p.level === 'error' ? 'stderr' : 'system'),
     signal: stage.signal,
