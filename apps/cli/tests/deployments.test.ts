@@ -97,7 +97,7 @@ describe('deployments through the CLI (real agent, real processes, real HTTP)', 
     git(cwd, 'commit', '-qam', 'make it faster')
     expect((await runCli(['run', '--only', 'build', '--only', 'deploy-staging', '--var', 'version=v3'], { cwd })).code).toBe(0)
     const diff = await runCli(['diff', 'staging', 'production'], { cwd })
-    expect(diff.stdout).toMatch(/^staging runs v3 @ \w{12}; production runs v1 @ \w{12}\n\n1 commit in staging, not in production:\n  \w{12} make it faster \(Dev One\)\n$/)
+    expect(diff.stdout).toMatch(/^staging runs v3 @ \w{12}; production runs v1 @ \w{12}\n\n1 commit in staging, not in production:\n {2}\w{12} make it faster \(Dev One\)\n$/)
 
     // A rejection fails the deploy with the approver's words.
     const second = startCli(['run', '--as', 'alice', '--var', 'version=v3'], { cwd })
