@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { useTempProjects } from './helpers/cli.js'
+import { runCli, useTempProjects } from './helpers/cli.js'
 
 const WORKER = join(__dirname, 'fixtures/deploy-worker.mjs')
 const PROCESSES = 50
@@ -15,10 +15,10 @@ interface Line {
   at: number
 }
 
-function worker(home: string, project: string, journal: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Run from the CLI package, whose node_modules hold the built engine, store and deploy plugin.
-    const child = spawn(process.execPath, [WORKER, home, project, journal], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
+function worker(home: string, project: string, journal: string, holdMs = 40): Promise<{ code: number | null; stdout: string; stderr: string }> & { child: ReturnType<typeof spawn> } {
+  // Run from the CLI package, whose node_modules hold the built engine, store and deploy plugin.
+  const child = spawn(process.execPath, [WORKER, home, project, journal, String(holdMs)], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
@@ -26,14 +26,10 @@ function worker(home: string, project: string, journal: string): Promise<{ code:
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+  return Object.assign(done, { child })
 }
 
-describe('the environment lock across processes', () => {
-  const project = useTempProjects()
-
-  it(`lets ${PROCESSES} deploys from separate OS processes into one environment run one at a time, in arrival order`, async () => {
-    const dir = await project({
-      'pipewright.yml': `name: locked
+const PIPELINE = `name: locked
 environments:
   production:
     url: http://127.0.0.1:18999
@@ -41,7 +37,26 @@ environments:
 stages:
   deploy:
     deploy: { environment: production, version: "\${{ run.id }}", from: dist }
-`,
+`
+
+async function journalHas(journal: string, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if (pattern.test(readFileSync(journal, 'utf8'))) return
+    } catch {
+      // not written yet
+    }
+    await sleep(50)
+  }
+  throw new Error(`the journal never matched ${pattern}`)
+}
+
+describe('the environment lock across processes', () => {
+  const project = useTempProjects()
+
+  it(`lets ${PROCESSES} deploys from separate OS processes into one environment run one at a time, in arrival order`, async () => {
+    const dir = await project({
+      'pipewright.yml': PIPELINE,
       'dist/server.js': '// never started: the deployer only records\n',
     })
     const home = join(dir, 'home')
@@ -76,4 +91,31 @@ stages:
     expect(new Set(seqs).size).toBe(PROCESSES)
     console.log(`${PROCESSES} processes deployed one at a time in ${(elapsed / 1000).toFixed(1)} s`)
   }, 300_000)
+
+  it('releases the lock of a process killed while it deployed: the next deploy evicts it; unlock refuses a live holder and clears a dead one', async () => {
+    const dir = await project({ 'pipewright.yml': PIPELINE, 'dist/server.js': '// never started\n' })
+    const home = join(dir, 'home')
+    const journal = join(dir, 'journal.jsonl')
+    const holder = worker(home, dir, journal, 60_000)
+    await journalHas(journal, /"start"/)
+    holder.child.kill('SIGKILL')
+    await holder
+    const next = await worker(home, dir, journal)
+    expect(next, next.stderr).toMatchObject({ code: 0 })
+    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line)
+    expect(lines.map((l) => l.event)).toEqual(['start', 'start', 'end'])
+    const shown = await runCli(['--home', home, 'logs', JSON.parse(next.stdout).run, 'deploy'], { cwd: dir })
+    expect(shown.stdout).toMatch(new RegExp(`released the lock of production held by run \\S+ \\(deploy\\): its process ${holder.child.pid} on \\S+ is gone`))
+
+    const live = worker(home, dir, journal, 60_000)
+    await journalHas(journal, /"start"[^\n]*\n?$/)
+    const refused = await runCli(['--home', home, 'unlock', 'production'], { cwd: dir })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(new RegExp(`error PW_ERR_ENVIRONMENT_LOCKED: production is locked by run \\S+ \\(deploy\\), whose process ${live.child.pid} on \\S+ is alive`))
+    live.child.kill('SIGKILL')
+    await live
+    const cleared = await runCli(['--home', home, 'unlock', 'production'], { cwd: dir })
+    expect(cleared).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Removed the lock of production held by run \S+ \(deploy\); the next in line takes it on its next check\.\n$/) })
+    expect((await runCli(['--home', home, 'unlock', 'production'], { cwd: dir })).stdout).toBe('production is not locked.\n')
+  }, 120_000)
 })
