@@ -6,6 +6,7 @@ import { resolveDeploySource, type ResolvedSource } from '../deploy/source.js'
 import { interpolate } from '../expr/index.js'
 import type { StageRun } from '../kernel/stage-run.js'
 import { serializeError } from '../kernel/serialize-error.js'
+import { redactDeep } from '../security/redact.js'
 
 /** A deployment id: its start time in base 36 and six random hex digits (`dep-mx2mt967-da4c3e`), so ids sort by time. */
 export function newDeploymentId(at: number): string {
@@ -62,12 +63,12 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     if (rollback) {
       const [current] = await session.input.store.listDeployments({ environment: name, outcome: 'succeeded', limit: 1 })
       replaces = current?.id
-      session.emit('deploy:started', { stageId: stage.stageId, deploymentId: id, environment: name, kind: 'rollback', version, strategy: 'rollback' })
+      session.emit('deploy:started', { stageId: stage.stageId, deploymentId: id, environment: name, kind: 'rollback', version: session.redact(version), strategy: 'rollback' })
       stage.log(`rolling ${name} back to ${toVersion ?? 'its previous version'}`)
       result = await deployer.rollback(environment, { ...(toVersion ? { toVersion } : {}), meta }, options)
     } else {
       source = await resolveDeploySource(stage, deploy, version)
-      session.emit('deploy:started', { stageId: stage.stageId, deploymentId: id, environment: name, kind: 'deploy', version, strategy: strategy.kind })
+      session.emit('deploy:started', { stageId: stage.stageId, deploymentId: id, environment: name, kind: 'deploy', version: session.redact(version), strategy: strategy.kind })
       stage.log(`deploying ${version} to ${name} (${environment.url}) with ${strategy.kind}, from ${'image' in source.source ? source.source.image : source.record.kind === 'artifacts' ? `the artifacts of ${source.record.stageId}${source.record.path ? `/${source.record.path}` : ''}` : source.source.directory}`)
       result = await deployer.deploy({ environment, version, source: source.source, strategy, meta }, options)
     }
@@ -75,7 +76,8 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     result = { outcome: 'failed', version, strategy: rollback ? 'rollback' : strategy.kind, startedAt, finishedAt: session.clock.now(), error: serializeError(error, session.redact) }
   }
   const error: SerializedError | undefined = result.error ? { ...result.error, message: session.redact(result.error.message), ...(result.error.details ? { details: session.redact(result.error.details) } : {}) } : undefined
-  const record: DeploymentEventRecord = {
+  // Versions and urls may come from expressions: the record is masked like everything a run keeps.
+  const record: DeploymentEventRecord = redactDeep({
     deploymentId: id,
     pipeline: session.input.spec.name,
     environment: name,
@@ -96,10 +98,10 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     url: environment.url,
     ...(error ? { error } : {}),
     ...(replaces && rollback && result.outcome === 'succeeded' ? { replaces } : {}),
-  }
+  } satisfies DeploymentEventRecord, session.redact)
   session.emit('deploy:finished', { stageId: stage.stageId, ...record })
   for (const [key, value] of Object.entries({ url: record.url, version: record.version, 'previous-version': record.previousVersion, 'deployment-id': id, outcome: record.outcome, strategy: record.strategy })) {
-    if (value !== undefined) stage.outputs.set(key, session.redact(value))
+    if (value !== undefined) stage.outputs.set(key, value)
   }
   if (result.outcome === 'succeeded') return { ok: true, exitCode: 0 }
   return {

@@ -108,6 +108,15 @@ describe('a deploy: stage', () => {
     expect((await store.listDeployments())[0]).toMatchObject({ outcome: 'failed', error: { message: reason } })
   })
 
+  it('masks secrets in what it records and outputs', async () => {
+    project = await tempProject(pipeline().replace('name: shop', 'name: shop\nsecrets: [TOKEN]').replace('version: "1.2.0", from: build/dist', 'version: "v-${{ secrets.TOKEN }}", from: build/dist'))
+    const store = createMemoryStore()
+    const run = await runFile(project.file, { secrets: { TOKEN: 's3cr3t-value' } }, {}, engineWith(recordingDeployer().deployer, { store }))
+    expect(run.stage('deploy-staging').outputs.version).toBe('v-***')
+    expect(JSON.stringify(await store.listDeployments())).not.toContain('s3cr3t-value')
+    expect(JSON.stringify(run.events)).not.toContain('s3cr3t-value')
+  })
+
   it('says how to register a deployer when none is', async () => {
     project = await tempProject(pipeline())
     const run = await runFile(project.file, {}, { plugins: [processTargetPlugin] })
