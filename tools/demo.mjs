@@ -2,7 +2,7 @@
 // Runs the example pipeline end to end with the built CLI on the embedded store
 // (examples/hello-service/.pipewright). Uses a local Docker engine + registry when one is up
 // (bash tools/docker/up.sh), and says so when not.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
@@ -20,7 +20,7 @@ if (existsSync(dockerEnv)) {
   }
 }
 
-/* global fetch, AbortSignal -- Node 20 globals this config does not list */
+/* global fetch, AbortSignal, setInterval, clearInterval -- Node 20 globals this config does not list */
 const PROBE_MS = 1000
 
 /** True when the engine at DOCKER_HOST (unix://, tcp:// or http://) answers GET /_ping with 200. */
@@ -61,9 +61,48 @@ else console.log('demo: no Docker engine configured; the image stages will be sk
 
 const cli = join(root, 'apps/cli/dist/bin.js')
 const args = process.argv.slice(2)
-const r = spawnSync(process.execPath, [cli, 'run', '-f', pipeline, ...vars, ...args], { stdio: 'inherit', env })
-if (r.status === 0) {
-  console.log(`\nNext: pnpm pipewright runs -f ${'examples/hello-service/pipewright.yml'}`)
+const quiet = (cliArgs) => spawnSync(process.execPath, [cli, ...cliArgs], { encoding: 'utf8', env })
+
+// The run deploys to production only once someone other than its trigger approves. The demo plays
+// that second person: while the run waits, it approves as release-manager from another process,
+// exactly as a person would type it.
+let approved = false
+const approver = setInterval(() => {
+  if (approved) return
+  const listed = quiet(['runs', '-f', pipeline, '--json', '--limit', '1'])
+  let run
+  try {
+    run = JSON.parse(listed.stdout)[0]
+  } catch {
+    return
+  }
+  if (!run || run.status !== 'running' || !/approval/.test(run.waiting ?? '')) return
+  approved = true
+  const r = quiet(['approve', run.id, 'deploy-production', '-f', pipeline, '--as', 'release-manager', '--comment', 'approved by tools/demo.mjs'])
+  console.log(`\ndemo: $ pipewright approve ${run.id} deploy-production --as release-manager\ndemo: ${(r.stdout || r.stderr).trim()}\n`)
+}, 1000)
+
+const child = spawn(process.execPath, [cli, 'run', '-f', pipeline, '--as', 'demo-developer', ...vars, ...args], { stdio: 'inherit', env })
+const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)))
+clearInterval(approver)
+if (status === 0) {
+  const envs = JSON.parse(quiet(['envs', '-f', pipeline, '--json']).stdout || '{"environments":[]}')
+  console.log('')
+  for (const e of envs.environments) {
+    const url = e.live?.url ?? e.url
+    let answer = 'does not answer'
+    try {
+      const res = await fetch(`${url}/version`, { signal: AbortSignal.timeout(PROBE_MS * 3) })
+      answer = `answers ${res.status} ${(await res.text()).trim()}`
+    } catch {
+      // reported as is
+    }
+    console.log(`${e.name.padEnd(11)} ${url}  ${e.live?.version ?? e.current?.version ?? '–'}  (${answer})`)
+  }
+  console.log('\nBoth stay up while the deployment agent runs. Stop it, and them, with:')
+  console.log('      pnpm pipewright agent stop --all -f examples/hello-service/pipewright.yml')
+  console.log('\nNext: pnpm pipewright envs -f examples/hello-service/pipewright.yml')
+  console.log('      pnpm pipewright history production -f examples/hello-service/pipewright.yml')
   console.log('      pnpm pipewright show <run-id> -f examples/hello-service/pipewright.yml')
 }
-process.exit(r.status ?? 1)
+process.exit(status)

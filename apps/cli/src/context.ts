@@ -1,4 +1,4 @@
-import { findPipelineFile, type Engine, type Store, type EngineOptions } from '@pipewright/core'
+import { DEPLOYER, findPipelineFile, resolveIdentity, type Deployer, type Engine, type Store, type EngineOptions } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { createSqliteStore, DATABASE_FILE, resolveHome } from '@pipewright/store-sqlite'
 import { existsSync } from 'node:fs'
@@ -76,13 +76,41 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
   return { store: await createSqliteStore({ dir: home }), home }
 }
 
-/** An engine with the first-party plugins (imported when a pipeline uses them) and the given store (default: in memory). */
-export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> = {}): Promise<Engine> {
+/**
+ * An engine with the first-party plugins (imported when a pipeline uses them) and the given store
+ * (default: in memory). Given a `home`, `deploy:` stages deploy through that home's deployment
+ * agent (started on the first deploy; the agent package loads only then).
+ */
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> & { home?: string } = {}): Promise<Engine> {
   // The engine (and the parsers and schemas it brings) loads only for commands that need one.
   const { createEngine } = await import('@pipewright/core')
   const plugins = lazyFirstPartyPlugins()
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
-  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, ...extra })
+  const { home, ...options } = extra
+  const services = home ? [{ token: DEPLOYER, useValue: agentDeployer(home, cwd) }] : []
+  return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, services, ...options })
+}
+
+/** The deployment agent's deployer, its package imported at the first call. */
+function agentDeployer(home: string, cwd: string): Deployer {
+  let deployer: Promise<Deployer> | undefined
+  const get = () => (deployer ??= import('@pipewright/agent').then(({ createAgentDeployer }) => createAgentDeployer({ home, cwd })))
+  return {
+    deploy: async (request, options) => (await get()).deploy(request, options),
+    rollback: async (environment, request, options) => (await get()).rollback(environment, request, options),
+    status: async () => (await get()).status?.(),
+  }
+}
+
+/** Who acts: `--as`, else the git user of the working directory; PW_ERR_USAGE when neither is known and `required`. */
+export async function identityOf(ctx: CommandContext, as: string | undefined, required: boolean): Promise<string | undefined> {
+  const identity = await resolveIdentity({ ...(as !== undefined ? { as } : {}), cwd: ctx.io.cwd, env: ctx.io.env })
+  if (!identity && required) {
+    throw new PipewrightError('PW_ERR_USAGE', 'Who is approving? No --as was given and git has no user configured here', {
+      details: 'Pass --as <name>, or set `git config user.name` (and user.email).',
+    })
+  }
+  return identity
 }
 
 /** Closes the engine (and with it the store); a failure to close must not hide the command's result. */

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
+import { registerApprovals } from './commands/approvals.js'
+import { registerDeploy } from './commands/deploy.js'
+import { registerEnvironments } from './commands/environments.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -50,15 +53,29 @@ Getting started:
   $ pipewright run                  run it
   $ pipewright runs                 list runs;  pipewright show <run>  for one of them
   $ pipewright run --resume <run>   finish a run that was interrupted
+  $ pipewright envs                 what each environment runs; approve, history, rollback, diff
 
 Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cancelled.
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerAgent, registerPlugin]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin]) {
     register(program, runtime)
   }
   return { program, runtime }
+}
+
+/**
+ * `pipewright deploy <env> --version <v>`: commander gives `--version` to the program (it prints
+ * Pipewright's version) wherever it stands, so after `deploy` it is renamed to the option the
+ * command parses (`--deploy-version`). Other commands keep `--version` as the program's.
+ */
+export function deployVersionOption(argv: string[]): string[] {
+  const args = argv.slice(2)
+  let i = 0
+  while (i < args.length && args[i]!.startsWith('-')) i += args[i] === '--home' ? 2 : 1
+  if (args[i] !== 'deploy') return argv
+  return [...argv.slice(0, 2), ...args.slice(0, i + 1), ...args.slice(i + 1).map((a) => (a === '--version' ? '--deploy-version' : a.startsWith('--version=') ? `--deploy-version=${a.slice('--version='.length)}` : a))]
 }
 
 /** Maps commander's own exits (help, version, usage errors) to ours. */
@@ -74,7 +91,7 @@ function commanderExit(error: CommanderError): number {
 export async function main(argv: string[] = process.argv, io: CliIo = processIo()): Promise<number> {
   const { program, runtime } = createProgram(io)
   try {
-    await program.parseAsync(argv)
+    await program.parseAsync(deployVersionOption(argv))
   } catch (error) {
     if (error instanceof CommanderError) return commanderExit(error)
     throw error

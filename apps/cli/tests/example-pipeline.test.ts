@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli.js'
+import { runCli, startCli } from './helpers/cli.js'
+import { freePort, versionAt } from './helpers/deploy-project.js'
 
 // The README's main command runs this pipeline (npm run demo): keep it working.
 const REPO = resolve(__dirname, '../../..')
@@ -24,22 +25,44 @@ function dockerEnv(): Record<string, string> {
 
 let home: string | undefined
 afterAll(async () => {
-  if (home) await rm(home, { recursive: true, force: true })
+  if (home) {
+    await runCli(['agent', 'stop', '--all', '--home', home], { cwd: REPO })
+    await rm(home, { recursive: true, force: true })
+  }
 })
 
 describe('the example pipeline (npm run demo)', () => {
-  it('checks out, lints, tests behind gates, builds and releases the example service; ships its image when a registry is up', async () => {
+  it('checks out, lints, tests behind gates, builds and releases the example service, deploys it to staging and (approved by someone else) production; ships its image when a registry is up', async () => {
     home = await mkdtemp(join(tmpdir(), 'pw-example-'))
     const docker = dockerEnv()
     if (!docker.DOCKER_HOST && process.env.CI === 'true') throw new Error('CI must start the Docker engine first (bash tools/docker/up.sh)')
     const vars = docker.DOCKER_HOST ? ['--var', `registry=${docker.PIPEWRIGHT_TEST_REGISTRY}`] : []
-    const result = await runCli(['run', '-f', PIPELINE, '--home', home, '--json', ...vars], { cwd: REPO, env: { DOCKER_HOST: docker.DOCKER_HOST } })
+    const ports = { staging: await freePort(), production: await freePort() }
+    const running = startCli(['run', '-f', PIPELINE, '--home', home, '--json', '--as', 'developer', '--var', `staging_port=${ports.staging}`, '--var', `production_port=${ports.production}`, ...vars], { cwd: REPO, env: { DOCKER_HOST: docker.DOCKER_HOST } })
+    // Production waits for one approval by someone other than the trigger: given as the demo gives it.
+    let approval = { code: -1 as number | null, stdout: '', stderr: '' }
+    for (let i = 0; i < 600 && running.child.exitCode === null; i++) {
+      const [run] = JSON.parse((await runCli(['runs', '-f', PIPELINE, '--home', home, '--json', '--limit', '1'], { cwd: REPO })).stdout) as Array<{ id: string; waiting: string | null }>
+      if (run?.waiting?.includes('approval')) {
+        approval = await runCli(['approve', run.id, 'deploy-production', '-f', PIPELINE, '--home', home, '--as', 'release-manager'], { cwd: REPO })
+        break
+      }
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const result = await running.done
+    expect(approval.code, approval.stderr).toBe(0)
     expect(result.stderr).not.toContain('error PW_ERR')
     const run = JSON.parse(result.stdout) as { status: string; stages: Array<{ id: string; status: string; outputs: Record<string, string> }> }
     const stage = (id: string) => run.stages.find((s) => s.id === id)!
     expect(run.status).toBe('succeeded')
     expect(result.code).toBe(0)
-    for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'report']) expect(stage(id).status).toBe('succeeded')
+    for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'deploy-staging', 'deploy-production', 'report']) expect(stage(id).status).toBe('succeeded')
+    const version = stage('deploy-production').outputs.version!
+    expect(version.startsWith(`${stage('version').outputs.version}+`)).toBe(true)
+    expect(stage('checkout').outputs.sha!.startsWith(version.split('+')[1]!)).toBe(true)
+    expect(stage('deploy-production').outputs).toMatchObject({ url: `http://127.0.0.1:${ports.production}`, version, outcome: 'succeeded', strategy: 'canary' })
+    expect(await versionAt(`http://127.0.0.1:${ports.staging}/version`)).toBe(version)
+    expect(await versionAt(`http://127.0.0.1:${ports.production}/version`)).toBe(version)
     expect(stage('checkout').outputs.sha).toMatch(/^[0-9a-f]{40}$/)
     expect(Number(stage('test').outputs.passed)).toBeGreaterThan(0)
     expect(stage('test').outputs.failed).toBe('0')

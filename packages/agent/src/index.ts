@@ -1,5 +1,7 @@
 export { connectAgent, ensureAgent, probeAgent } from './client.js'
 export type { AgentClient, EnsureAgentOptions, OperationOptions } from './client.js'
+export { createAgentDeployer } from './deployer.js'
+export type { AgentDeployerOptions } from './deployer.js'
 export { agentPaths } from './paths.js'
 export type { AgentPaths } from './paths.js'
 export { runAgent, FIRST_PARTY_TARGET_PLUGINS } from './run-agent.js'

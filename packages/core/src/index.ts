@@ -15,6 +15,21 @@ export { DEFAULT_LOG_LIMIT_BYTES } from './record/log-cap.js'
 
 export { definePipeline, pipelineSchema, stageSchema, STAGE_ID_PATTERN, USES_PATTERN } from './pipeline/schema.js'
 export type { GateRef, PipelineInput, PipelineSpec, PluginRef, RetrySpec, StageSpec } from './pipeline/schema.js'
+export { deploySpecSchema, environmentSchema, ENVIRONMENT_NAME_PATTERN, strategySchema } from './pipeline/environment-schema.js'
+export type { DeploySpec, EnvironmentSpec, ProtectionSpec, StrategyInput } from './pipeline/environment-schema.js'
+
+export { DEPLOYER } from './deploy/deployer.js'
+export type { DeployedEnvironmentStatus, Deployer, DeployerCallOptions, DeployerRequest, DeployerResult, EnvironmentRequest, StrategyRequest } from './deploy/deployer.js'
+export { approvalStatus, decideApproval } from './deploy/approvals.js'
+export type { ApprovalDecision, ApprovalStatus } from './deploy/approvals.js'
+export { resolveIdentity, sameIdentity } from './deploy/identity.js'
+export { acquireLock, isLockOwnerAlive, unlockEnvironment } from './deploy/locks.js'
+export { currentDeployment, describeEnvironments, diffEnvironments, environmentOf } from './deploy/environments.js'
+export type { CommitLine, EnvironmentDiff, EnvironmentOverview } from './deploy/environments.js'
+export { deploymentPipeline } from './deploy/deployment-run.js'
+export type { DeploymentAction } from './deploy/deployment-run.js'
+export { activeFreeze } from './deploy/freeze.js'
+export { digestDirectory } from './deploy/source.js'
 export { findPipelineFile, PIPELINE_FILE_NAMES } from './pipeline/find-file.js'
 export { readPipelineFile } from './pipeline/load.js'
 export type { SourceLocator } from './pipeline/load.js'
@@ -31,8 +46,12 @@ export type { ExpressionContext } from './expr/index.js'
 
 export { createMemoryStore } from '@pipewright/store-api'
 export type {
+  ApprovalRecord,
   ArtifactRecord,
   CacheEntry,
+  DeploymentFilter,
+  DeploymentRecord,
+  EnvironmentLockState,
   LogLine,
   RecordFilter,
   RunFilter,
@@ -43,7 +62,7 @@ export type {
   StoredEvent,
 } from '@pipewright/store-api'
 
-export { markInterruptedRuns, isProcessAlive } from './record/interrupted.js'
+export { markInterruptedRuns, isProcessAlive, isRunOwnerAlive } from './record/interrupted.js'
 export { readGitInfo } from './engine/git-info.js'
 export { createRedactor, redactDeep, secretForms, MASK } from './security/redact.js'
 export { loadSecrets, SECRET_ENV_PREFIX } from './security/secrets.js'

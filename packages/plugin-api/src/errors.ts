@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   PW_ERR_STAGE_FAILED: { title: 'Stage failed', exit: 1, http: 500, fix: 'See the stage log with `pipewright logs <run> <stage>`.' },
   PW_ERR_GATE_FAILED: { title: 'Gate failed', exit: 1, http: 500, fix: 'See the gate evidence with `pipewright show <run>`.' },
   PW_ERR_TIMEOUT: { title: 'Stage timed out', exit: 1, http: 504, fix: 'Raise `timeout:` on the stage or make it faster.' },
+  PW_ERR_WAIT_TIMEOUT: { title: 'Gave up waiting', exit: 1, http: 504, fix: 'The stage waited longer than allowed (a pending gate\'s or hook\'s deadline, an approval timeout); see what it waited for in `pipewright show <run>`, then run again once it can pass.' },
   PW_ERR_CANCELLED: { title: 'Cancelled', exit: 130, http: 409, fix: 'The run was cancelled; resume it with `pipewright run --resume <id>`.' },
   PW_ERR_COMMIT_NOT_FOUND: { title: 'Commit not found', exit: 2, http: 404, fix: 'Fetch the commit into the pipeline\'s repository first, or pass a commit it has.' },
   PW_ERR_PATH_ESCAPE: { title: 'Path outside the workspace', exit: 2, http: 400, fix: 'Use a relative path inside the workspace, without `..` or symlinks that leave it.' },
@@ -47,6 +48,11 @@ export const ERROR_CODES = {
   PW_ERR_ENVIRONMENT_BUSY: { title: 'Environment busy', exit: 1, http: 409, fix: 'Another deployment of this environment is in flight; wait for it (`pipewright agent status`) or abort it.' },
   PW_ERR_ENVIRONMENT_NOT_FOUND: { title: 'Environment not found', exit: 2, http: 404, fix: 'Check the environment name; `pipewright agent status` lists the environments the agent serves.' },
   PW_ERR_TARGET_NOT_FOUND: { title: 'Deployment target not found', exit: 2, http: 400, fix: 'Use a target type a loaded plugin registers (deploy/process, docker/container, or a third-party plugin\'s).' },
+  PW_ERR_PROTECTION: { title: 'Deploy stopped by a protection rule', exit: 1, http: 403, fix: 'The message names the environment\'s rule (branches, freeze) and how to proceed: deploy from an allowed branch, or after the freeze window (without --no-wait the stage waits for it).' },
+  PW_ERR_APPROVAL_REJECTED: { title: 'Deploy rejected', exit: 1, http: 403, fix: 'An approver rejected the deploy (see their comment in `pipewright show <run>`); fix what they asked and run again.' },
+  PW_ERR_APPROVAL_EXPIRED: { title: 'Approval request expired', exit: 1, http: 408, fix: 'Not enough people approved within the environment\'s approval-timeout; run again and ask approvers to run `pipewright approve <run> <stage>` sooner.' },
+  PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
+  PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 

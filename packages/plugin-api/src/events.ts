@@ -75,12 +75,57 @@ export interface PipewrightEvents {
   }
   /** A stage waits for people to approve it. */
   'approval:requested': { runId: string; stageId: string; reason: string; at: number }
+  /** Someone approved or rejected a stage waiting for approval (seen by the waiting run; `pipewright approve|reject`). */
+  'approval:decided': { runId: string; stageId: string; environment: string; decision: 'approved' | 'rejected'; by: string; comment?: string; decidedAt: number; at: number }
+  /** A `deploy:` stage starts putting a version into an environment (after its protection rules and the environment lock). */
+  'deploy:started': { runId: string; stageId: string; deploymentId: string; environment: string; kind: 'deploy' | 'rollback'; version: string; strategy: string; at: number }
+  /**
+   * A deployment ended. Carries the whole deployment record (the recorder stores it as is):
+   * `outcome` is `succeeded`, `failed` (the previous version still serves) or `rolled-back`
+   * (traffic was given back to the previous version: an aborted canary).
+   */
+  'deploy:finished': DeploymentEventRecord & { runId: string; stageId: string; at: number }
   /** A monitor produced a sample. */
   'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; at: number }
   /** A notifier delivered a notification. */
   'notification:sent': { runId: string; notifier: string; event: string; at: number }
   /** A notifier failed to deliver (the run goes on). */
   'notification:failed': { runId: string; notifier: string; event: string; error: SerializedError; at: number }
+}
+
+/** What a deployment record holds (the `deploy:finished` payload, without the event's own fields). */
+export interface DeploymentEventRecord {
+  deploymentId: string
+  pipeline: string
+  environment: string
+  /** `deploy` puts a version in; `rollback` returns to an earlier one. */
+  kind: 'deploy' | 'rollback'
+  version: string
+  /** What served before, when anything did. */
+  previousVersion?: string
+  strategy: string
+  outcome: 'succeeded' | 'failed' | 'rolled-back'
+  /** The commit the run was for, and its branch. */
+  commit?: string
+  branch?: string
+  /** `sha256:` of the deployed directory's files (path and content), for `from:` deployments. */
+  artifactDigest?: string
+  /** The image reference deployed (a digest when one was given), for `image:` deployments. */
+  imageDigest?: string
+  /** Where the deployed files came from, so `pipewright deploy <env> --version` can deploy them again. */
+  source?:
+    | { kind: 'artifacts'; runId: string; stageId: string; path: string; files: StoredArtifactRef[] }
+    | { kind: 'directory'; path: string }
+    | { kind: 'image'; image: string }
+  triggeredBy?: string
+  /** Everyone who approved it (distinct), in the order they did. */
+  approvedBy: string[]
+  startedAt: number
+  finishedAt: number
+  url?: string
+  error?: SerializedError
+  /** For a rollback: the deployment it replaced (marked `rolled-back`). */
+  replaces?: string
 }
 
 /** An artifact as events and records refer to it. */

@@ -57,6 +57,7 @@ export type {
   WaitRequest,
 } from './lifecycle.js'
 export type {
+  DeploymentEventRecord,
   EventInput,
   EventName,
   EventPayload,

@@ -1,5 +1,13 @@
 export type {
+  ApprovalRecord,
   ArtifactRecord,
+  DeploymentFilter,
+  DeploymentOutcome,
+  DeploymentRecord,
+  EnvironmentLockState,
+  LockAcquisition,
+  LockEntry,
+  LockRequest,
   CacheEntry,
   LogLine,
   PruneFilter,
@@ -19,3 +27,6 @@ export { createMemoryStore } from './memory-store.js'
 export type { MemoryStoreOptions } from './memory-store.js'
 export { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
 export { STORE } from './token.js'
+export { decideAcquisition, lockState } from './environment-lock.js'
+export type { LockDecision } from './environment-lock.js'
+export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { PipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type { ArtifactRecord, CacheEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import type { ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, LockEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import { decideAcquisition, lockState } from './environment-lock.js'
+import { matchesDeploymentFilter, newestDeploymentFirst, approverKey } from './deployment-filter.js'
 import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
 
 export interface MemoryStoreOptions {
@@ -67,6 +69,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const artifacts = new Map<string, Map<string, ArtifactRecord>>()
   const records = new Map<string, RecordEntry>()
   const state = new Map<string, unknown>()
+  const deployments = new Map<string, DeploymentRecord>()
+  const locks = new Map<string, LockEntry[]>()
+  const approvals = new Map<string, ApprovalRecord[]>()
+  let lockSeq = 0
   let recordOrder = 0
   let closed = false
 
@@ -217,6 +223,70 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       else state.set(key, clone(value))
     },
 
+    async addDeployment(deployment) {
+      open()
+      deployments.set(deployment.id, clone(deployment))
+    },
+
+    async markDeploymentRolledBack(id, rollbackId) {
+      open()
+      const found = deployments.get(id)
+      if (!found) throw new PipewrightError('PW_ERR_STORE', `Deployment ${id} is not in the memory store`)
+      found.outcome = 'rolled-back'
+      found.rolledBackBy = rollbackId
+    },
+
+    async getDeployment(id) {
+      open()
+      return clone(deployments.get(id))
+    },
+
+    async listDeployments(filter: DeploymentFilter = {}) {
+      open()
+      const selected = [...deployments.values()].filter((d) => matchesDeploymentFilter(d, filter)).sort(newestDeploymentFirst)
+      return clone(filter.limit === undefined ? selected : selected.slice(0, Math.max(0, filter.limit)))
+    },
+
+    async acquireEnvironmentLock(environment, request) {
+      open()
+      const entries = locks.get(environment) ?? []
+      const { entry, result } = decideAcquisition(environment, entries, request, () => ++lockSeq)
+      locks.set(environment, [...entries.filter((e) => e.runId !== entry.runId || e.stageId !== entry.stageId), entry])
+      return clone(result)
+    },
+
+    async releaseEnvironmentLock(environment, owner) {
+      open()
+      const entries = locks.get(environment) ?? []
+      const kept = entries.filter((e) => !(e.runId === owner.runId && e.stageId === owner.stageId && (owner.token === undefined || e.token === owner.token)))
+      if (kept.length === 0) locks.delete(environment)
+      else locks.set(environment, kept)
+      return kept.length !== entries.length
+    },
+
+    async getEnvironmentLock(environment) {
+      open()
+      return clone(lockState(environment, locks.get(environment) ?? []))
+    },
+
+    async listEnvironmentLocks() {
+      open()
+      return clone([...locks.keys()].sort().map((name) => lockState(name, locks.get(name)!)))
+    },
+
+    async addApproval(approval) {
+      open()
+      const key = `${approval.runId}\0${approval.stageId}`
+      const list = (approvals.get(key) ?? []).filter((a) => approverKey(a.by) !== approverKey(approval.by))
+      approvals.set(key, [...list, clone(approval)].sort((a, b) => a.at - b.at))
+    },
+
+    async listApprovals(runId, stageId) {
+      open()
+      const found = [...approvals.entries()].filter(([key]) => key.startsWith(`${runId}\0`) && (stageId === undefined || key === `${runId}\0${stageId}`)).flatMap(([, list]) => list)
+      return clone(found.sort((a, b) => a.at - b.at))
+    },
+
     async pruneRuns(filter) {
       open()
       let removed = 0
@@ -226,6 +296,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         runs.delete(run.id)
         for (const map of [stages, events, logs, artifacts]) map.delete(run.id)
         for (const [key, entry] of records) if (entry.record.runId === run.id) records.delete(key)
+        for (const key of approvals.keys()) if (key.startsWith(`${run.id}\0`)) approvals.delete(key)
         removed++
       }
       return { runs: removed }

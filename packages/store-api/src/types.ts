@@ -1,4 +1,4 @@
-import type { RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
+import type { DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
 
 /** One node of a stored plan: a stage or a matrix instance, and what it waits for. */
 export interface StoredPlanStage {
@@ -42,6 +42,8 @@ export interface RunOptionsSnapshot {
   noCache?: boolean
   concurrency?: number
   vars?: Record<string, string>
+  /** `--no-wait`: deploys fail instead of waiting for a freeze window to end. */
+  noWait?: boolean
   /** Names of secrets provided (never their values). */
   secretNames?: string[]
 }
@@ -168,6 +170,92 @@ export interface PruneFilter {
   pipeline?: string
 }
 
+/** How a deployment ended: `failed` leaves the previous version serving; `rolled-back` means traffic went back to it. */
+export type DeploymentOutcome = DeploymentEventRecord['outcome']
+
+/**
+ * One deployment into an environment (a `deploy:` stage, `pipewright deploy`, `pipewright
+ * rollback`): what went where, from which commit and artifacts, who triggered and approved it,
+ * how and when, and how it ended. Written once when it ends; a later rollback may mark it
+ * `rolled-back`. Deployments are the environment's audit trail: pruning runs keeps them.
+ */
+export interface DeploymentRecord extends Omit<DeploymentEventRecord, 'deploymentId'> {
+  id: string
+  runId: string
+  stageId: string
+  /** The rollback that replaced this deployment, once one did. */
+  rolledBackBy?: string
+}
+
+export interface DeploymentFilter {
+  environment?: string
+  pipeline?: string
+  version?: string
+  kind?: DeploymentRecord['kind']
+  outcome?: DeploymentOutcome | DeploymentOutcome[]
+  /** Only deployments older than this position (newest-first paging by `finishedAt`, then id). */
+  before?: { finishedAt: number; id: string }
+  limit?: number
+}
+
+/** Who asks for an environment's lock: one stage of one run, in one process. */
+export interface LockRequest {
+  runId: string
+  stageId: string
+  pipeline: string
+  /**
+   * Names this acquisition. The same run and stage asking again (a recheck, or a resumed run in a
+   * new process) keeps its entry and place and takes the new token; a release or eviction that
+   * names an old token leaves the new one alone.
+   */
+  token: string
+  pid: number
+  host: string
+  /** When asked (epoch ms). */
+  at: number
+}
+
+/** A request as the lock keeps it: holding, or queued. */
+export interface LockEntry extends LockRequest {
+  /** Arrival order: increasing across the whole store, never reused. The queue is served in this order. */
+  seq: number
+  /** When it first joined (epoch ms). */
+  enqueuedAt: number
+  /** When it became the holder; undefined while queued. */
+  acquiredAt?: number
+}
+
+/** An environment's lock: its holder (if any) and the queue behind it, first in line first. */
+export interface EnvironmentLockState {
+  environment: string
+  holder?: LockEntry
+  queue: LockEntry[]
+}
+
+/** The answer to `acquireEnvironmentLock`. */
+export interface LockAcquisition {
+  granted: boolean
+  /** The requester's entry (its `seq` is its place in arrival order). */
+  entry: LockEntry
+  /** Who holds the lock when not granted (undefined while the head of the queue has not taken it yet). */
+  holder?: LockEntry
+  /** Queued entries before this one (0: next in line). */
+  ahead: number
+}
+
+/** One person's decision on a stage that waits for approval. */
+export interface ApprovalRecord {
+  runId: string
+  stageId: string
+  environment: string
+  decision: 'approved' | 'rejected'
+  /** The approver's identity (`--as`, else the git user). */
+  by: string
+  comment?: string
+  /** Epoch ms. */
+  at: number
+}
+
 /**
  * Where runs live. The engine writes as the run happens; implementations may buffer writes but
  * must make them visible to their own reads, and durable within a short interval (a crash loses
@@ -214,9 +302,50 @@ export interface Store {
   getState<T = unknown>(key: string): Promise<T | undefined>
   setState(key: string, value: unknown): Promise<void>
 
+  /** Stores a finished deployment (insert; an existing id is replaced). */
+  addDeployment(deployment: DeploymentRecord): Promise<void>
+  /** Marks a deployment as replaced by a rollback; rejects with PW_ERR_STORE for an unknown id. */
+  markDeploymentRolledBack(id: string, rollbackId: string): Promise<void>
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>
+  /** Newest first (by `finishedAt`, then id, both descending). */
+  listDeployments(filter?: DeploymentFilter): Promise<DeploymentRecord[]>
+
+  /**
+   * Asks for an environment's lock, atomically: one holder per environment, the others in a FIFO
+   * queue by arrival (`seq`). Granted when the requester already holds it (same run and stage:
+   * its token, pid and host are updated), or when nobody holds it and the requester is first in
+   * line (or the queue is empty). Otherwise the requester joins the end of the queue — or keeps
+   * its place, when it is already queued — and the answer says who holds the lock and how many
+   * are ahead. Concurrency: implementations make the read-decide-write one transaction (SQLite:
+   * an IMMEDIATE transaction; PostgreSQL: a row lock on the environment), so two processes can
+   * never both be granted, and arrival order is the order requests were committed.
+   */
+  acquireEnvironmentLock(environment: string, request: LockRequest): Promise<LockAcquisition>
+  /**
+   * Removes a run stage's entry (held or queued) from an environment's lock; true when one was
+   * removed. With `token`, only the entry of that acquisition (a stale observer evicting a dead
+   * holder never removes the entry the run took again since); without, whatever its token (a
+   * forced unlock). Nobody is promoted: the next in line takes the lock when it asks again.
+   */
+  releaseEnvironmentLock(environment: string, owner: { runId: string; stageId: string; token?: string }): Promise<boolean>
+  /** An environment's holder and queue (an empty queue and no holder when nobody ever asked). */
+  getEnvironmentLock(environment: string): Promise<EnvironmentLockState>
+  /** Every environment with a holder or a queue, by name. */
+  listEnvironmentLocks(): Promise<EnvironmentLockState[]>
+
+  /**
+   * Records an approval or rejection; one decision per person (compared ignoring case and
+   * surrounding spaces) per run and stage: a later one replaces theirs. Written at once (not
+   * buffered), so a waiting run in another process sees it on its next check.
+   */
+  addApproval(approval: ApprovalRecord): Promise<void>
+  /** A run's decisions (of one stage, or all), oldest first. */
+  listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]>
+
   /**
    * Removes finished runs (not `running`, `queued` or `interrupted` ones) and everything kept with
-   * them: stages, events, logs, artifacts records and plugin records. Cache entries stay.
+   * them: stages, events, logs, artifacts records, plugin records and approvals. Cache entries,
+   * deployment records and environment locks stay.
    */
   pruneRuns(filter: PruneFilter): Promise<{ runs: number }>
 

@@ -120,6 +120,52 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_by_finished ON runs (finished_at);
   CREATE INDEX records_by_run ON records (run_id);
   `,
+  // 2 → 3: deployments (the environments' audit trail, kept when runs are pruned), environment
+  // locks with their FIFO queues (seq never reused: AUTOINCREMENT), and approvals.
+  `
+  CREATE TABLE deployments (
+    id TEXT PRIMARY KEY,
+    environment TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX deployments_by_environment ON deployments (environment, finished_at DESC, id DESC);
+  CREATE INDEX deployments_by_finished ON deployments (finished_at DESC, id DESC);
+
+  CREATE TABLE environment_locks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    environment TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    token TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    acquired_at INTEGER,
+    UNIQUE (environment, run_id, stage_id)
+  );
+
+  CREATE TABLE approvals (
+    run_id TEXT NOT NULL,
+    stage_id TEXT NOT NULL,
+    approver_key TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    by TEXT NOT NULL,
+    comment TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, stage_id, approver_key)
+  );
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type { ArtifactRecord, CacheEntry, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
+import type {
+  ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
+  StageRecord, Store, StoredEvent,
+} from '@pipewright/store-api'
+import { EnvironmentTables } from './environments.js'
 import { closedStoreError, databaseError } from './errors.js'
 import { openDatabase } from './open-database.js'
 import {
@@ -37,6 +41,7 @@ class SqliteStore implements Store {
   private readonly buffer: WriteBuffer
   /** Runs known to exist, so `updateRun` can be buffered without a lookup. */
   private readonly knownRuns = new Set<string>()
+  private readonly environments: EnvironmentTables
   private closed = false
 
   constructor(
@@ -46,6 +51,56 @@ class SqliteStore implements Store {
     readonly artifactDir: string,
   ) {
     this.buffer = new WriteBuffer(db)
+    this.environments = new EnvironmentTables(db, (text) => this.sql(text))
+  }
+
+  async addDeployment(deployment: DeploymentRecord): Promise<void> {
+    this.run('addDeployment', () => {
+      this.buffer.flush()
+      this.environments.addDeployment(deployment)
+    })
+  }
+
+  async markDeploymentRolledBack(id: string, rollbackId: string): Promise<void> {
+    this.run('markDeploymentRolledBack', () => {
+      this.buffer.flush()
+      if (!this.environments.markRolledBack(id, rollbackId)) throw new PipewrightError('PW_ERR_STORE', `Deployment ${id} is not in ${this.path}`)
+    })
+  }
+
+  async getDeployment(id: string): Promise<DeploymentRecord | undefined> {
+    return this.read('getDeployment', () => this.environments.getDeployment(id))
+  }
+
+  async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentRecord[]> {
+    return this.read('listDeployments', () => this.environments.listDeployments(filter))
+  }
+
+  async acquireEnvironmentLock(environment: string, request: LockRequest): Promise<LockAcquisition> {
+    return this.read('acquireEnvironmentLock', () => this.environments.acquireLock(environment, request))
+  }
+
+  async releaseEnvironmentLock(environment: string, owner: { runId: string; stageId: string; token?: string }): Promise<boolean> {
+    return this.read('releaseEnvironmentLock', () => this.environments.releaseLock(environment, owner))
+  }
+
+  async getEnvironmentLock(environment: string): Promise<EnvironmentLockState> {
+    return this.read('getEnvironmentLock', () => this.environments.lock(environment))
+  }
+
+  async listEnvironmentLocks(): Promise<EnvironmentLockState[]> {
+    return this.read('listEnvironmentLocks', () => this.environments.locks())
+  }
+
+  async addApproval(approval: ApprovalRecord): Promise<void> {
+    this.run('addApproval', () => {
+      this.buffer.flush()
+      this.environments.addApproval(approval)
+    })
+  }
+
+  async listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]> {
+    return this.read('listApprovals', () => this.environments.listApprovals(runId, stageId))
   }
 
   async createRun(run: RunRecord): Promise<void> {

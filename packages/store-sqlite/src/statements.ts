@@ -38,6 +38,7 @@ export const SQL = {
     'DELETE FROM logs WHERE run_id = ?',
     'DELETE FROM artifacts WHERE run_id = ?',
     'DELETE FROM records WHERE run_id = ?',
+    'DELETE FROM approvals WHERE run_id = ?',
     'DELETE FROM runs WHERE id = ?',
   ],
   // Plans no run points at any more.

@@ -2,7 +2,8 @@ import { markInterruptedRuns, type Engine, type RunHandle, type RunOptions, type
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname, resolve } from 'node:path'
-import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { resolveHome } from '@pipewright/store-sqlite'
+import { closeQuietly, identityOf, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { colorsFor, isInteractive, println } from '../io.js'
 import { collect, parsePositiveInt, parseSizeOption, parseVars, progressIntervalFromEnv } from '../options.js'
@@ -26,6 +27,8 @@ interface RunFlags {
   var?: string[]
   secretFile?: string
   logLimit?: string
+  as?: string
+  wait?: boolean
 }
 
 const EXIT_BY_STATUS: Record<RunResult['status'], number> = { succeeded: 0, failed: 1, cancelled: 130 }
@@ -59,21 +62,19 @@ function chooseRenderer(ctx: CommandContext, engine: Engine, json: boolean): Run
   return createPlainRenderer(ctx.io.stdout, ctx.c, plain)
 }
 
-async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number> {
-  if (flags.resume && (flags.only || flags.from)) {
-    throw new PipewrightError('PW_ERR_USAGE', '--only and --from cannot be combined with --resume', {
-      details: 'A resumed run keeps its original plan; start a new run to choose stages.',
-    })
-  }
-  const vars = parseVars(flags.var)
-  const concurrency = parsePositiveInt('--concurrency', flags.concurrency)
-  const file = flags.resume && !flags.file ? undefined : await resolvePipelineFile(ctx, flags.file)
-  const pipelineDir = file ? dirname(file) : undefined
-  const { store, home } = await openStore(ctx, pipelineDir)
+/** How a run is started once the engine is ready: a new run, a resume, a deployment run. */
+export type StartRun = (engine: Engine, options: RunOptions) => Promise<RunHandle>
+
+/**
+ * Runs (or resumes) with the progress view, Ctrl-C handling and the summary every run command
+ * shares; returns the exit code. The engine deploys through the home's agent.
+ */
+export async function executeRun(ctx: CommandContext, setup: { pipelineDir: string | undefined; json: boolean; logLimit?: string; options: RunOptions }, start: StartRun): Promise<number> {
+  const { store, home } = await openStore(ctx, setup.pipelineDir)
   let engine: Engine | undefined
   try {
-    engine = await openEngine(ctx, store, pipelineDir ?? ctx.io.cwd, flags.logLimit ? { logLimitBytes: parseSizeOption('--log-limit', flags.logLimit) } : {})
-    const renderer = chooseRenderer(ctx, engine, flags.json === true)
+    engine = await openEngine(ctx, store, setup.pipelineDir ?? ctx.io.cwd, { home, ...(setup.logLimit ? { logLimitBytes: parseSizeOption('--log-limit', setup.logLimit) } : {}) })
+    const renderer = chooseRenderer(ctx, engine, setup.json)
     renderer.attach(engine)
 
     // Ctrl-C may come while the engine is still preparing: the signal covers that window.
@@ -86,22 +87,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
     })
     let result: RunResult | undefined
     try {
-      const options: RunOptions = {
-        noCache: flags.cache === false,
-        concurrency,
-        vars,
-        secretFile: flags.secretFile ? resolve(ctx.io.cwd, flags.secretFile) : undefined,
-        signal: controller.signal,
-        trigger: 'cli',
-      }
-      if (flags.resume) {
-        await markInterruptedRuns(store, Date.now(), (runId, pids) =>
-          renderer.note(ctx.c.yellow(`stopped ${pids.length} process${pids.length === 1 ? '' : 'es'} left running by run ${runId} (pid ${pids.join(', ')})`)),
-        )
-        handle = await engine.resume((await findRun(engine.runs, flags.resume, home)).id, { ...options, rerunNonIdempotent: flags.rerunNonIdempotent === true })
-      } else {
-        handle = await engine.run(file as string, { ...options, only: flags.only, from: flags.from })
-      }
+      handle = await start(engine, { ...setup.options, signal: controller.signal, trigger: 'cli' })
       if (controller.signal.aborted) handle.cancel('interrupted')
       result = await handle.result
     } finally {
@@ -109,15 +95,46 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
       renderer.stop(result)
     }
 
-    if (flags.json) println(ctx.io.stdout, JSON.stringify(runResultJson(result), null, 2))
+    if (setup.json) println(ctx.io.stdout, JSON.stringify(runResultJson(result), null, 2))
     else printRunSummary(ctx.io.stdout, ctx.c, result)
     return EXIT_BY_STATUS[result.status] ?? 1
   } catch (error) {
-    if (flags.json && error instanceof PipewrightError) println(ctx.io.stdout, JSON.stringify({ error: error.toJSON() }, null, 2))
+    if (setup.json && error instanceof PipewrightError) println(ctx.io.stdout, JSON.stringify({ error: error.toJSON() }, null, 2))
     throw error
   } finally {
     await closeQuietly(engine, store)
   }
+}
+
+async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number> {
+  if (flags.resume && (flags.only || flags.from)) {
+    throw new PipewrightError('PW_ERR_USAGE', '--only and --from cannot be combined with --resume', {
+      details: 'A resumed run keeps its original plan; start a new run to choose stages.',
+    })
+  }
+  const vars = parseVars(flags.var)
+  const concurrency = parsePositiveInt('--concurrency', flags.concurrency)
+  const file = flags.resume && !flags.file ? undefined : await resolvePipelineFile(ctx, flags.file)
+  const pipelineDir = file ? dirname(file) : undefined
+  const triggeredBy = flags.resume ? undefined : await identityOf(ctx, flags.as, false)
+  const options: RunOptions = {
+    noCache: flags.cache === false,
+    concurrency,
+    vars,
+    secretFile: flags.secretFile ? resolve(ctx.io.cwd, flags.secretFile) : undefined,
+    ...(flags.wait === false ? { noWait: true } : {}),
+    ...(triggeredBy ? { triggeredBy } : {}),
+  }
+  return executeRun(ctx, { pipelineDir, json: flags.json === true, ...(flags.logLimit ? { logLimit: flags.logLimit } : {}), options }, async (engine, runOptions) => {
+    if (flags.resume) {
+      const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? ctx.io.cwd })
+      await markInterruptedRuns(engine.store, Date.now(), (runId, pids) =>
+        println(ctx.io.stdout, ctx.c.yellow(`stopped ${pids.length} process${pids.length === 1 ? '' : 'es'} left running by run ${runId} (pid ${pids.join(', ')})`)),
+      )
+      return engine.resume((await findRun(engine.runs, flags.resume, home)).id, { ...runOptions, rerunNonIdempotent: flags.rerunNonIdempotent === true })
+    }
+    return engine.run(file as string, { ...runOptions, only: flags.only, from: flags.from })
+  })
 }
 
 export function registerRun(program: Command, rt: CliRuntime): void {
@@ -135,6 +152,8 @@ export function registerRun(program: Command, rt: CliRuntime): void {
     .option('--var <name=value>', 'set ${{ vars.name }} (repeatable)', collect)
     .option('--secret-file <file>', 'read secrets from a NAME=value (dotenv) file')
     .option('--log-limit <size>', 'log kept in the store per stage, e.g. 64MiB (default 16MiB; the live output is never cut)')
+    .option('--as <name>', 'who triggers the run, recorded on it (default: the git user); approvers must be someone else unless an environment allows self-approval')
+    .option('--no-wait', 'a deploy inside an environment\'s freeze window fails instead of waiting for the window to end')
     .addHelpText(
       'after',
       `
@@ -149,6 +168,7 @@ Examples:
   $ pipewright run -f ci/pipewright.yml --only test --only lint
   $ pipewright run --from deploy --var version=1.4.0 --secret-file .env.secrets
   $ pipewright run --json > result.json
+  $ pipewright run --as alice --no-wait
   $ pipewright run --resume ${EXAMPLE_RUN_ID}`,
     )
     .action(action(rt, (ctx, flags: RunFlags) => runPipeline(ctx, flags)))

@@ -30,6 +30,7 @@ import { RunQueue } from './run-queue.js'
 import { fromStoredPlan, toStoredPlan } from './stored-plan.js'
 import { EXECUTOR, RECORDER, REDACTION, type RedactorFactory } from './tokens.js'
 import type { StageExecutor } from '../exec/executor.js'
+import { DEPLOYER, type Deployer } from '../deploy/deployer.js'
 import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -231,6 +232,10 @@ class PipewrightEngine extends EventBus implements Engine {
       baseUrl: this.options.baseUrl,
       artifactDir: async () => this.store.artifactDir ?? (await (this.fallbackArtifactDir ??= mkdtemp(join(tmpdir(), 'pipewright-artifacts-')))),
       pluginIntegrity: (id) => this.loader.pluginIntegrity(id),
+      deployer: () => (this.container.isRegistered(DEPLOYER, true) ? this.container.resolve<Deployer>(DEPLOYER) : undefined),
+      wakeAll: () => {
+        for (const live of this.live.values()) live.session?.wakers.wakeAll()
+      },
     }
   }
 

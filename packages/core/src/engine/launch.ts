@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os'
 import type { Clock, GitInfo, Logger, PipewrightEvents, RunSummary, StoredArtifact } from '@pipewright/plugin-api'
 import type { RunRecord, StageRecord, Store } from '@pipewright/store-api'
 import { ArtifactStore } from '../artifacts/artifact-store.js'
+import type { Deployer } from '../deploy/deployer.js'
 import type { StageExecutor } from '../exec/executor.js'
 import { builtinHooks } from '../hooks/index.js'
 import { HookChain } from '../kernel/hook-chain.js'
@@ -34,6 +35,8 @@ export interface LaunchServices {
   baseUrl: string | undefined
   artifactDir(): Promise<string>
   pluginIntegrity(pluginId: string): Promise<string | undefined>
+  deployer(): Deployer | undefined
+  wakeAll(): void
 }
 
 /** Everything a run needs to execute: prepared by `run` or `resume`. */
@@ -88,6 +91,10 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     scratch,
     prior: run.prior,
     pluginIntegrity: services.pluginIntegrity,
+    ...(record.triggeredBy ? { triggeredBy: record.triggeredBy } : {}),
+    ...(options.noWait ?? record.options.noWait ? { noWait: true } : {}),
+    deployer: services.deployer,
+    wakeAll: services.wakeAll,
   })
   onSession(session)
   const router = new NotificationRouter(session, spec.notify ?? [], services.baseUrl).attach(services.bus)
@@ -147,6 +154,7 @@ export function newRunRecord(input: {
       ...(options.noCache ? { noCache: true } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.vars ? { vars: options.vars } : {}),
+      ...(options.noWait ? { noWait: true } : {}),
       secretNames: input.secretNames,
     },
     createdAt: now,

@@ -150,6 +150,8 @@ export class PluginLoader {
       stageTypes: () => [...host.stages.keys()],
       gateTypes: () => [...host.gates.keys()],
       notifierTypes: () => [...host.notifiers.keys()],
+      target: (uses) => host.targets.get(uses)?.definition,
+      targetTypes: () => [...host.targets.keys()],
     }
   }
 }

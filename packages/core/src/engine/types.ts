@@ -57,7 +57,8 @@ export interface EngineOptions {
    */
   pins?: 'check' | 'off'
   /**
-   * The engine's parts by token — `STORE`, `CLOCK`, `EXECUTOR`, `REDACTION`, `RECORDER` — or any
+   * The engine's parts by token — `STORE`, `CLOCK`, `EXECUTOR`, `REDACTION`, `RECORDER`,
+   * `DEPLOYER` (what `deploy:` stages call; none by default) — or any
    * other service: registered after the defaults, so they replace them.
    */
   services?: ServiceOverride<any>[]
@@ -99,6 +100,8 @@ export interface RunOptions {
   commit?: { sha: string; branch?: string }
   /** On resume, run again stages marked `idempotent: false` that were interrupted mid-way. */
   rerunNonIdempotent?: boolean
+  /** A deploy inside an environment's freeze window fails at once instead of waiting for the window to end (`--no-wait`). */
+  noWait?: boolean
 }
 
 export interface StageResult {

@@ -1,17 +1,19 @@
 import type { BuiltinHooks } from '../kernel/hook-chain.js'
 import { artifactsHook } from './artifacts.js'
 import { cacheHook } from './cache.js'
+import { deployHook } from './deploy.js'
 import { gatesHook } from './gates.js'
 import { retryHook } from './retry.js'
 
 /**
- * The engine's own lifecycle providers and their places: the cache lookup first in `prepare`;
+ * The engine's own lifecycle providers and their places: the cache lookup first in `prepare`, then
+ * a deploy's protection rules and environment lock; the deploy itself as the attempt;
  * artifacts then gates first in `verify`; the retry policy last in `afterAttempt`; the cache save
- * last in `afterStage`. Plugins' hooks go around them (see `HookChain`).
+ * last in `afterStage`, just after the deploy gives its lock back. Plugins' hooks go around them (see `HookChain`).
  */
 export function builtinHooks(): BuiltinHooks {
   return {
-    early: { prepare: [cacheHook], verify: [artifactsHook, gatesHook] },
-    late: { afterAttempt: [retryHook], afterStage: [cacheHook] },
+    early: { prepare: [cacheHook, deployHook], attempt: [deployHook], verify: [artifactsHook, gatesHook] },
+    late: { afterAttempt: [retryHook], afterStage: [deployHook, cacheHook] },
   }
 }

@@ -45,9 +45,16 @@ export function buildJob(stage: StageRun): { job: StageJob; plugin?: StageIO['pl
   }
 }
 
-/** Runs the stage's current attempt through the executor; everything it reports is redacted. */
+/**
+ * Runs the stage's current attempt: through a built-in provider that performs it (a deploy),
+ * else through the executor. Everything it reports is redacted.
+ */
 export async function executeAttempt(stage: StageRun): Promise<AttemptOutcome> {
   const { session } = stage
+  for (const provider of session.input.hooks.of('attempt')) {
+    const done = await provider.attempt!(stage)
+    if (done) return done.error ? { ...done, error: redactError(done.error, session.redact) } : done
+  }
   const { job, plugin } = buildJob(stage)
   const io: StageIO = {
     signal: stage.signal,

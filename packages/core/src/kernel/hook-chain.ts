@@ -17,6 +17,11 @@ export interface KernelHook {
   /** Names the provider in waits and errors: `cache`, `gates`, `plugin:<id>`. */
   name: string
   prepare?(stage: StageRun): Promise<StepResult> | StepResult
+  /**
+   * Built-in providers only: performs the stage's attempt itself (a `deploy:` stage calls the
+   * deployer) instead of the executor; undefined leaves it to the next provider, then the executor.
+   */
+  attempt?(stage: StageRun): Promise<AttemptOutcome | undefined> | AttemptOutcome | undefined
   afterAttempt?(stage: StageRun, outcome: AttemptOutcome): Promise<AttemptStep | void> | AttemptStep | void
   verify?(stage: StageRun): Promise<StepResult> | StepResult
   afterStage?(stage: StageRun, outcome: StageOutcome): Promise<StageOutcome | void> | StageOutcome | void
@@ -27,7 +32,7 @@ export type HookStep = Exclude<keyof KernelHook, 'name'>
 
 /** Built-in providers and where each sits in its step (see `HookChain`). */
 export interface BuiltinHooks {
-  /** Before plugins' post hooks: cache lookup (prepare), artifacts then gates (verify). */
+  /** Before plugins' post hooks: cache lookup then deploy protection and lock (prepare), the deploy itself (attempt), artifacts then gates (verify). */
   early: Partial<Record<HookStep, KernelHook[]>>
   /** After every plugin hook: the retry policy (afterAttempt), the cache save (afterStage). */
   late: Partial<Record<HookStep, KernelHook[]>>
@@ -47,7 +52,7 @@ export class HookChain {
   private readonly steps = new Map<HookStep, KernelHook[]>()
 
   constructor(builtins: BuiltinHooks, plugins: Array<{ entry: PluginHookEntry; hook: KernelHook }>) {
-    for (const step of ['prepare', 'afterAttempt', 'verify', 'afterStage', 'runFinished'] as const) {
+    for (const step of ['prepare', 'attempt', 'afterAttempt', 'verify', 'afterStage', 'runFinished'] as const) {
       const has = (h: KernelHook) => typeof h[step] === 'function'
       const pre = plugins.filter((p) => p.entry.options.order === 'pre').map((p) => p.hook).filter(has)
       const post = plugins.filter((p) => p.entry.options.order !== 'pre').map((p) => p.hook).filter(has)

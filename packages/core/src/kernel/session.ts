@@ -5,6 +5,7 @@ import type { EventBus } from '../engine/event-bus.js'
 import type { StageExecutor } from '../exec/executor.js'
 import type { Plan } from '../pipeline/plan.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
+import type { Deployer } from '../deploy/deployer.js'
 import type { PluginHost } from '../plugins/host.js'
 import type { RunRecorder } from '../record/recorder.js'
 import type { Redactor } from '../security/redact.js'
@@ -40,6 +41,14 @@ export interface RunSessionInput {
   prior: Map<string, StageRecord & { artifacts?: StoredArtifact[] }>
   /** The integrity of a plugin package (`sha512-…`), for cache keys of its stages. */
   pluginIntegrity(pluginId: string): Promise<string | undefined>
+  /** Who started the run (recorded on it): approvals by the same person may not count. */
+  triggeredBy?: string
+  /** `--no-wait`: a deploy inside a freeze window fails instead of waiting for it to end. */
+  noWait?: boolean
+  /** The engine's deployer (`DEPLOYER`), resolved when a deploy stage first needs it; undefined when none is registered. */
+  deployer(): Deployer | undefined
+  /** Asks every waiting stage of every run in this engine to check again now (a lock was released). */
+  wakeAll(): void
 }
 
 /** One run as the kernel sees it: every stage's lifecycle reads from and reports to this. */

@@ -118,6 +118,15 @@ export function checkExpressions(input: unknown, stages: ReadonlyMap<string, Loo
   const base = { secrets, allStages, statusFunctions: false }
 
   checkDeep(pipeline.env, ['env'], { ...base, canReadStage: () => false }, problems)
+  // Environments are resolved when a deploy stage starts, but belong to no stage: no stages.* here.
+  if (isRecord(pipeline.environments)) {
+    for (const [name, env] of Object.entries(pipeline.environments)) {
+      if (!isRecord(env)) continue
+      checkDeep(env.url, ['environments', name, 'url'], { ...base, canReadStage: () => false }, problems)
+      if (isRecord(env.target)) checkDeep(env.target.with, ['environments', name, 'target', 'with'], { ...base, canReadStage: () => false }, problems)
+      checkDeep(env.env, ['environments', name, 'env'], { ...base, canReadStage: () => false }, problems)
+    }
+  }
 
   for (const stage of stages.values()) {
     let readable: Set<string> | undefined
@@ -128,6 +137,7 @@ export function checkExpressions(input: unknown, stages: ReadonlyMap<string, Loo
     checkShellScript(raw.run, at('run'), problems)
     checkDeep(raw.env, at('env'), scope, problems)
     checkDeep(raw.with, at('with'), scope, problems)
+    if (isRecord(raw.deploy)) for (const key of ['version', 'from', 'image', 'rollback']) checkDeep(raw.deploy[key], at('deploy', key), scope, problems)
     checkDeep(raw['working-directory'], at('working-directory'), scope, problems)
     if (isRecord(raw.cache)) checkDeep(raw.cache.key, at('cache', 'key'), scope, problems)
     checkCondition(raw.if, at('if'), scope, problems)

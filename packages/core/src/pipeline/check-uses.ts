@@ -7,7 +7,7 @@ import { knownKeysAt, strippedKeys } from './zod-shape.js'
 import { reportIssues } from './zod-issues.js'
 import type { UsesRegistry } from './validate.js'
 
-type Kind = 'stage' | 'gate' | 'notifier'
+type Kind = 'stage' | 'gate' | 'notifier' | 'target'
 
 function containsExpression(value: unknown, path: readonly PathSegment[]): boolean {
   let current = value
@@ -19,10 +19,12 @@ function containsExpression(value: unknown, path: readonly PathSegment[]): boole
 }
 
 function lookup(kind: Kind, uses: string, registry: UsesRegistry): { configSchema?: z.ZodType } | undefined {
+  if (kind === 'target') return registry.target?.(uses)
   return kind === 'stage' ? registry.stage(uses) : kind === 'gate' ? registry.gate(uses) : registry.notifier(uses)
 }
 
 function typesOf(kind: Kind, registry: UsesRegistry): string[] {
+  if (kind === 'target') return registry.targetTypes?.() ?? []
   return kind === 'stage' ? registry.stageTypes() : kind === 'gate' ? registry.gateTypes() : registry.notifierTypes()
 }
 
@@ -32,7 +34,7 @@ export function checkOne(kind: Kind, uses: unknown, config: unknown, path: PathS
   if (!definition) {
     const known = typesOf(kind, registry)
     const hint = didYouMean(uses, known) || (known.length > 0 ? ` Known ${kind} types: ${known.join(', ')}.` : ` No plugin providing ${kind} types is loaded.`)
-    problems.add([...path, 'uses'], `Unknown ${kind} type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, 'PW_ERR_PLUGIN_NOT_FOUND' satisfies Problem['code'])
+    problems.add([...path, 'uses'], `Unknown ${kind} type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, kind === 'target' ? 'PW_ERR_TARGET_NOT_FOUND' : ('PW_ERR_PLUGIN_NOT_FOUND' satisfies Problem['code']))
     return
   }
   const schema = definition.configSchema

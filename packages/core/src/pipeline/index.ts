@@ -14,6 +14,10 @@ export {
   STAGE_ID_PATTERN,
   USES_PATTERN,
   cacheSchema,
+  deploySpecSchema,
+  environmentSchema,
+  ENVIRONMENT_NAME_PATTERN,
+  strategySchema,
   definePipeline,
   gateRefSchema,
   pipelineSchema,
@@ -22,5 +26,6 @@ export {
   stageSchema,
 } from './schema.js'
 export type { GateRef, PipelineInput, PipelineSpec, PluginRef, RetrySpec, StageSpec } from './schema.js'
+export type { DeploySpec, EnvironmentSpec, ProtectionSpec, StrategyInput } from './environment-schema.js'
 export { validatePipeline } from './validate.js'
 export type { UsesRegistry, ValidateOptions } from './validate.js'

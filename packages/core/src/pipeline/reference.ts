@@ -49,6 +49,37 @@ function table(schema: JsonSchema): string {
 
 const objectBranch = (schema: JsonSchema | undefined): JsonSchema => schema?.anyOf?.find((branch) => branch.properties) ?? schema ?? {}
 
+/** The environment, protection, health check and deploy sections. */
+function deploymentSections(root: JsonSchema, stage: JsonSchema): string[] {
+  const env = objectBranch(root.properties?.environments?.additionalProperties as JsonSchema | undefined)
+  return [
+    '## Environment (`environments.<name>`)',
+    '',
+    `Environment names match \`${(root.properties?.environments?.propertyNames as JsonSchema | undefined)?.pattern ?? ''}\`. Each has a lock (one deployment at a time, the others queued in arrival order, across processes), protection rules and a deployment history. The deployment agent serves it on its \`url\` and supervises its instances.`,
+    '',
+    table(env),
+    '',
+    '## Protection (`environments.<name>.protection`)',
+    '',
+    'Checked before the environment\'s lock is taken, in this order. A rollback is held to the approvals only.',
+    '',
+    table(env.properties?.protection ?? {}),
+    '',
+    '## Health check (`environments.<name>.health`)',
+    '',
+    table(env.properties?.health ?? {}),
+    '',
+    '## Deploy (`stages.<id>.deploy`)',
+    '',
+    'A stage with `deploy:` has no `run:`, `uses:`, `cache:` or `matrix:`. Its outputs: `url`, `version`, `previous-version`, `deployment-id`, `outcome` (`succeeded`, `failed`, `rolled-back`) and `strategy`.',
+    '',
+    table(objectBranch(stage.properties?.deploy)),
+    '',
+    'Strategies: `recreate`, `rolling`, `blue-green` (`{ blue-green: { keep-previous: 10m } }`), `canary` (`{ canary: { steps: [10, 50, 100], pause: 30s } }`; plain `canary` is steps 10, 50, 100 with a 30s pause).',
+    '',
+  ]
+}
+
 /**
  * Markdown reference of the pipeline file, generated from the schema's `.describe()` texts and
  * the expression language tables, so the documentation cannot drift from the code.
@@ -70,7 +101,7 @@ export function renderPipelineReference(): string {
     '',
     `## Stage (\`stages.<id>\`)`,
     '',
-    `Stage ids match \`${stages?.propertyNames?.pattern ?? ''}\`. A stage has either \`run:\` or \`uses:\`.`,
+    `Stage ids match \`${stages?.propertyNames?.pattern ?? ''}\`. A stage has one of \`run:\`, \`uses:\` and \`deploy:\`.`,
     '',
     table(stage),
     '',
@@ -88,6 +119,7 @@ export function renderPipelineReference(): string {
     '',
     table(stage.properties?.gates?.items ?? {}),
     '',
+    ...deploymentSections(root, stage),
     '## Plugin (`plugins[]`)',
     '',
     'A package name or path, or:',

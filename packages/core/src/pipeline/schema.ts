@@ -1,5 +1,8 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
 import { globEscape } from '../security/paths.js'
+import { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
+
+export { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema, strategySchema } from './environment-schema.js'
 
 /** Stage ids are the keys of `stages`. Matrix instances get `id[key=value,…]`. */
 export const STAGE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/
@@ -62,6 +65,7 @@ export const stageSchema = z
     needs: z.union([z.string(), z.array(z.string())]).optional().transform((n) => (n === undefined ? [] : typeof n === 'string' ? [n] : n)).describe('Stages that must finish first.'),
     run: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional().describe('A shell command (sh -c) or an argv list.'),
     uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<stage-type>').optional().describe('A plugin stage type instead of run:.'),
+    deploy: deploySpecSchema.optional().describe('Deploy a version into one of `environments:` instead of running a command (see the Deploy section).'),
     with: z.record(z.string(), z.unknown()).optional().describe("Plugin stage configuration, validated by the plugin's schema."),
     if: z.string().optional().describe('Condition: success() (default), failure(), always(), cancelled(), or any expression.'),
     env: envSchema.optional().describe('Environment variables of this stage, added to the pipeline `env:`; values may use ${{ … }} expressions.'),
@@ -79,8 +83,13 @@ export const stageSchema = z
     idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
   })
   .superRefine((stage, ctx) => {
-    if (stage.run === undefined && stage.uses === undefined) ctx.addIssue({ code: 'custom', message: 'A stage needs either `run:` or `uses:`' })
-    if (stage.run !== undefined && stage.uses !== undefined) ctx.addIssue({ code: 'custom', message: 'A stage has either `run:` or `uses:`, not both' })
+    const actions = (['run', 'uses', 'deploy'] as const).filter((key) => stage[key] !== undefined)
+    if (actions.length === 0) ctx.addIssue({ code: 'custom', message: 'A stage needs `run:`, `uses:` or `deploy:`' })
+    if (actions.length > 1) ctx.addIssue({ code: 'custom', path: [actions[1]!], message: `A stage has one of \`run:\`, \`uses:\` and \`deploy:\`, not ${actions.map((a) => `\`${a}:\``).join(' and ')}` })
+    if (stage.deploy !== undefined) {
+      if (stage.cache !== undefined) ctx.addIssue({ code: 'custom', path: ['cache'], message: 'A deploy stage is never served from the cache: remove `cache:`' })
+      if (stage.matrix !== undefined) ctx.addIssue({ code: 'custom', path: ['matrix'], message: 'A deploy stage has no matrix: write one stage per environment' })
+    }
     if (stage.with !== undefined && stage.uses === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: '`with:` only applies to `uses:` stages' })
   })
 
@@ -102,6 +111,10 @@ export const pipelineSchema = z
     concurrency: z.number().int().min(1).optional().describe('Max stages at once (default: CPU count).'),
     'fail-fast': z.boolean().optional().describe('Cancel everything at the first failure.'),
     plugins: z.array(pluginRefSchema).optional().describe('Extra plugins: package names or paths.'),
+    environments: z
+      .record(z.string().regex(ENVIRONMENT_NAME_PATTERN, 'Environment names are lower case letters, digits and -'), environmentSchema)
+      .optional()
+      .describe('Where `deploy:` stages put versions: each environment with its url, target, instances, health check and protection rules.'),
     notify: z.array(notifyRouteSchema).optional().describe('Notifications: which events go to which notifier. A failing notifier never fails the run: the failure is recorded on it.'),
     stages: z.record(z.string().regex(STAGE_ID_PATTERN, 'Stage ids are letters, digits, _ and -'), stageSchema).describe('The stages; their ids are the keys.'),
   })

@@ -1,5 +1,6 @@
 import type { Problem, z } from '@pipewright/plugin-api'
 import { checkExpressions } from './check-expressions.js'
+import { checkEnvironments } from './check-environments.js'
 import { checkGraph } from './check-graph.js'
 import { checkOutline } from './check-outline.js'
 import { checkNotify, checkUses } from './check-uses.js'
@@ -20,6 +21,9 @@ export interface UsesRegistry {
   stageTypes(): string[]
   gateTypes(): string[]
   notifierTypes(): string[]
+  /** Deployment target types (`deploy/process`); without these, targets are not checked. */
+  target?(uses: string): { configSchema?: z.ZodType } | undefined
+  targetTypes?(): string[]
 }
 
 export interface ValidateOptions {
@@ -48,6 +52,7 @@ export function validatePipeline(input: unknown, options: ValidateOptions): { sp
   checkGraph(stages, problems)
   checkUses(stages, options.registry, problems)
   checkNotify(input, options.registry, problems)
+  checkEnvironments(input, stages, options.registry, problems)
   checkExpressions(input, stages, problems)
   if (parsed.success && problems.items.length === 0) return { spec: parsed.data, problems: [] }
   // Top to bottom of the file reads best; without positions (TS input) the order found is kept.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Store } from '@pipewright/store-api'
+import type { RunRecord, Store } from '@pipewright/store-api'
 import { processesOfRun, signalQuietly } from '../exec/process-tree.js'
 
 /** A run whose owner has been silent this long is considered dead (other hosts). */
@@ -40,6 +40,14 @@ export async function stopOrphans(runId: string): Promise<number[]> {
 }
 
 /**
+ * Whether the process that owns a run still lives: on this host, its pid runs (this process
+ * counts as alive); on another host, it wrote its heartbeat within `HEARTBEAT_STALE_MS`.
+ */
+export function isRunOwnerAlive(run: Pick<RunRecord, 'host' | 'pid' | 'heartbeatAt'>, now = Date.now()): boolean {
+  return run.host === hostname() ? run.pid === process.pid || isProcessAlive(run.pid) : now - run.heartbeatAt <= HEARTBEAT_STALE_MS
+}
+
+/**
  * Marks `running` and `queued` runs whose process died (kill -9, crash, power loss) as
  * `interrupted`, and stops the stage processes they left running on this host (`onOrphans`
  * hears of them); the read API calls it before every read. Returns the ids of the runs marked.
@@ -47,7 +55,7 @@ export async function stopOrphans(runId: string): Promise<number[]> {
 export async function markInterruptedRuns(store: Store, now = Date.now(), onOrphans?: (runId: string, pids: number[]) => void): Promise<string[]> {
   const running = await store.listRuns({ status: ['running', 'queued'], limit: 1000 })
   const host = hostname()
-  const dead = running.filter((r) => (r.host === host ? r.pid !== process.pid && !isProcessAlive(r.pid) : now - r.heartbeatAt > HEARTBEAT_STALE_MS))
+  const dead = running.filter((r) => !isRunOwnerAlive(r, now))
   for (const r of dead) {
     await store.updateRun(r.id, { status: 'interrupted' })
     const pids = r.host === host ? await stopOrphans(r.id) : []

@@ -40,8 +40,8 @@ export const createRecorder: RecorderFactory = (options) => new EventRecorder(op
 const LOG_RECORD_CHARS = 64 * 1024
 
 /**
- * Derives a run's stored records — the run, its stages, logs, event journal, artifacts and cache
- * entries — from the run's events, and is the only code that writes them. Writes go to the store
+ * Derives a run's stored records — the run, its stages, logs, event journal, artifacts, cache
+ * entries and deployment records — from the run's events, and is the only code that writes them. Writes go to the store
  * in the order the events happened, one after another; log lines and journal entries are batched.
  */
 class EventRecorder implements RunRecorder {
@@ -159,6 +159,16 @@ class EventRecorder implements RunRecorder {
       this.stage(p.stageId).cacheKey = p.key
       const entry = { key: p.key, runId: p.runId, stageId: p.stageId, outputs: p.outputs, artifacts: p.artifacts, ...(p.summary !== undefined ? { summary: p.summary } : {}), ...(p.gates ? { gates: p.gates } : {}), createdAt: p.at }
       void this.write(() => this.options.store.putCache(entry))
+    },
+    'deploy:finished': (p) => {
+      const { deploymentId, runId, stageId, at: _at, ...fields } = p
+      const deployment = { id: deploymentId, runId, stageId, ...fields }
+      void this.write(() => this.options.store.addDeployment(deployment))
+      // A rollback that worked marks what it replaced; the replaced record is another run's, written long ago.
+      if (p.kind === 'rollback' && p.outcome === 'succeeded' && p.replaces) {
+        const replaced = p.replaces
+        void this.write(() => this.options.store.markDeploymentRolledBack(replaced, deploymentId).catch(() => undefined))
+      }
     },
     'artifact:stored': (p) => {
       const artifact = { runId: p.runId, stageId: p.stageId, path: p.path, digest: p.digest, size: p.size, createdAt: p.at }

@@ -152,7 +152,7 @@ stages:
 `)
     expect(text).toMatchInlineSnapshot(`
       "pipewright.yml:1:1 name: Required (string)
-      pipewright.yml:2:3 stages.lonely: A stage needs either \`run:\` or \`uses:\`
+      pipewright.yml:2:3 stages.lonely: A stage needs \`run:\`, \`uses:\` or \`deploy:\`
       pipewright.yml:3:3 stages.built.with.tag: Required (string)"
     `)
   })

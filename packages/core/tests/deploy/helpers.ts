@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process'
+import { definePlugin, z, type Clock } from '@pipewright/plugin-api'
+import type { Deployer, DeployerRequest, DeployerResult, EnvironmentRequest } from '../../src/deploy/deployer.js'
+
+/**
+ * A deployer that records what it was asked and answers as told. The engine's side of deploys
+ * (protection, locks, records) is what these tests check; the real agent behind the real
+ * deployer is tested in @pipewright/agent and through the CLI.
+ */
+export function recordingDeployer(answer: (request: DeployerRequest) => Partial<DeployerResult> = () => ({})) {
+  const calls: Array<{ kind: 'deploy'; request: DeployerRequest } | { kind: 'rollback'; environment: EnvironmentRequest; toVersion?: string }> = []
+  const serving = new Map<string, string[]>()
+  const deployer: Deployer = {
+    async deploy(request, options) {
+      calls.push({ kind: 'deploy', request })
+      options.onProgress({ level: 'info', message: `deploying ${request.version}` })
+      const result = answer(request)
+      const history = serving.get(request.environment.name) ?? []
+      const previous = history.at(-1)
+      if ((result.outcome ?? 'succeeded') === 'succeeded') serving.set(request.environment.name, [...history, request.version])
+      return { outcome: 'succeeded', version: request.version, strategy: request.strategy.kind, startedAt: Date.now(), finishedAt: Date.now(), ...(previous ? { previousVersion: previous } : {}), ...result }
+    },
+    async rollback(environment, request) {
+      calls.push({ kind: 'rollback', environment, ...(request.toVersion ? { toVersion: request.toVersion } : {}) })
+      const history = serving.get(environment.name) ?? []
+      const current = history.at(-1)
+      const target = request.toVersion ?? history.at(-2)
+      if (!target) return { outcome: 'failed', version: 'none', strategy: 'switch-back', startedAt: Date.now(), finishedAt: Date.now(), error: { code: 'PW_ERR_DEPLOYMENT_FAILED', message: 'nothing to roll back to' } }
+      serving.set(environment.name, [...history, target])
+      return { outcome: 'succeeded', version: target, ...(current ? { previousVersion: current } : {}), strategy: 'switch-back', startedAt: Date.now(), finishedAt: Date.now() }
+    },
+  }
+  return { deployer, calls, serving }
+}
+
+/** A clock whose sleeps end at once, moving time forward by their length. */
+export function autoClock(start: number): Clock & { calls: number } {
+  let now = start
+  const clock = {
+    calls: 0,
+    now: () => now,
+    sleep: async (ms: number, signal?: AbortSignal) => {
+      clock.calls++
+      if (signal?.aborted) throw signal.reason
+      now += ms
+      await new Promise((r) => setImmediate(r))
+    },
+  }
+  return clock
+}
+
+/** Makes `dir` a git repository on `branch` with one commit; returns its sha. */
+export function gitInit(dir: string, branch = 'main'): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim()
+  git('init', '-q', '-b', branch)
+  git('add', '-A')
+  git('commit', '-qm', 'init')
+  return git('rev-parse', 'HEAD')
+}
+
+export async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/**
+ * A plugin registering the target type `deploy/process` (config: a command list), so pipelines
+ * validate as they would with the real plugin; the recording deployer never calls it.
+ */
+export const processTargetPlugin = definePlugin({
+  id: 'deploy',
+  apiVersion: 1,
+  register(api) {
+    api.target('process', {
+      configSchema: z.object({ command: z.array(z.string()).min(1) }),
+      start: () => {
+        throw new Error('not called in these tests')
+      },
+      stop: () => undefined,
+      check: () => ({ alive: true }),
+    })
+  },
+})
