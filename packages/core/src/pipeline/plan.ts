@@ -169,8 +169,16 @@ export function planPipeline(spec: PipelineSpec, options: PlanOptions = {}): Pla
   }
   if (!kept) return { pipeline: spec.name, stages }
   const keep = kept
+  // Expressions may read any transitive need (`stages.<id>` of a need's need): every one left out
+  // is external, its outputs taken from its last success.
+  const byId = new Map(stages.map((stage) => [stage.id, stage]))
   const external = new Set<string>()
-  for (const stage of stages) if (keep.has(stage.id)) for (const need of stage.needs) if (!keep.has(need)) external.add(need)
+  const pending = stages.filter((stage) => keep.has(stage.id)).flatMap((stage) => stage.needs)
+  for (let need = pending.pop(); need !== undefined; need = pending.pop()) {
+    if (keep.has(need) || external.has(need)) continue
+    external.add(need)
+    pending.push(...(byId.get(need)?.needs ?? []))
+  }
   stages = stages.filter((stage) => keep.has(stage.id)).map((stage) => ({ ...stage, needs: stage.needs.filter((need) => keep.has(need)) }))
   return { pipeline: spec.name, stages, external: [...external].map((id) => ({ id })) }
 }

@@ -257,4 +257,22 @@ stages:
     const stored = await engine.runs.get(again.result.id)
     expect(stored?.plan.external).toEqual([{ id: 'build', fromRunId: full.result.id, outputs: { tag: 'v7' } }])
   })
+
+  it('give a selected stage the outputs of the needs of its needs too, which its expressions may read', async () => {
+    project = await tempProject(`
+name: transitive
+stages:
+  version: { run: 'echo "v=1.2.3" >> "$PIPEWRIGHT_OUTPUT"' }
+  test: { needs: [version], run: 'true' }
+  build: { needs: [test], run: 'echo "building [\${{ stages.version.outputs.v }}]"' }
+`)
+    const { createEngine } = await import('../../src/engine/engine.js')
+    const { createMemoryStore } = await import('@pipewright/store-api')
+    const engine = createEngine({ store: createMemoryStore() })
+    const full = await runFile(project.file, {}, {}, engine)
+    expect(full.logs('build')).toEqual(['building [1.2.3]'])
+    const alone = await runFile(project.file, { only: ['build'] }, {}, engine)
+    expect(alone.result.stages.map((s) => s.id)).toEqual(['build'])
+    expect(alone.logs('build')).toEqual([`needs test, which this run does not include: using the outputs of its last success (run ${full.result.id})`, 'building [1.2.3]'])
+  })
 })
