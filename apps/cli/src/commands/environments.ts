@@ -1,5 +1,4 @@
 import { createMemoryStore, describeEnvironments, diffEnvironments, environmentOf, unlockEnvironment, type EnvironmentOverview, type LoadedPipeline } from '@pipewright/core'
-import { createAgentDeployer } from '@pipewright/agent'
 import type { DeploymentRecord } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
@@ -62,6 +61,8 @@ function renderOverview(ctx: CommandContext, envs: EnvironmentOverview[], agentR
 async function envs(ctx: CommandContext, flags: EnvFlags): Promise<number> {
   const pipeline = await loadPipeline(ctx, flags.file)
   const home = await storeHome(ctx, flags.file)
+  // The agent package loads only here: other commands never pay for it.
+  const { createAgentDeployer } = await import('@pipewright/agent')
   const live = await createAgentDeployer({ home }).status!().catch(() => undefined)
   const { store } = await openExistingStore(ctx, flags.file)
   // No store yet: nothing deployed, nothing locked; an empty one answers that without creating a file.

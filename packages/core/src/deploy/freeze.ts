@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser'
+import { cron as parseCron } from '../pipeline/cron.js'
 import type { ProtectionSpec } from '../pipeline/environment-schema.js'
 
 export type FreezeWindow = NonNullable<ProtectionSpec['freeze']>[number]
@@ -13,8 +13,8 @@ function normalize(window: FreezeWindow): { cron: string; timezone?: string; rea
 
 /** Whether the minute of `at` matches the expression (seconds ignored). */
 function matcher(cron: string, timezone: string | undefined): (at: number) => boolean {
-  const expression = CronExpressionParser.parse(cron, timezone ? { tz: timezone } : {})
-  return (at) => expression.includesDate(new Date(Math.floor(at / MINUTE) * MINUTE))
+  const expression = parseCron(cron, timezone)
+  return (at) => expression.match(new Date(Math.floor(at / MINUTE) * MINUTE))
 }
 
 /** The window `at` falls in, with when it ends (the first minute no window covers), or undefined. */

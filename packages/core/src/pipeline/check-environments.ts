@@ -1,27 +1,9 @@
-import { CronExpressionParser } from 'cron-parser'
+import { cronProblem } from './cron.js'
 import { isRecord, type LooseStage } from './loose-input.js'
 import type { ProblemList } from './problems.js'
 import { checkOne } from './check-uses.js'
 import { didYouMean } from './suggest.js'
 import type { UsesRegistry } from './validate.js'
-
-/** Parses a freeze window's cron expression; the error message when it is not one. */
-export function cronProblem(expression: string, timezone?: string): string | undefined {
-  if (timezone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: timezone })
-    } catch {
-      return `Unknown time zone "${timezone}": use an IANA name such as Europe/Berlin or UTC`
-    }
-  }
-  if (expression.trim().split(/\s+/).length !== 5 && !expression.trim().startsWith('@')) return `Invalid cron expression "${expression}": write 5 fields, minute hour day-of-month month day-of-week (e.g. "* 17-23 * * 5")`
-  try {
-    CronExpressionParser.parse(expression, timezone ? { tz: timezone } : {})
-    return undefined
-  } catch (error) {
-    return `Invalid cron expression "${expression}": ${error instanceof Error ? error.message : String(error)}`
-  }
-}
 
 /**
  * `environments:` and `deploy:` stages beyond the schema: each target type is provided by a

@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, dirname, join, resolve } from 'node:path'
-import { createJiti } from 'jiti'
 import { PipewrightError } from '@pipewright/plugin-api'
 import { decodePipelineText } from './utf8.js'
 import { findPipelineFile, PIPELINE_FILE_NAMES } from './find-file.js'
@@ -40,7 +39,9 @@ function coreAlias(dir: string): Record<string, string> {
 }
 
 async function importPipeline(file: string): Promise<unknown> {
-  // A fresh instance without caches, so a pipeline edited while a server runs is re-read.
+  // jiti loads only for TypeScript pipelines. A fresh instance without caches, so a pipeline
+  // edited while a server runs is re-read.
+  const { createJiti } = await import('jiti')
   const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false, alias: coreAlias(dirname(file)) })
   let mod: Record<string, unknown>
   try {

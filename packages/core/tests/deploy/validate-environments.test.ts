@@ -42,7 +42,7 @@ stages:
       '5:72 environments.staging.target.with.instances: Unknown key "instances".',
       '7:5 environments.production.url: http://127.0.0.1:8101 is already the url of environment "staging": each environment needs its own port',
       '8:15 environments.production.target.uses: Unknown target type "deploy/kubernetes". Known target types: deploy/process. Is its plugin listed in `plugins:`?',
-      '9:42 environments.production.protection.freeze.0: Invalid cron expression "* 25 * * 5": Constraint error, got value 25 expected range 0-23',
+      '9:42 environments.production.protection.freeze.0: Invalid cron expression "* 25 * * 5": Invalid value for hour: 25',
       '9:56 environments.production.protection.freeze.1: Unknown time zone "Mars/Olympus": use an IANA name such as Europe/Berlin or UTC',
       '10:3 environments.Bad_Name: Invalid key "Bad_Name": Environment names are lower case letters, digits and -',
       '15:18 stages.a.deploy.environment: Unknown environment "stagin". Did you mean "staging"?',
