@@ -1,5 +1,5 @@
 import { memo } from 'preact/compat'
-import { useMemo } from 'preact/hooks'
+import { useLayoutEffect, useMemo } from 'preact/hooks'
 import { formatDuration, STATUS_ICON } from '../format.js'
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, type GraphLayout } from '../layout.js'
 import type { StageView } from '../types.js'
@@ -19,6 +19,10 @@ export function Dag({ order, stages, structure, selected, onSelect }: DagProps) 
     // The layout depends on the structure only: status updates keep it.
     [structure, order.length],
   )
+  // Marks for the benchmark (bench/render-200.mjs): when the graph and each update reach the DOM.
+  useLayoutEffect(() => {
+    performance.mark('pw:graph-drawn')
+  })
   return (
     <div class="dag-scroll">
       <svg class="dag" width={layout.width} height={layout.height} role="img" aria-label="stage graph">

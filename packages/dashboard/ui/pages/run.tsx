@@ -19,13 +19,17 @@ function useRunState(id: string): { state: RunState | null; error?: string; live
   useEffect(() => {
     const ctrl = new AbortController()
     const batcher = new FrameBatcher<StreamEvent>(
-      (events) => setState((s) => (s ? applyEvents(s, events) : s)),
+      (events) => {
+        performance.mark('pw:batch')
+        setState((s) => (s ? applyEvents(s, events) : s))
+      },
       (cb) => requestAnimationFrame(cb),
     )
     api
       .run(id)
       .then((detail) => {
         if (ctrl.signal.aborted) return
+        performance.mark('pw:run-loaded')
         setState(createRunState(detail.run, detail.stages))
         return followEventStream(`/api/runs/${encodeURIComponent(id)}/events`, {
           token: tokenStore.get() ?? '',
