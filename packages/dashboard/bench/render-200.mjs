@@ -1,3 +1,4 @@
+/* global window, document, performance, sessionStorage, PerformanceObserver, requestAnimationFrame */
 // Benchmark (not a test): how fast the run page draws a 200-stage run and takes its live updates,
 // in Debian's Chromium through playwright-core. The API here is a synthetic one on 127.0.0.1 that
 // serves the built dashboard, a 200-stage run (10 layers of 20, each stage needing two of the
