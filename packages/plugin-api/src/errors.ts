@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_UNAUTHORIZED: { title: 'Not signed in', exit: 2, http: 401, fix: 'Send `Authorization: Bearer <token>`; an admin creates tokens with `pipewright token create --name <you> --role <role>`.' },
+  PW_ERR_FORBIDDEN: { title: 'Not allowed for this role', exit: 2, http: 403, fix: 'Ask an admin for a token with the role this action needs (viewer < operator, approver < admin); see docs/server.md.' },
+  PW_ERR_WEBHOOK_SIGNATURE: { title: 'Webhook signature invalid', exit: 2, http: 401, fix: 'Set the same secret in the forge\'s webhook settings and in PIPEWRIGHT_WEBHOOK_SECRET (or --webhook-secret-file) of `pipewright serve`.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -1,4 +1,6 @@
 export type {
+  ApiTokenRecord,
+  ApiTokenRole,
   ApprovalRecord,
   ArtifactRecord,
   DeploymentFilter,
@@ -16,6 +18,8 @@ export type {
   RunFilter,
   RunOptionsSnapshot,
   RunRecord,
+  ServerActionRecord,
+  ServerStore,
   StageRecord,
   Store,
   StoredEvent,

@@ -4,6 +4,7 @@ import type { ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, Depl
 import { decideAcquisition, lockState } from './environment-lock.js'
 import { matchesDeploymentFilter, newestDeploymentFirst, approverKey } from './deployment-filter.js'
 import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
+import { memoryServerStore } from './server-memory.js'
 
 export interface MemoryStoreOptions {
   /** Directory for artifact files (created if missing); omitted: artifacts stay in memory. */
@@ -83,6 +84,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const store: Store = {
     kind: 'memory',
     ...(options.artifactDir === undefined ? {} : { artifactDir: options.artifactDir }),
+    ...memoryServerStore(open),
 
     async createRun(run) {
       open()

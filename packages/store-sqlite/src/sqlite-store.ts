@@ -3,10 +3,11 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
+  ApiTokenRecord, ApprovalRecord, ArtifactRecord, ServerActionRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
   StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
 import { EnvironmentTables } from './environments.js'
+import { ServerTables } from './server-tables.js'
 import { closedStoreError, databaseError } from './errors.js'
 import { openDatabase } from './open-database.js'
 import {
@@ -42,6 +43,7 @@ class SqliteStore implements Store {
   /** Runs known to exist, so `updateRun` can be buffered without a lookup. */
   private readonly knownRuns = new Set<string>()
   private readonly environments: EnvironmentTables
+  private readonly server: ServerTables
   private closed = false
 
   constructor(
@@ -52,6 +54,7 @@ class SqliteStore implements Store {
   ) {
     this.buffer = new WriteBuffer(db)
     this.environments = new EnvironmentTables(db, (text) => this.sql(text))
+    this.server = new ServerTables((text) => this.sql(text))
   }
 
   async addDeployment(deployment: DeploymentRecord): Promise<void> {
@@ -101,6 +104,38 @@ class SqliteStore implements Store {
 
   async listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]> {
     return this.read('listApprovals', () => this.environments.listApprovals(runId, stageId))
+  }
+
+  async addApiToken(token: ApiTokenRecord): Promise<void> {
+    this.read('addApiToken', () => this.server.addToken(token))
+  }
+
+  async findApiToken(hash: string): Promise<ApiTokenRecord | undefined> {
+    return this.read('findApiToken', () => this.server.findToken(hash))
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.read('listApiTokens', () => this.server.listTokens())
+  }
+
+  async revokeApiToken(name: string, at: number): Promise<boolean> {
+    return this.read('revokeApiToken', () => this.server.revokeToken(name, at))
+  }
+
+  async claimOnce(scope: string, key: string, at: number): Promise<boolean> {
+    return this.read('claimOnce', () => this.server.claim(scope, key, at))
+  }
+
+  async lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined> {
+    return this.read('lastClaim', () => this.server.lastClaim(scope, prefix))
+  }
+
+  async addServerAction(action: ServerActionRecord): Promise<void> {
+    this.read('addServerAction', () => this.server.addAction(action))
+  }
+
+  async listServerActions(limit = 100): Promise<ServerActionRecord[]> {
+    return this.read('listServerActions', () => this.server.listActions(limit))
   }
 
   async createRun(run: RunRecord): Promise<void> {
