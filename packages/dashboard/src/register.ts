@@ -38,6 +38,7 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send()
     return reply.type(asset.contentType).send(asset.body)
   }
-  app.get('/', (req, reply) => send(req, reply, assets?.get('/')))
-  app.get('/assets/*', (req, reply) => send(req, reply, assets?.get(new URL(req.url, 'http://x').pathname)))
+  // `hide`: not part of the API, so not in /openapi.json.
+  app.get('/', { schema: { hide: true } }, (req, reply) => send(req, reply, assets?.get('/')))
+  app.get('/assets/*', { schema: { hide: true } }, (req, reply) => send(req, reply, assets?.get(new URL(req.url, 'http://x').pathname)))
 }

@@ -1,4 +1,4 @@
-import type { DeploymentView, EnvironmentView, Me, RunDetail, RunSummary } from './types.js'
+import type { DeploymentView, EnvironmentView, LogLine, Me, RunDetail, RunSummary } from './types.js'
 
 const TOKEN_KEY = 'pipewright.token'
 
@@ -71,6 +71,8 @@ export const api = {
   runs: (filters: RunFilters, cursor?: string, limit = 50) =>
     request<{ runs: RunSummary[]; nextCursor?: string }>(`/api/runs${query({ ...filters, cursor, limit })}`),
   run: (id: string) => request<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
+  logs: (id: string, stage: string, after?: number, limit = 1000) =>
+    request<{ lines: LogLine[]; next?: number }>(`/api/runs/${encodeURIComponent(id)}/logs${query({ stage, after, limit })}`),
   cancel: (id: string) => request<{ id: string }>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }),
   retry: (id: string) => request<{ id: string }>(`/api/runs/${encodeURIComponent(id)}/retry`, { method: 'POST', body: {} }),
   resume: (id: string) => request<{ id: string }>(`/api/runs/${encodeURIComponent(id)}/resume`, { method: 'POST', body: {} }),

@@ -157,3 +157,34 @@ export class FrameBatcher<T> {
     })
   }
 }
+
+/**
+ * Takes a fresh `GET /api/runs/:id` (the polling fallback when the server has no event stream):
+ * a stage keeps its object when nothing it shows changed, so unchanged nodes do not re-render.
+ */
+export function mergeDetail(prev: RunState, run: RunSummary, stages: StageView[]): RunState {
+  const next: RunState = { ...prev, run, stages: new Map(prev.stages) }
+  const known = new Set(prev.order)
+  for (const s of stages) {
+    const old = prev.stages.get(s.id)
+    if (!old || stageKey(old) !== stageKey(s)) next.stages.set(s.id, s)
+    if (!known.has(s.id)) {
+      next.order = [...next.order, s.id]
+      next.structure++
+    }
+  }
+  return next
+}
+
+function stageKey(s: StageView): string {
+  return JSON.stringify([s.status, s.durationMs, s.waiting, s.gates, s.summary, s.error, s.needs])
+}
+
+/** Log lines fetched with `GET /api/runs/:id/logs` appended to a stage's log (polling fallback). */
+export function appendFetchedLogs(prev: RunState, stageId: string, lines: LogLine[]): RunState {
+  if (lines.length === 0) return prev
+  const next: RunState = { ...prev, logs: new Map(prev.logs) }
+  const touched = new Set<string>()
+  for (const l of lines) appendLog(next, { ...l, stageId }, touched)
+  return next
+}

@@ -5,14 +5,19 @@ import { StageDetail } from '../components/stage-detail.js'
 import { StatusBadge } from '../components/status.js'
 import { FINAL_RUN_STATUSES, formatAgo, formatDuration, shortSha } from '../format.js'
 import { runHref } from '../router.js'
-import { applyEvents, createRunState, FrameBatcher, type RunState } from '../run-state.js'
+import { appendFetchedLogs, applyEvents, createRunState, FrameBatcher, mergeDetail, type RunState } from '../run-state.js'
 import { followEventStream } from '../sse.js'
 import type { Me, StreamEvent } from '../types.js'
 
-type Live = 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error'
+type Live = 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error' | 'polling'
 
-/** Follows the run's event stream, applying events in one batch per animation frame. */
-function useRunState(id: string): { state: RunState | null; error?: string; live: Live } {
+const POLL_MS = 1500
+
+/**
+ * Follows the run's event stream, applying events in one batch per animation frame. A server
+ * without the stream (404) is polled instead: the run every 1.5 s, and the shown stage's new log lines.
+ */
+function useRunState(id: string, shown: { current: string | undefined }): { state: RunState | null; error?: string; live: Live } {
   const [state, setState] = useState<RunState | null>(null)
   const [error, setError] = useState<string | undefined>()
   const [live, setLive] = useState<Live>('connecting')
@@ -36,6 +41,7 @@ function useRunState(id: string): { state: RunState | null; error?: string; live
           signal: ctrl.signal,
           onEvent: (ev) => batcher.push(ev),
           onState: (s, detail) => {
+            if (s === 'error' && detail === '404') return setLive('polling')
             setLive(s)
             if (s === 'error') setError(`The live stream was refused (${detail}).`)
           },
@@ -46,6 +52,37 @@ function useRunState(id: string): { state: RunState | null; error?: string; live
       })
     return () => ctrl.abort()
   }, [id])
+
+  const logSeen = useRef(new Map<string, number>())
+  useEffect(() => {
+    if (live !== 'polling') return
+    let stop = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = async () => {
+      try {
+        const detail = await api.run(id)
+        if (stop) return
+        setState((s) => (s ? mergeDetail(s, detail.run, detail.stages) : s))
+        const stage = shown.current
+        if (stage) {
+          const after = logSeen.current.get(stage)
+          const page = await api.logs(id, stage, after)
+          if (stop) return
+          const last = page.lines[page.lines.length - 1]
+          if (last?.seq !== undefined) logSeen.current.set(stage, last.seq)
+          setState((s) => (s ? appendFetchedLogs(s, stage, page.lines) : s))
+        }
+      } catch (err) {
+        if (!stop) setError((err as Error).message)
+      }
+      if (!stop) timer = setTimeout(tick, POLL_MS)
+    }
+    void tick()
+    return () => {
+      stop = true
+      clearTimeout(timer)
+    }
+  }, [live, id])
   return { state, error, live }
 }
 
@@ -58,7 +95,8 @@ function defaultStage(state: RunState): string | undefined {
 }
 
 export function RunPage({ id, stage, me }: { id: string; stage?: string; me: Me }) {
-  const { state, error, live } = useRunState(id)
+  const shown = useRef<string | undefined>(undefined)
+  const { state, error, live } = useRunState(id, shown)
   const [actionError, setActionError] = useState<string | undefined>()
   const firstPick = useRef<string | undefined>(undefined)
   const onSelect = useCallback((s: string) => {
@@ -69,6 +107,7 @@ export function RunPage({ id, stage, me }: { id: string; stage?: string; me: Me 
   if (!state) return <section class="page"><p class="muted">Loading run…</p></section>
   if (!firstPick.current) firstPick.current = defaultStage(state)
   const selected = stage && state.stages.has(stage) ? stage : firstPick.current
+  shown.current = selected
   const run = state.run
   const final = FINAL_RUN_STATUSES.has(run.status)
 
@@ -91,7 +130,7 @@ export function RunPage({ id, stage, me }: { id: string; stage?: string; me: Me 
         </h1>
         <StatusBadge status={run.status} />
         <span class={`live live-${live}`} data-live={live}>
-          {live === 'open' ? '● live' : live === 'reconnecting' ? 'reconnecting…' : live === 'connecting' ? 'connecting…' : ''}
+          {live === 'open' ? '● live' : live === 'reconnecting' ? 'reconnecting…' : live === 'connecting' ? 'connecting…' : live === 'polling' ? '● refreshing every 1.5 s' : ''}
         </span>
         <div class="spacer" />
         {can.operate(me.role) && !final && (
