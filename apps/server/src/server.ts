@@ -8,6 +8,9 @@ import { dirname } from 'node:path'
 import { installAuth } from './auth.js'
 import type { RegisteredPipeline, ServerContext } from './context.js'
 import { installErrorHandler } from './errors.js'
+import { registerActions } from './routes/actions.js'
+import { registerEnvironments } from './routes/environments.js'
+import { registerOutputs } from './routes/outputs.js'
 import { meRoute, registerRunReads } from './routes/runs.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -75,6 +78,9 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   meRoute(app)
   registerRunReads(app, context)
+  registerActions(app, context)
+  registerOutputs(app, context)
+  registerEnvironments(app, context)
 
   return {
     app,
