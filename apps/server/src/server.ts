@@ -10,6 +10,7 @@ import type { RegisteredPipeline, ServerContext } from './context.js'
 import { installErrorHandler } from './errors.js'
 import { registerActions } from './routes/actions.js'
 import { registerEnvironments } from './routes/environments.js'
+import { registerEvents } from './routes/events.js'
 import { registerOutputs } from './routes/outputs.js'
 import { meRoute, registerRunReads } from './routes/runs.js'
 
@@ -50,7 +51,7 @@ async function registerPipelines(engine: Engine, files: string[]): Promise<Map<s
 /** The server around an engine: the HTTP API (see docs/server.md), not yet listening. */
 export async function createServer(options: ServerOptions): Promise<PipewrightServer> {
   const now = options.now ?? Date.now
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024, forceCloseConnections: true })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   const running = new Set<Promise<unknown>>()
@@ -80,6 +81,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   registerRunReads(app, context)
   registerActions(app, context)
   registerOutputs(app, context)
+  registerEvents(app, context)
   registerEnvironments(app, context)
 
   return {
