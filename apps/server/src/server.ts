@@ -9,6 +9,10 @@ import { dirname } from 'node:path'
 import { installAuth } from './auth.js'
 import type { RegisteredPipeline, ServerContext } from './context.js'
 import { installErrorHandler } from './errors.js'
+import { registerActions } from './routes/actions.js'
+import { registerEnvironments } from './routes/environments.js'
+import { registerEvents } from './routes/events.js'
+import { registerOutputs } from './routes/outputs.js'
 import { meRoute, registerRunReads } from './routes/runs.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -48,7 +52,7 @@ async function registerPipelines(engine: Engine, files: string[]): Promise<Map<s
 /** The server around an engine: the HTTP API (see docs/server.md), not yet listening. */
 export async function createServer(options: ServerOptions): Promise<PipewrightServer> {
   const now = options.now ?? Date.now
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024, forceCloseConnections: true })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   const running = new Set<Promise<unknown>>()
@@ -76,6 +80,10 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   meRoute(app)
   registerRunReads(app, context)
+  registerActions(app, context)
+  registerOutputs(app, context)
+  registerEvents(app, context)
+  registerEnvironments(app, context)
   // The dashboard's static files at / and /assets/* (no token needed for them; the page signs in).
   await registerDashboard(app)
 

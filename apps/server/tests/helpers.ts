@@ -1,4 +1,5 @@
 import { createEngine, type Engine } from '@pipewright/core'
+import deployPlugin from '@pipewright/plugin-deploy'
 import { createSqliteStore } from '@pipewright/store-sqlite'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,7 +30,7 @@ export async function startTestServer(pipelines: Record<string, string>, extra: 
     return file
   })
   const store = createSqliteStore({ dir: join(dir, '.pipewright') })
-  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH } })
+  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin] })
   const server = await createServer({ engine, pipelines: files, ...extra })
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const tokens = {} as TestServer['tokens']

@@ -47,10 +47,10 @@ describe('applyEvents', () => {
     let s = createRunState(run, stages)
     s = applyEvents(s, [
       { event: 'stage:log', data: { stageId: 'lint', stream: 'stdout', line: '\u001b[31mred\u001b[0m' } },
-      { event: 'stage:log', data: { stageId: 'test', lines: [{ stream: 'stderr', text: 'a' }, { stream: 'stdout', text: 'b' }] } },
+      { event: 'stage:log', data: { seq: 4, stageId: 'test', stream: 'stderr', lines: ['a', 'b'], ts: 5 } },
     ])
     expect(s.logs.get('lint')!.lines.map((l) => l.text)).toEqual(['\u001b[31mred\u001b[0m'])
-    expect(s.logs.get('test')!.lines.map((l) => [l.stream, l.text])).toEqual([['stderr', 'a'], ['stdout', 'b']])
+    expect(s.logs.get('test')!.lines.map((l) => [l.stream, l.text, l.seq])).toEqual([['stderr', 'a', 4], ['stderr', 'b', 4]])
     const before = s.logs.get('test')
     const many = Array.from({ length: MAX_LINES_PER_STAGE + 5 }, (_, i) => ({ event: 'stage:log', data: { stageId: 'lint', stream: 'stdout', line: `n${i}` } }))
     s = applyEvents(s, many)

@@ -108,13 +108,15 @@ function applyOne(state: RunState, ev: StreamEvent, touchedLogs: Set<string>): v
   }
 }
 
-/** A `stage:log` event carries one line (`line` or `text`) or a batch (`lines`). */
+/**
+ * A `stage:log` event carries one stored record: `lines` (strings; one record may hold several
+ * lines) with `stageId`, `stream`, `ts`; a single `line` or `text` is read too.
+ */
 function logLinesOf(d: any): LogLine[] {
-  const one = (x: any): LogLine | undefined =>
-    typeof x?.stageId === 'string' ? { stageId: x.stageId, stream: x.stream ?? 'stdout', text: String(x.text ?? x.line ?? ''), ts: x.ts ?? x.at, seq: x.seq } : undefined
-  if (Array.isArray(d?.lines)) return d.lines.map((l: any) => one({ stageId: d.stageId, stream: d.stream, ...l })).filter(Boolean)
-  const single = one(d)
-  return single ? [single] : []
+  if (typeof d?.stageId !== 'string') return []
+  const base = { stageId: d.stageId as string, stream: String(d.stream ?? 'stdout'), ts: d.ts ?? d.at, seq: d.seq }
+  if (Array.isArray(d.lines)) return d.lines.map((l: any) => (typeof l === 'string' ? { ...base, text: l } : { ...base, stream: String(l?.stream ?? base.stream), text: String(l?.text ?? l?.line ?? '') }))
+  return [{ ...base, text: String(d.text ?? d.line ?? '') }]
 }
 
 function appendLog(state: RunState, line: LogLine, touched: Set<string>): void {

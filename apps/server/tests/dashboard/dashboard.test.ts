@@ -7,6 +7,20 @@ import { assertBrowserPrerequisites, launchBrowser, signIn } from './browser.js'
 
 // The dashboard in Debian's Chromium (playwright-core) against the real server on 127.0.0.1, a
 // real engine and SQLite store, and real pipeline runs. Nothing is mocked.
+const DEPLOY = `name: release
+environments:
+  production:
+    url: http://127.0.0.1:18951
+    target: { uses: deploy/process, with: { command: [node, server.js] } }
+    protection: { approvals: 1 }
+stages:
+  check:
+    run: echo checked
+  ship:
+    needs: [check]
+    deploy: { environment: production, version: "2.0.0" }
+`
+
 const PIPELINE = `name: shop
 stages:
   build:
@@ -27,7 +41,7 @@ describe('dashboard in a browser', () => {
   let browser: Browser
   beforeAll(async () => {
     assertBrowserPrerequisites()
-    t = await startTestServer({ 'pipewright.yml': PIPELINE })
+    t = await startTestServer({ 'pipewright.yml': PIPELINE, 'release.yml': DEPLOY })
     browser = await launchBrowser()
   })
   afterAll(async () => {
@@ -77,16 +91,57 @@ describe('dashboard in a browser', () => {
       await expect.poll(() => node('build').getAttribute('data-status')).toBe('running')
       expect(await node('test').getAttribute('data-status')).toBe('pending')
       expect(await page.locator('path.edge').count()).toBe(2)
+      await expect.poll(() => page.locator('.live').getAttribute('data-live')).toBe('open')
+      // ANSI colours become styled spans, never raw escape codes.
+      await page.locator('.log .ansi-red-fg', { hasText: 'red alert' }).waitFor()
+      expect(await page.textContent('.log')).not.toContain('\u001b[')
       writeFileSync(release, '')
       await expect.poll(() => node('build').getAttribute('data-status'), { timeout: 20_000 }).toBe('succeeded')
       await expect.poll(() => node('test').getAttribute('data-status'), { timeout: 20_000 }).toBe('succeeded')
       await expect.poll(() => page.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('succeeded')
+      await page.locator('.log', { hasText: 'build done' }).waitFor()
       // A viewer gets no buttons that change anything.
       expect(await page.locator('[data-action]').count()).toBe(0)
     } finally {
       writeFileSync(release, '')
       await page.close()
       await handle.result
+    }
+  })
+
+  it('a waiting deployment: a viewer sees why but no approve button; an approver approves it and the run goes on', async () => {
+    const { id } = await (await t.api('/api/runs', { as: 'operator', json: { pipeline: 'release' } })).json() as { id: string }
+    await waitFor(async () => ((await t.engine.runs.stages(id)).some((s) => s.status === 'waiting' && s.waiting?.kind === 'approval') ? true : undefined))
+    const viewer = await browser.newPage()
+    try {
+      await signIn(viewer, t.url, t.tokens.viewer)
+      await viewer.goto(`${t.url}/#/runs/${id}/ship`)
+      await viewer.locator('.waiting[data-waiting-kind="approval"]').waitFor()
+      expect(await viewer.textContent('.waiting')).toContain('production needs 1 approval')
+      expect(await viewer.textContent('.waiting')).toContain('An approver can approve')
+      expect(await viewer.locator('[data-action="approve"]').count()).toBe(0)
+      expect(await viewer.locator('[data-action="reject"]').count()).toBe(0)
+    } finally {
+      await viewer.close()
+    }
+    const approver = await browser.newPage()
+    try {
+      await signIn(approver, t.url, t.tokens.approver)
+      await approver.goto(`${t.url}/#/runs/${id}/ship`)
+      const node = approver.locator('g.node[data-stage="ship"]')
+      await expect.poll(() => node.getAttribute('data-status')).toBe('waiting')
+      // An approver cannot cancel (that is an operator's power).
+      expect(await approver.locator('[data-action="cancel"]').count()).toBe(0)
+      await approver.click('[data-action="approve"]')
+      // The approval reaches the waiting run, which goes on: the stage leaves `waiting` on the page,
+      // live. (No deployer is registered in this server, so the deploy itself then fails, naming it.)
+      await expect.poll(() => node.getAttribute('data-status'), { timeout: 20_000 }).not.toBe('waiting')
+      await expect.poll(() => approver.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('failed')
+      expect(await approver.locator('[data-action="approve"]').count()).toBe(0)
+      const approvals = await t.engine.store.listApprovals(id, 'ship')
+      expect(approvals.map((a) => [a.by, a.decision])).toEqual([['approver-user', 'approved']])
+    } finally {
+      await approver.close()
     }
   })
 })
