@@ -84,7 +84,7 @@ export const api = {
   environments: () => request<EnvironmentView[] | { environments: EnvironmentView[] }>('/api/environments'),
   deployments: (env: string, limit = 20) =>
     request<{ deployments: DeploymentView[] }>(`/api/environments/${encodeURIComponent(env)}/deployments${query({ limit })}`),
-  rollback: (env: string) => request<unknown>(`/api/environments/${encodeURIComponent(env)}/rollback`, { method: 'POST', body: {} }),
+  rollback: (env: string) => request<{ id?: string }>(`/api/environments/${encodeURIComponent(env)}/rollback`, { method: 'POST', body: {} }),
 }
 
 /** What a role may do, as the server enforces it (an operator cannot approve; an approver cannot cancel). */

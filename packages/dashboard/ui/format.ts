@@ -26,7 +26,7 @@ export const STATUS_ICON: Record<string, string> = {
   succeeded: '✓',
   failed: '✕',
   running: '◌',
-  waiting: '⏸',
+  waiting: '‖',
   pending: '○',
   queued: '○',
   skipped: '⊘',

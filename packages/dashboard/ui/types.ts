@@ -18,7 +18,8 @@ export interface RunSummary {
   durationMs?: number
   trigger?: { kind: string; actor?: string; event?: string }
   git?: { sha: string; branch?: string; tag?: string }
-  waiting?: unknown
+  /** One line saying what the run waits for, while a stage waits. */
+  waiting?: string
 }
 
 export interface GateView {
@@ -58,6 +59,8 @@ export interface LogLine {
 
 export interface EnvironmentView {
   name: string
+  pipeline?: string
+  url?: string
   current?: { version: string; deploymentId?: string; deployedAt?: number }
   health?: { status: string; at?: number; reason?: string }
   lock?: { holder?: { runId: string; stageId: string }; queue: Array<{ runId: string; stageId: string }> }

@@ -62,8 +62,10 @@ function Environment({ env, me, onChanged }: { env: EnvironmentView; me: Me; onC
     setConfirming(false)
     setError(undefined)
     try {
-      await api.rollback(env.name)
+      const res = await api.rollback(env.name)
       onChanged()
+      // A rollback is a run: watch it.
+      if (res && typeof res.id === 'string') location.hash = runHref(res.id)
     } catch (err) {
       setError(describe(err))
     }
@@ -74,6 +76,11 @@ function Environment({ env, me, onChanged }: { env: EnvironmentView; me: Me; onC
     <div class="card env" data-env={env.name}>
       <div class="env-head">
         <h2>{env.name}</h2>
+        {env.url && (
+          <a class="mono" href={env.url} target="_blank" rel="noreferrer noopener">
+            {env.url}
+          </a>
+        )}
         <span class="env-version" data-version={version ?? ''}>
           {version ? <>serving <strong class="mono">{version}</strong> <span class="muted">{formatAgo(env.current?.deployedAt)}</span></> : <span class="muted">nothing deployed</span>}
         </span>
@@ -154,7 +161,17 @@ function History({ history }: { history: DeploymentView[] | null }) {
             </td>
             <td>{d.kind}</td>
             <td class="mono">{shortSha(d.commit)}</td>
-            <td>{d.triggeredBy ?? '—'}</td>
+            <td>
+              {d.triggeredBy ?? '—'}
+              {d.runId && (
+                <>
+                  {' '}
+                  <a href={runHref(d.runId)} class="mono">
+                    run {d.runId.slice(0, 8)}
+                  </a>
+                </>
+              )}
+            </td>
             <td>{d.approvedBy?.length ? d.approvedBy.join(', ') : '—'}</td>
             <td>{formatAgo(d.finishedAt ?? d.startedAt)}</td>
           </tr>

@@ -113,8 +113,8 @@ function RunRow({ run }: { run: RunSummary }) {
   const live = run.status === 'running' && run.startedAt ? Date.now() - run.startedAt : undefined
   return (
     <tr data-run={run.id} data-status={run.status}>
-      <td>
-        <StatusBadge status={run.status} />
+      <td title={run.waiting ?? ''}>
+        <StatusBadge status={run.status === 'running' && run.waiting ? 'waiting' : run.status} />
       </td>
       <td>
         <a href={runHref(run.id)} class="run-link">
