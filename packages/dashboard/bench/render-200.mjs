@@ -39,7 +39,8 @@ function events() {
   const ev = (event, data) => out.push(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify({ runId: run.id, at: Date.now(), ...data })}\n\n`)
   for (const s of stages) {
     ev('stage:started', { stageId: s.id, attempt: 1 })
-    for (let l = 0; l < LINES; l++) ev('stage:log', { stageId: s.id, stream: 'stdout', line: `\u001b[32m✓\u001b[0m step ${l} of ${s.id} \u001b[2m(${l * 3} ms)\u001b[0m` })
+    // As the server sends them: one stored record per event, here one line each.
+    for (let l = 0; l < LINES; l++) ev('stage:log', { seq, stageId: s.id, stream: 'stdout', lines: [`\u001b[32m✓\u001b[0m step ${l} of ${s.id} \u001b[2m(${l * 3} ms)\u001b[0m`], ts: Date.now() })
     ev('stage:finished', { stageId: s.id, status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 1000 + l(s), outputs: {} })
   }
   ev('run:finished', { status: 'succeeded', durationMs: 5000 })
