@@ -2,7 +2,7 @@ import 'reflect-metadata'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type StoredArtifact } from '@pipewright/plugin-api'
+import { CLOCK, ENVIRONMENTS, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type StoredArtifact } from '@pipewright/plugin-api'
 import { createMemoryStore, STORE, type Store } from '@pipewright/store-api'
 import { createLocalExecutor } from '../exec/local-executor.js'
 import type { RunSession } from '../kernel/session.js'
@@ -30,7 +30,7 @@ import { RunQueue } from './run-queue.js'
 import { fromStoredPlan, toStoredPlan } from './stored-plan.js'
 import { EXECUTOR, RECORDER, REDACTION, type RedactorFactory } from './tokens.js'
 import type { StageExecutor } from '../exec/executor.js'
-import { DEPLOYER, type Deployer } from '../deploy/deployer.js'
+import { DEPLOYER, environmentsThroughDeployer, type Deployer } from '../deploy/deployer.js'
 import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -76,6 +76,7 @@ class PipewrightEngine extends EventBus implements Engine {
     registerProvider(c, REDACTION, { useValue: createRedactor })
     registerProvider(c, RECORDER, { useValue: createRecorder })
     for (const { token, ...provider } of options.services ?? []) registerProvider(c, token, provider)
+    if (!c.isRegistered(ENVIRONMENTS, true)) c.register(ENVIRONMENTS, { useValue: environmentsThroughDeployer(() => (c.isRegistered(DEPLOYER, true) ? c.resolve<Deployer>(DEPLOYER) : undefined)) })
     this.queue = new RunQueue(options.maxRuns ?? Infinity)
     this.host = new PluginHost(c, (id) => prefixLogger(this.logger, id), apiPackageVersion())
     this.loader = new PluginLoader(this.host, options.pins ?? 'check')
