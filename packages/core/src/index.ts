@@ -1,7 +1,7 @@
 export { createEngine } from './engine/engine.js'
 export { newRunId } from './engine/run-id.js'
 export { realClock } from './engine/clock.js'
-export type { Engine, EngineOptions, LazyPlugin, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult, ServiceOverride, StageResult } from './engine/types.js'
+export type { Engine, EngineOptions, LazyPlugin, LoadedPipeline, PluginInput, PluginPins, RunHandle, RunOptions, RunResult, ServiceOverride, StageResult, WatchEnvironmentOptions } from './engine/types.js'
 export { EventBus } from './engine/event-bus.js'
 export { CLOCK, EVENTS, EXECUTOR, RECORDER, REDACTION, STORE } from './engine/tokens.js'
 export type { RedactorFactory } from './engine/tokens.js'

@@ -31,7 +31,9 @@ import { fromStoredPlan, toStoredPlan } from './stored-plan.js'
 import { EXECUTOR, RECORDER, REDACTION, type RedactorFactory } from './tokens.js'
 import type { StageExecutor } from '../exec/executor.js'
 import { DEPLOYER, environmentsThroughDeployer, type Deployer } from '../deploy/deployer.js'
-import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
+import { deploymentPipeline } from '../deploy/deployment-run.js'
+import { watchEnvironment } from '../deploy/watch.js'
+import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult, WatchEnvironmentOptions } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 /** How often a running run writes that its process is alive. */
@@ -185,6 +187,26 @@ class PipewrightEngine extends EventBus implements Engine {
       })
     }
     if (!live.dequeue(reason)) live.session?.cancel(reason)
+  }
+
+  async watchEnvironment(pipeline: LoadedPipeline, environment: string, options: WatchEnvironmentOptions): Promise<void> {
+    await this.ready
+    await this.loader.lazy.ensureAll()
+    const redactor = this.container.resolve<RedactorFactory>(REDACTION)([])
+    const clock = this.clock
+    await watchEnvironment(environment, {
+      spec: pipeline.spec,
+      dir: pipeline.dir,
+      host: this.host,
+      store: this.store,
+      clock,
+      vars: options.vars ?? {},
+      emit: (name, payload) => this.emit(name, { ...payload, at: clock.now() } as never),
+      redact: redactor,
+      log: options.log ?? ((line) => this.logger.info(line)),
+      heal: async (action) => (await (await this.run(deploymentPipeline(pipeline, environment, action), { vars: options.vars ?? {}, triggeredBy: 'pipewright (self-healing)' })).result).status,
+      signal: options.signal,
+    })
   }
 
   wake(runId: string, stageId?: string): number {
