@@ -4,6 +4,7 @@ import { registerAgent } from './commands/agent.js'
 import { registerApprovals } from './commands/approvals.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
+import { registerMonitor } from './commands/monitor.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -59,7 +60,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin]) {
     register(program, runtime)
   }
   return { program, runtime }

@@ -53,6 +53,10 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_EXPIRED: { title: 'Approval request expired', exit: 1, http: 408, fix: 'Not enough people approved within the environment\'s approval-timeout; run again and ask approvers to run `pipewright approve <run> <stage>` sooner.' },
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
+  PW_ERR_ENVIRONMENT_LATCHED: { title: 'Environment latched after an automatic rollback', exit: 1, http: 423, fix: 'An automatic rollback latched the environment: look at why (`pipewright envs`, `pipewright history <env>`), fix the release, then `pipewright ack <env> --comment "<what was done>"` to allow deploys again.' },
+  PW_ERR_ENVIRONMENT_NOT_LATCHED: { title: 'Environment not latched', exit: 2, http: 409, fix: 'Only an environment latched by an automatic rollback can be acknowledged; `pipewright envs` shows which are.' },
+  PW_ERR_VERIFICATION_FAILED: { title: 'Post-deploy verification failed', exit: 1, http: 502, fix: 'The deployment turned unhealthy inside its verification window and was rolled back; the evidence (samples, failed condition) is in `pipewright show <run>` and `pipewright history <env>`.' },
+  PW_ERR_ANALYSIS_FAILED: { title: 'Analysis failed', exit: 1, http: 500, fix: 'Too many measurements failed (or were inconclusive); see the samples and the condition in `pipewright show <run>`, or make the analysis `advisory: true` to only record it.' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 

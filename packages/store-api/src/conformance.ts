@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeploymentRecord, LockRequest, LogLine, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import type { DeploymentRecord, HealthRecord, LockRequest, LogLine, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
 
 /** A store under test and how to remove what it left behind. */
 export interface StoreUnderTest {
@@ -420,6 +420,33 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
         await store.addApproval({ ...bob, by: ' BOB ', decision: 'rejected', comment: 'wait', at: 30 })
         expect((await store.listApprovals('run-1', 'deploy-prod')).map((a) => [a.by, a.decision])).toEqual([['carol', 'approved'], [' BOB ', 'rejected']])
         expect(await store.listApprovals('run-9')).toEqual([])
+      })
+    })
+
+    describe('health records', () => {
+      const sample = (environment: string, at: number, healthy = true): HealthRecord => ({ environment, at, source: 'verify', kind: 'sample', healthy, monitor: 'monitoring/http', values: { status: healthy ? 200 : 500 }, runId: 'run-1', stageId: 'deploy' })
+
+      it('lists newest first, filtered by environment, kind, run and time, with a limit', async () => {
+        const verdict: HealthRecord = { environment: 'staging', at: 30, source: 'verify', kind: 'verdict', healthy: false, verdict: 'failed', reason: '2 failed measurement(s)', runId: 'run-2' }
+        await store.addHealthRecords([sample('staging', 10), sample('staging', 20, false), sample('production', 15)])
+        await store.addHealthRecords([verdict])
+        expect((await store.listHealthRecords({ environment: 'staging' })).map((r) => r.at)).toEqual([30, 20, 10])
+        expect(await store.listHealthRecords({ environment: 'staging', kind: 'verdict' })).toEqual([verdict])
+        expect((await store.listHealthRecords({ runId: 'run-1' })).map((r) => r.environment)).toEqual(['staging', 'production', 'staging'])
+        expect((await store.listHealthRecords({ environment: 'staging', before: 30, limit: 1 }))[0]).toEqual(sample('staging', 20, false))
+        expect(await store.listHealthRecords({ environment: 'qa' })).toEqual([])
+      })
+
+      it('keeps records of the same time in the order they were added (newest added first)', async () => {
+        await store.addHealthRecords([{ ...sample('staging', 10), monitor: 'a' }, { ...sample('staging', 10), monitor: 'b' }])
+        expect((await store.listHealthRecords({ environment: 'staging' })).map((r) => r.monitor)).toEqual(['b', 'a'])
+      })
+
+      it('keeps health history when runs are pruned', async () => {
+        await store.createRun({ ...sampleRun(), status: 'succeeded', finishedAt: 5 })
+        await store.addHealthRecords([sample('staging', 10)])
+        await store.pruneRuns({ finishedBefore: 1_000 })
+        expect(await store.listHealthRecords({ environment: 'staging' })).toHaveLength(1)
       })
     })
 

@@ -5,6 +5,8 @@ export type {
   DeploymentOutcome,
   DeploymentRecord,
   EnvironmentLockState,
+  HealthFilter,
+  HealthRecord,
   LockAcquisition,
   LockEntry,
   LockRequest,
@@ -30,3 +32,4 @@ export { STORE } from './token.js'
 export { decideAcquisition, lockState } from './environment-lock.js'
 export type { LockDecision } from './environment-lock.js'
 export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'
+export { matchesHealthFilter } from './health-filter.js'

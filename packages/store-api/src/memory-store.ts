@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { PipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type { ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, LockEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import { matchesHealthFilter } from './health-filter.js'
+import type { ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, HealthRecord, LockEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
 import { decideAcquisition, lockState } from './environment-lock.js'
 import { matchesDeploymentFilter, newestDeploymentFirst, approverKey } from './deployment-filter.js'
 import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
@@ -72,6 +73,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const deployments = new Map<string, DeploymentRecord>()
   const locks = new Map<string, LockEntry[]>()
   const approvals = new Map<string, ApprovalRecord[]>()
+  const health: HealthRecord[] = []
   let lockSeq = 0
   let recordOrder = 0
   let closed = false
@@ -300,6 +302,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         removed++
       }
       return { runs: removed }
+    },
+
+    async addHealthRecords(list) {
+      open()
+      health.push(...list.map((r) => clone(r)))
+    },
+
+    async listHealthRecords(filter = {}) {
+      open()
+      const found = health.map((r, i) => [r, i] as const).filter(([r]) => matchesHealthFilter(r, filter)).sort(([a, i], [b, j]) => b.at - a.at || j - i).map(([r]) => r)
+      return clone(filter.limit !== undefined ? found.slice(0, filter.limit) : found)
     },
 
     async flush() {

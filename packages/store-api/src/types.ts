@@ -1,4 +1,4 @@
-import type { DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
+import type { AnalysisVerdict, DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
 
 /** One node of a stored plan: a stage or a matrix instance, and what it waits for. */
 export interface StoredPlanStage {
@@ -257,6 +257,36 @@ export interface ApprovalRecord {
 }
 
 /**
+ * One health observation of an environment (a monitor's sample) or a verdict on it (an
+ * analysis' end, continuous monitoring turning it unhealthy or recovered). `source` says who:
+ * post-deploy `verify`, a stage's `analysis`, or continuous monitoring (`watch`).
+ */
+export interface HealthRecord {
+  environment: string
+  at: number
+  source: 'verify' | 'analysis' | 'watch'
+  kind: 'sample' | 'verdict'
+  healthy: boolean
+  monitor?: string
+  values?: Record<string, number>
+  reason?: string
+  /** For a verdict: the analysis' verdict, or `unhealthy` / `recovered`. */
+  verdict?: AnalysisVerdict | 'unhealthy' | 'recovered'
+  advisory?: boolean
+  runId?: string
+  stageId?: string
+}
+
+export interface HealthFilter {
+  environment?: string
+  kind?: HealthRecord['kind']
+  runId?: string
+  /** Only records older than this time (newest-first paging). */
+  before?: number
+  limit?: number
+}
+
+/**
  * Where runs live. The engine writes as the run happens; implementations may buffer writes but
  * must make them visible to their own reads, and durable within a short interval (a crash loses
  * at most the last few milliseconds of log lines, never a finished stage's state for long).
@@ -348,6 +378,11 @@ export interface Store {
    * deployment records and environment locks stay.
    */
   pruneRuns(filter: PruneFilter): Promise<{ runs: number }>
+
+  /** Appends health samples and verdicts (environments' health history; pruning runs keeps it). */
+  addHealthRecords(records: HealthRecord[]): Promise<void>
+  /** Newest first (by `at`, then insertion order, both descending). */
+  listHealthRecords(filter?: HealthFilter): Promise<HealthRecord[]>
 
   /** Makes buffered writes durable now. */
   flush(): Promise<void>

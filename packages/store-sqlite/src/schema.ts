@@ -166,6 +166,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, stage_id, approver_key)
   );
   `,
+  // Environments' health history: monitor samples and verdicts (verify, analysis, watch).
+  `
+  CREATE TABLE health_records (
+    environment TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    run_id TEXT,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX health_records_by_environment ON health_records (environment, at);
+  CREATE INDEX health_records_by_run ON health_records (run_id);
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */

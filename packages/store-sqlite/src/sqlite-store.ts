@@ -3,11 +3,12 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
+  ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
   StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
 import { EnvironmentTables } from './environments.js'
 import { closedStoreError, databaseError } from './errors.js'
+import { addHealthRecords, listHealthRecords } from './health.js'
 import { openDatabase } from './open-database.js'
 import {
   RUN_COLUMNS, json, rowToArtifact, rowToCache, rowToEvent, rowToLog, rowToRecord, rowToRun, rowToStage, runToRow, stageToRow,
@@ -101,6 +102,14 @@ class SqliteStore implements Store {
 
   async listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]> {
     return this.read('listApprovals', () => this.environments.listApprovals(runId, stageId))
+  }
+
+  async addHealthRecords(records: HealthRecord[]): Promise<void> {
+    this.run('addHealthRecords', () => addHealthRecords(this.db, (text) => this.sql(text), records))
+  }
+
+  async listHealthRecords(filter: HealthFilter = {}): Promise<HealthRecord[]> {
+    return this.read('listHealthRecords', () => listHealthRecords((text) => this.sql(text), filter))
   }
 
   async createRun(run: RunRecord): Promise<void> {

@@ -1,6 +1,6 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
 import { globEscape } from '../security/paths.js'
-import { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
+import { analysisSchema, deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
 
 export { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema, strategySchema } from './environment-schema.js'
 
@@ -92,6 +92,7 @@ export const stageSchema = z
     cache: cacheSchema.optional().describe('Skip the stage when its inputs are unchanged since a successful run.'),
     artifacts: z.array(z.string()).optional().describe('Globs collected after the stage succeeds.'),
     gates: z.array(gateRefSchema).optional().describe('Evaluated after the stage; a failing gate fails the stage.'),
+    analysis: analysisSchema.optional().describe('Monitors measured after the stage succeeded (after its gates), judged by conditions and limits; a failed verdict fails the stage unless `advisory: true`.'),
     idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
   })
   .superRefine((stage, ctx) => {
