@@ -166,6 +166,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, stage_id, approver_key)
   );
   `,
+  // 3 → 4: the audit trail, append-only and hash-chained (its head is kept in `state`).
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_at ON audit (at);
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */
