@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_AUDIT_TAMPERED: { title: 'Audit trail does not verify', exit: 1, http: 409, fix: 'Each problem names the entry and what broke. Keep the database as it is for investigation, restore it from a backup, and compare `pipewright audit export` with an earlier export (or check an anchor you wrote down with `pipewright audit head`).' },
+  PW_ERR_DEPLOYMENT_NOT_FOUND: { title: 'Deployment not found', exit: 2, http: 404, fix: 'List deployments with `pipewright history <environment>`; pass a deployment id (dep-…) or a unique prefix of one.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */
