@@ -81,3 +81,5 @@ export type { LockEntry, PinChange, PinStatus, ResolvedPluginPackage } from './p
 export { execInStage } from './exec/exec-in-stage.js'
 export type { ExecEnvironment } from './exec/exec-in-stage.js'
 export { didYouMean } from './pipeline/suggest.js'
+export { recordAudit, RunAuditTrail } from './record/audit.js'
+export type { AuditInput } from './record/audit.js'

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   PW_ERR_VERIFICATION_FAILED: { title: 'Post-deploy verification failed', exit: 1, http: 502, fix: 'The deployment turned unhealthy inside its verification window and was rolled back; the evidence (samples, failed condition) is in `pipewright show <run>` and `pipewright history <env>`.' },
   PW_ERR_ANALYSIS_FAILED: { title: 'Analysis failed', exit: 1, http: 500, fix: 'Too many measurements failed (or were inconclusive); see the samples and the condition in `pipewright show <run>`, or make the analysis `advisory: true` to only record it.' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_AUDIT_TAMPERED: { title: 'Audit trail does not verify', exit: 1, http: 409, fix: 'Each problem names the entry and what broke. Keep the database as it is for investigation, restore it from a backup, and compare `pipewright audit export` with an earlier export (or check an anchor you wrote down with `pipewright audit head`).' },
+  PW_ERR_DEPLOYMENT_NOT_FOUND: { title: 'Deployment not found', exit: 2, http: 404, fix: 'List deployments with `pipewright history <environment>`; pass a deployment id (dep-…) or a unique prefix of one.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -1,6 +1,11 @@
 export type {
   ApprovalRecord,
   ArtifactRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+  AuditHead,
+  AuditStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,
@@ -33,3 +38,5 @@ export { decideAcquisition, lockState } from './environment-lock.js'
 export type { LockDecision } from './environment-lock.js'
 export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'
 export { matchesHealthFilter } from './health-filter.js'
+export { AUDIT_GENESIS, AUDIT_HEAD_KEY, chainAuditEntry, hashAuditEntry, matchesAuditFilter, verifyAuditChain } from './audit.js'
+export type { AuditProblem, AuditVerification, VerifyAuditOptions } from './audit.js'

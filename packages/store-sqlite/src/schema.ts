@@ -178,6 +178,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX health_records_by_environment ON health_records (environment, at);
   CREATE INDEX health_records_by_run ON health_records (run_id);
   `,
+  // 4 → 5: the audit trail, append-only and hash-chained (its head is kept in `state`).
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_at ON audit (at);
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */

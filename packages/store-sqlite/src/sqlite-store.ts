@@ -3,9 +3,10 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
+  ApprovalRecord, ArtifactRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
   StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
+import { AuditTable } from './audit.js'
 import { EnvironmentTables } from './environments.js'
 import { closedStoreError, databaseError } from './errors.js'
 import { addHealthRecords, listHealthRecords } from './health.js'
@@ -43,6 +44,7 @@ class SqliteStore implements Store {
   /** Runs known to exist, so `updateRun` can be buffered without a lookup. */
   private readonly knownRuns = new Set<string>()
   private readonly environments: EnvironmentTables
+  private readonly audit: AuditTable
   private closed = false
 
   constructor(
@@ -53,6 +55,7 @@ class SqliteStore implements Store {
   ) {
     this.buffer = new WriteBuffer(db)
     this.environments = new EnvironmentTables(db, (text) => this.sql(text))
+    this.audit = new AuditTable(db, (text) => this.sql(text))
   }
 
   async addDeployment(deployment: DeploymentRecord): Promise<void> {
@@ -290,6 +293,21 @@ class SqliteStore implements Store {
       if (text === undefined) throw new PipewrightError('PW_ERR_STORE', `State value ${key} cannot be stored: it is not JSON`, { details: 'Store plain data (objects, arrays, strings, numbers, booleans, null).' })
       this.buffer.add(this.sql(SQL.putState), [key, text])
     })
+  }
+
+  async appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    return this.run('appendAudit', () => {
+      this.buffer.flush()
+      return this.audit.append(entry)
+    })
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    return this.read('listAudit', () => this.audit.list(filter))
+  }
+
+  async getAuditHead(): Promise<AuditHead | undefined> {
+    return this.read('getAuditHead', () => this.audit.head())
   }
 
   async flush(): Promise<void> {
