@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_REPORT_WINDOW: { title: 'Invalid report window', exit: 2, http: 400, fix: 'Give --since as a span back from now (30d, 12w, 48h) or a start date (2026-01-01).' },
+  PW_ERR_REPORT_FORMAT: { title: 'Invalid report format', exit: 2, http: 400, fix: 'Use --format text, json, md or html.' },
+  PW_ERR_DOCS_OUTDATED: { title: 'Pipeline documentation out of date', exit: 1, http: 409, fix: 'Regenerate it with `pipewright docs --out <file>` and commit the result.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -1,0 +1,6 @@
+export { changeFailureBand, frequencyBand, leadTimeBand, recoveryBand } from './bands.js'
+export type { Band } from './bands.js'
+export { computeDora } from './dora.js'
+export type { DeploymentFailure, DoraMetrics, DoraOptions, DoraReport, FailureReason, WeekPoint } from './dora.js'
+export { DAY_MS, inWindow, median, parseSince, weekStart, weeksOf } from './window.js'
+export type { TimeWindow } from './window.js'
