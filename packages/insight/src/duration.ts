@@ -9,8 +9,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
-/** Minutes with at most one decimal: `19 min`, `2.5 min`. */
+/** Minutes with at most one decimal: `19 min`, `2.5 min` (seconds under a minute: `4.2 s`). */
 export function formatMinutes(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`
   const min = Math.round((ms / 60_000) * 10) / 10
   return `${min} min`
 }

@@ -124,8 +124,8 @@ function stageTimings(data: ReviewData): StageTiming[] {
 function waitTotals(data: ReviewData): WaitTotals[] {
   const waits: Array<{ kind: string; stageId: string; ms: number }> = []
   for (const { run, events } of data.runs) {
-    // Queue time: a run created but not started (maxRuns reached).
-    if (run.startedAt !== undefined && run.startedAt > run.createdAt) waits.push({ kind: 'queue', stageId: '(run)', ms: run.startedAt - run.createdAt })
+    // Queue time: a run that waited for a free slot (maxRuns reached), from creation to start.
+    if (run.startedAt !== undefined && events.some((e) => e.type === 'run:queued')) waits.push({ kind: 'queue', stageId: '(run)', ms: run.startedAt - run.createdAt })
     for (const e of events) {
       if (e.type !== 'stage:wait-ended') continue
       const p = e.payload as { stageId: string; kind: string; waitedMs: number }

@@ -11,7 +11,7 @@ const window = { from: T0, to: T0 + 14 * DAY }
 /** A run on commit `sha` at `at` with the given stages (duration in minutes) and events. */
 async function run(store: Store, at: number, sha: string, stages: Array<Partial<StageRecord> & { stageId: string; minutes?: number; cpuMs?: number }>, extra: { events?: Array<{ type: string; payload: object }>; queuedMs?: number } = {}) {
   const r = await seedRun(store, 'shop', at, { sha, branch: 'main', startedAt: at + (extra.queuedMs ?? 0) })
-  const events = [...(extra.events ?? [])]
+  const events = [...(extra.events ?? []), ...(extra.queuedMs ? [{ type: 'run:queued', payload: { pipeline: 'shop', position: 1 } }] : [])]
   for (const { minutes = 1, cpuMs, ...s } of stages) {
     await seedStage(store, r.id, s.stageId, { startedAt: at, finishedAt: at + minutes * MIN, durationMs: minutes * MIN, ...s })
     if (cpuMs !== undefined) events.push({ type: 'stage:attempted', payload: { runId: r.id, stageId: s.stageId, attempt: 1, ok: true, exitCode: 0, outputs: {}, durationMs: minutes * MIN, cpuMs } })
