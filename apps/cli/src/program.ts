@@ -13,6 +13,7 @@ import { registerLogs } from './commands/logs.js'
 import { registerPlugin } from './commands/plugin-new.js'
 import { registerPlugins } from './commands/plugins.js'
 import { registerPrune } from './commands/prune.js'
+import { registerReport } from './commands/report.js'
 import { registerRun } from './commands/run.js'
 import { registerRuns } from './commands/runs.js'
 import { registerSchema } from './commands/schema.js'
@@ -61,7 +62,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport]) {
     register(program, runtime)
   }
   return { program, runtime }

@@ -60,6 +60,9 @@ export const ERROR_CODES = {
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
   PW_ERR_AUDIT_TAMPERED: { title: 'Audit trail does not verify', exit: 1, http: 409, fix: 'Each problem names the entry and what broke. Keep the database as it is for investigation, restore it from a backup, and compare `pipewright audit export` with an earlier export (or check an anchor you wrote down with `pipewright audit head`).' },
   PW_ERR_DEPLOYMENT_NOT_FOUND: { title: 'Deployment not found', exit: 2, http: 404, fix: 'List deployments with `pipewright history <environment>`; pass a deployment id (dep-…) or a unique prefix of one.' },
+  PW_ERR_REPORT_WINDOW: { title: 'Invalid report window', exit: 2, http: 400, fix: 'Give --since as a span back from now (30d, 12w, 48h) or a start date (2026-01-01).' },
+  PW_ERR_REPORT_FORMAT: { title: 'Invalid report format', exit: 2, http: 400, fix: 'Use --format text, json, md or html.' },
+  PW_ERR_DOCS_OUTDATED: { title: 'Pipeline documentation out of date', exit: 1, http: 409, fix: 'Regenerate it with `pipewright docs --out <file>` and commit the result.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */
