@@ -54,6 +54,10 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_STORE_URL: { title: 'Invalid store URL', exit: 2, http: 400, fix: 'Use --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME] (or PIPEWRIGHT_STORE); leave both unset for the local SQLite store.' },
+  PW_ERR_STORE_UNREACHABLE: { title: 'Store unreachable', exit: 1, http: 503, fix: 'Start PostgreSQL (here: bash tools/services/postgres.sh) or fix the host, port, user and database in --store / PIPEWRIGHT_STORE.' },
+  PW_ERR_QUEUE_UNREACHABLE: { title: 'Work queue unreachable', exit: 1, http: 503, fix: 'Start Redis (here: bash tools/services/redis.sh) or fix --redis / PIPEWRIGHT_REDIS (redis://HOST:PORT).' },
+  PW_ERR_WORKER_LOST: { title: 'Worker lost', exit: 1, http: 502, fix: 'The worker running the stage stopped (killed, crashed, lost its connection). The stage is idempotent: false, so it was not retried; check what it did, then `pipewright run --resume <id>`.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -1,6 +1,7 @@
 export type {
   ApprovalRecord,
   ArtifactRecord,
+  BlobStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,
