@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   PW_ERR_REPORT_WINDOW: { title: 'Invalid report window', exit: 2, http: 400, fix: 'Give --since as a span back from now (30d, 12w, 48h) or a start date (2026-01-01).' },
   PW_ERR_REPORT_FORMAT: { title: 'Invalid report format', exit: 2, http: 400, fix: 'Use --format text, json, md or html.' },
   PW_ERR_DOCS_OUTDATED: { title: 'Pipeline documentation out of date', exit: 1, http: 409, fix: 'Regenerate it with `pipewright docs --out <file>` and commit the result.' },
+  PW_ERR_STORE_URL: { title: 'Invalid store URL', exit: 2, http: 400, fix: 'Use --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME] (or PIPEWRIGHT_STORE); leave both unset for the local SQLite store.' },
+  PW_ERR_STORE_UNREACHABLE: { title: 'Store unreachable', exit: 1, http: 503, fix: 'Start PostgreSQL (here: bash tools/services/postgres.sh) or fix the host, port, user and database in --store / PIPEWRIGHT_STORE.' },
+  PW_ERR_QUEUE_UNREACHABLE: { title: 'Work queue unreachable', exit: 1, http: 503, fix: 'Start Redis (here: bash tools/services/redis.sh) or fix --redis / PIPEWRIGHT_REDIS (redis://HOST:PORT).' },
+  PW_ERR_WORKER_LOST: { title: 'Worker lost', exit: 1, http: 502, fix: 'The worker running the stage stopped (killed, crashed, lost its connection). The stage is idempotent: false, so it was not retried; check what it did, then `pipewright run --resume <id>`.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -6,6 +6,7 @@ export type {
   AuditFilter,
   AuditHead,
   AuditStore,
+  BlobStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,

@@ -287,6 +287,19 @@ export interface HealthFilter {
 }
 
 /**
+ * Content-addressed files (artifacts, the files of cache entries) kept in the store itself, so
+ * every process that reaches the store reaches them too (workers on other hosts). Digests are
+ * `sha256:<hex>` of the exact bytes.
+ */
+export interface BlobStore {
+  /** Stores bytes under their digest (refused when the digest does not match); storing again is a no-op. */
+  put(digest: string, content: Buffer): Promise<void>
+  get(digest: string): Promise<Buffer | undefined>
+  /** The digests of the list the store has. */
+  has(digests: Iterable<string>): Promise<Set<string>>
+}
+
+/**
  * Where runs live. The engine writes as the run happens; implementations may buffer writes but
  * must make them visible to their own reads, and durable within a short interval (a crash loses
  * at most the last few milliseconds of log lines, never a finished stage's state for long).
@@ -296,6 +309,8 @@ export interface Store {
   readonly kind: string
   /** Directory for content-addressed artifact files; undefined: keep artifacts in memory. */
   readonly artifactDir?: string
+  /** Shared content-addressed files (PostgreSQL); undefined: artifact files live under `artifactDir` only. */
+  readonly blobs?: BlobStore
 
   createRun(run: RunRecord): Promise<void>
   updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>

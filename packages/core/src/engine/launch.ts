@@ -82,7 +82,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     host,
     executor: services.executor,
     hooks,
-    artifacts: new ArtifactStore(await services.artifactDir()),
+    artifacts: new ArtifactStore(await services.artifactDir(), services.store.blobs),
     secrets: run.secrets,
     redact: services.redaction(run.secrets.values()),
     vars: options.vars ?? {},
