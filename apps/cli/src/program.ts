@@ -17,6 +17,8 @@ import { registerReport } from './commands/report.js'
 import { registerRun } from './commands/run.js'
 import { registerRuns } from './commands/runs.js'
 import { registerSchema } from './commands/schema.js'
+import { registerServe } from './commands/serve.js'
+import { registerToken } from './commands/token.js'
 import { registerShow } from './commands/show.js'
 import { registerValidate } from './commands/validate.js'
 import { registerWatch } from './commands/watch.js'
@@ -64,7 +66,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport, registerWorker]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport, registerWorker, registerServe, registerToken]) {
     register(program, runtime)
   }
   return { program, runtime }

@@ -67,6 +67,9 @@ export const ERROR_CODES = {
   PW_ERR_STORE_UNREACHABLE: { title: 'Store unreachable', exit: 1, http: 503, fix: 'Start PostgreSQL (here: bash tools/services/postgres.sh) or fix the host, port, user and database in --store / PIPEWRIGHT_STORE.' },
   PW_ERR_QUEUE_UNREACHABLE: { title: 'Work queue unreachable', exit: 1, http: 503, fix: 'Start Redis (here: bash tools/services/redis.sh) or fix --redis / PIPEWRIGHT_REDIS (redis://HOST:PORT).' },
   PW_ERR_WORKER_LOST: { title: 'Worker lost', exit: 1, http: 502, fix: 'The worker running the stage stopped (killed, crashed, lost its connection). The stage is idempotent: false, so it was not retried; check what it did, then `pipewright run --resume <id>`.' },
+  PW_ERR_UNAUTHORIZED: { title: 'Not signed in', exit: 2, http: 401, fix: 'Send `Authorization: Bearer <token>`; an admin creates tokens with `pipewright token create --name <you> --role <role>`.' },
+  PW_ERR_FORBIDDEN: { title: 'Not allowed for this role', exit: 2, http: 403, fix: 'Ask an admin for a token with the role this action needs (viewer < operator, approver < admin); see docs/server.md.' },
+  PW_ERR_WEBHOOK_SIGNATURE: { title: 'Webhook signature invalid', exit: 2, http: 401, fix: 'Set the same secret in the forge\'s webhook settings and in PIPEWRIGHT_WEBHOOK_SECRET (or --webhook-secret-file) of `pipewright serve`.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -523,5 +523,37 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
         await expect(store.appendLogs([log(0)])).rejects.toMatchObject({ code: 'PW_ERR_STORE' })
       })
     })
+
+    describe('server: tokens, claims, actions', () => {
+      it('keeps tokens by hash, one live token per name, and forgets revoked ones', async () => {
+        await store.addApiToken({ name: 'alice', role: 'approver', hash: 'h1', createdAt: 1 })
+        await expect(store.addApiToken({ name: 'alice', role: 'viewer', hash: 'h2', createdAt: 2 })).rejects.toMatchObject({ code: 'PW_ERR_USAGE' })
+        expect(await store.findApiToken('h1')).toEqual({ name: 'alice', role: 'approver', hash: 'h1', createdAt: 1 })
+        expect(await store.findApiToken('nope')).toBeUndefined()
+        expect(await store.revokeApiToken('alice', 5)).toBe(true)
+        expect(await store.revokeApiToken('alice', 6)).toBe(false)
+        expect(await store.findApiToken('h1')).toBeUndefined()
+        await store.addApiToken({ name: 'alice', role: 'viewer', hash: 'h3', createdAt: 7 })
+        expect((await store.listApiTokens()).map((t) => [t.hash, t.revokedAt])).toEqual([['h1', 5], ['h3', undefined]])
+      })
+
+      it('grants a claim once per scope and key, and finds the newest by prefix', async () => {
+        expect(await store.claimOnce('webhook', 'github:1', 10)).toBe(true)
+        expect(await store.claimOnce('webhook', 'github:1', 11)).toBe(false)
+        expect(await store.claimOnce('schedule', 'github:1', 11)).toBe(true)
+        expect(await store.claimOnce('schedule', 'web:a:100', 100)).toBe(true)
+        expect(await store.claimOnce('schedule', 'web:a:200', 200)).toBe(true)
+        expect(await store.claimOnce('schedule', 'web:b:300', 300)).toBe(true)
+        expect(await store.lastClaim('schedule', 'web:a:')).toEqual({ key: 'web:a:200', at: 200 })
+        expect(await store.lastClaim('schedule', 'other:')).toBeUndefined()
+      })
+
+      it('records actions, newest first', async () => {
+        await store.addServerAction({ at: 1, actor: 'bob', role: 'operator', action: 'POST /api/runs', target: 'run-1', status: 202 })
+        await store.addServerAction({ at: 2, actor: 'amy', role: 'approver', action: 'POST /api/runs/:id/stages/:stageId/approve', status: 200 })
+        expect((await store.listServerActions(10)).map((a) => a.actor)).toEqual(['amy', 'bob'])
+        expect((await store.listServerActions(1))).toHaveLength(1)
+      })
+    })
   })
 }

@@ -1,4 +1,6 @@
 export type {
+  ApiTokenRecord,
+  ApiTokenRole,
   ApprovalRecord,
   ArtifactRecord,
   AuditEntry,
@@ -24,6 +26,8 @@ export type {
   RunFilter,
   RunOptionsSnapshot,
   RunRecord,
+  ServerActionRecord,
+  ServerStore,
   StageRecord,
   Store,
   StoredEvent,

@@ -6,6 +6,7 @@ import type { ApprovalRecord, AuditEntry, AuditFilter, ArtifactRecord, CacheEntr
 import { decideAcquisition, lockState } from './environment-lock.js'
 import { matchesDeploymentFilter, newestDeploymentFirst, approverKey } from './deployment-filter.js'
 import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
+import { memoryServerStore } from './server-memory.js'
 
 export interface MemoryStoreOptions {
   /** Directory for artifact files (created if missing); omitted: artifacts stay in memory. */
@@ -87,6 +88,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const store: Store = {
     kind: 'memory',
     ...(options.artifactDir === undefined ? {} : { artifactDir: options.artifactDir }),
+    ...memoryServerStore(open),
 
     async createRun(run) {
       open()

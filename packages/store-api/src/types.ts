@@ -305,7 +305,7 @@ export interface BlobStore {
  * at most the last few milliseconds of log lines, never a finished stage's state for long).
  * Every method may be called from several processes at once (implementations lock as needed).
  */
-export interface Store {
+export interface Store extends ServerStore {
   readonly kind: string
   /** Directory for content-addressed artifact files; undefined: keep artifacts in memory. */
   readonly artifactDir?: string
@@ -464,3 +464,53 @@ export interface AuditStore {
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends AuditStore {}
+
+/** What an API token may do on the server (see docs/server.md). */
+export type ApiTokenRole = 'viewer' | 'operator' | 'approver' | 'admin'
+
+/** An API token as the store keeps it: never the token, only its SHA-256 hash. */
+export interface ApiTokenRecord {
+  /** The identity requests made with it act as (unique among tokens not revoked). */
+  name: string
+  role: ApiTokenRole
+  /** Hex SHA-256 of the token. */
+  hash: string
+  createdAt: number
+  revokedAt?: number
+}
+
+/** A mutating request the server served, with who made it (its token's name and role). */
+export interface ServerActionRecord {
+  at: number
+  actor: string
+  role: string
+  /** `POST /api/runs/:id/cancel` … */
+  action: string
+  /** What it acted on (a run id, an environment, a token name). */
+  target?: string
+  /** HTTP status answered. */
+  status: number
+}
+
+/** The server's additions to a store: tokens, one-time claims (webhook deliveries, schedule slots), actions. */
+export interface ServerStore {
+  /** Stores a token; PW_ERR_USAGE when a token not revoked already has this name. */
+  addApiToken(token: ApiTokenRecord): Promise<void>
+  /** The token (not revoked) with this hash. */
+  findApiToken(hash: string): Promise<ApiTokenRecord | undefined>
+  /** Every token, revoked ones too, by creation. */
+  listApiTokens(): Promise<ApiTokenRecord[]>
+  /** Revokes the live token of this name; false when there is none. */
+  revokeApiToken(name: string, at: number): Promise<boolean>
+  /**
+   * Claims `key` in `scope` once (a unique insert, atomic across processes): true for the first
+   * claimer, false for every later one. Webhook delivery ids and schedule slots use it.
+   */
+  claimOnce(scope: string, key: string, at: number): Promise<boolean>
+  /** The newest claim of a scope whose key starts with `prefix` (a schedule's last fired slot). */
+  lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined>
+  /** Records a mutating request and its actor. */
+  addServerAction(action: ServerActionRecord): Promise<void>
+  /** Newest first. */
+  listServerActions(limit?: number): Promise<ServerActionRecord[]>
+}

@@ -193,6 +193,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_by_at ON audit (at);
   `,
+  // 5 → 6: the server's tables
+  `
+  -- the server: API tokens (only their SHA-256), one-time claims (webhook
+  -- deliveries, schedule slots) and the mutating requests it served, with their actor
+  CREATE TABLE api_tokens (
+    hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+
+  CREATE TABLE claims (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+
+  CREATE TABLE server_actions (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    status INTEGER NOT NULL
+  );
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */
