@@ -26,6 +26,7 @@ stages:
   build:
     run: |
       printf '\\033[31mred alert\\033[0m and \\033[1;32mgreen\\033[0m\\n'
+      echo '<img src=x onerror="document.title=1">markup stays text'
       while [ ! -f release-build ]; do sleep 0.1; done
       echo build done
   test:
@@ -36,7 +37,7 @@ stages:
     run: echo packaged
 `
 
-describe('dashboard in a browser', () => {
+describe('dashboard in a browser', { timeout: 120_000 }, () => {
   let t: TestServer
   let browser: Browser
   beforeAll(async () => {
@@ -95,6 +96,10 @@ describe('dashboard in a browser', () => {
       // ANSI colours become styled spans, never raw escape codes.
       await page.locator('.log .ansi-red-fg', { hasText: 'red alert' }).waitFor()
       expect(await page.textContent('.log')).not.toContain('\u001b[')
+      // A log line is text, never markup.
+      await page.locator('.log', { hasText: 'markup stays text' }).waitFor()
+      expect(await page.locator('.log img').count()).toBe(0)
+      expect(await page.textContent('.log')).toContain('<img src=x onerror="document.title=1">markup stays text')
       writeFileSync(release, '')
       await expect.poll(() => node('build').getAttribute('data-status'), { timeout: 20_000 }).toBe('succeeded')
       await expect.poll(() => node('test').getAttribute('data-status'), { timeout: 20_000 }).toBe('succeeded')
