@@ -5,13 +5,6 @@ import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
 import { processTargetPlugin, recordingDeployer } from '../deploy/helpers.js'
 
-// How the monitoring side declares its rollback event (the engine routes any declared event).
-declare module '@pipewright/plugin-api' {
-  interface PipewrightEvents {
-    'deploy:rolled-back': { runId: string; stageId: string; environment: string; version: string; servingVersion?: string; reason: string; evidence: unknown; at: number }
-  }
-}
-
 let project: TempProject | undefined
 afterEach(async () => {
   await project?.cleanup()
@@ -40,6 +33,8 @@ const plugins = [
           ctx.emit('deploy:rolled-back', {
             stageId: ctx.stageId,
             environment: config.environment,
+            deploymentId: 'dep-1',
+            rollbackId: 'dep-2',
             version: '1.4.2',
             servingVersion: '1.4.1',
             reason: '/healthz answered 500 in 3 of 3 samples',
