@@ -14,7 +14,7 @@ export default pipewrightBuild({
   entry: { index: 'src/index.ts', bin: 'src/bin.ts', 'spawner-child': '../../packages/core/src/exec/spawner-child.ts' },
   noExternal: BUNDLED,
   // Everything else is imported from node_modules at run time (and declared in package.json).
-  external: ['better-sqlite3', 'jiti', '@pipewright/store-postgres', '@pipewright/executor-bullmq', 'pg', 'bullmq', 'ioredis', /^@pipewright\/(agent|plugin-(?!api$).*)$/, 'create-pipewright-plugin'],
+  external: ['better-sqlite3', 'jiti', '@pipewright/store-postgres', '@pipewright/executor-bullmq', 'pg', 'bullmq', 'ioredis', /^@pipewright\/(agent|insight|server|plugin-(?!api$).*)$/, 'create-pipewright-plugin'],
   splitting: true,
   // Bundled CommonJS dependencies call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __pwCreateRequire } from 'node:module'; const require = __pwCreateRequire(import.meta.url);" },

@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
 import { registerApprovals } from './commands/approvals.js'
+import { registerAudit } from './commands/audit.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
+import { registerMonitor } from './commands/monitor.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -11,9 +13,12 @@ import { registerLogs } from './commands/logs.js'
 import { registerPlugin } from './commands/plugin-new.js'
 import { registerPlugins } from './commands/plugins.js'
 import { registerPrune } from './commands/prune.js'
+import { registerReport } from './commands/report.js'
 import { registerRun } from './commands/run.js'
 import { registerRuns } from './commands/runs.js'
 import { registerSchema } from './commands/schema.js'
+import { registerServe } from './commands/serve.js'
+import { registerToken } from './commands/token.js'
 import { registerShow } from './commands/show.js'
 import { registerValidate } from './commands/validate.js'
 import { registerWatch } from './commands/watch.js'
@@ -61,7 +66,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerWorker]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport, registerWorker, registerServe, registerToken]) {
     register(program, runtime)
   }
   return { program, runtime }

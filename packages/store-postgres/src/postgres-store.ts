@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
+  ApiTokenRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, HealthFilter, HealthRecord, ServerActionRecord,
   ApprovalRecord, ArtifactRecord, BlobStore, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter,
   RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
@@ -11,6 +12,7 @@ import { RUN_COLUMNS, json, rowToArtifact, rowToCache, rowToEvent, rowToLog, row
 import { SCHEMA_VERSION, migrate, quoteIdent } from './schema.js'
 import { createBlobs } from './blobs.js'
 import { WriteBuffer } from './write-buffer.js'
+import { AuditTable, HealthTable, ServerTables } from './server-audit-health.js'
 
 export interface PostgresStoreOptions {
   /** `postgres://user[:password]@host[:port]/database[?schema=name]`. */
@@ -96,6 +98,9 @@ class PostgresStore implements Store {
   readonly blobs: BlobStore
   private readonly buffer: WriteBuffer
   private readonly environments: EnvironmentTables
+  private readonly audit: AuditTable
+  private readonly health: HealthTable
+  private readonly server: ServerTables
   private readonly knownRuns = new Set<string>()
   private closed = false
 
@@ -106,6 +111,9 @@ class PostgresStore implements Store {
   ) {
     this.buffer = new WriteBuffer(pool)
     this.environments = new EnvironmentTables(pool)
+    this.audit = new AuditTable(pool)
+    this.health = new HealthTable(pool)
+    this.server = new ServerTables(pool)
     this.blobs = createBlobs(pool, (action, work) => this.write(action, work))
   }
 
@@ -345,6 +353,58 @@ class PostgresStore implements Store {
 
   listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]> {
     return this.read('listApprovals', () => this.environments.listApprovals(runId, stageId))
+  }
+
+  addHealthRecords(records: HealthRecord[]): Promise<void> {
+    return this.write('addHealthRecords', () => this.health.add(records))
+  }
+
+  listHealthRecords(filter: HealthFilter = {}): Promise<HealthRecord[]> {
+    return this.read('listHealthRecords', () => this.health.list(filter))
+  }
+
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    return this.write('appendAudit', () => this.audit.append(entry))
+  }
+
+  listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    return this.read('listAudit', () => this.audit.list(filter))
+  }
+
+  getAuditHead(): Promise<AuditHead | undefined> {
+    return this.read('getAuditHead', () => this.audit.head())
+  }
+
+  addApiToken(token: ApiTokenRecord): Promise<void> {
+    return this.write('addApiToken', () => this.server.addToken(token))
+  }
+
+  findApiToken(hash: string): Promise<ApiTokenRecord | undefined> {
+    return this.read('findApiToken', () => this.server.findToken(hash))
+  }
+
+  listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.read('listApiTokens', () => this.server.listTokens())
+  }
+
+  revokeApiToken(name: string, at: number): Promise<boolean> {
+    return this.write('revokeApiToken', () => this.server.revokeToken(name, at))
+  }
+
+  claimOnce(scope: string, key: string, at: number): Promise<boolean> {
+    return this.write('claimOnce', () => this.server.claim(scope, key, at))
+  }
+
+  lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined> {
+    return this.read('lastClaim', () => this.server.lastClaim(scope, prefix))
+  }
+
+  addServerAction(action: ServerActionRecord): Promise<void> {
+    return this.write('addServerAction', () => this.server.addAction(action))
+  }
+
+  listServerActions(limit = 100): Promise<ServerActionRecord[]> {
+    return this.read('listServerActions', () => this.server.listActions(limit))
   }
 
   flush(): Promise<void> {

@@ -69,6 +69,30 @@ export const MIGRATIONS: readonly string[] = [
   -- Content-addressed files (artifacts, cache entries' files) every host can read.
   CREATE TABLE blobs (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, content BYTEA NOT NULL, created_at BIGINT NOT NULL);
   `,
+  // 1 → 2: environments' health history, the audit trail (append-only, hash-chained; its head is in
+  // `state`) and the server's tables (API token hashes, one-time claims, recorded actions).
+  `
+  CREATE TABLE health_records (
+    id BIGSERIAL PRIMARY KEY, environment TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL, kind TEXT NOT NULL, run_id TEXT, record TEXT NOT NULL
+  );
+  CREATE INDEX health_records_by_environment ON health_records (environment, at);
+  CREATE INDEX health_records_by_run ON health_records (run_id);
+
+  CREATE TABLE audit (
+    seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL,
+    subject TEXT NOT NULL, data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_at ON audit (at);
+
+  CREATE TABLE api_tokens (
+    ord BIGSERIAL, hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT
+  );
+  CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+  CREATE TABLE claims (ord BIGSERIAL, scope TEXT NOT NULL, key TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (scope, key));
+  CREATE TABLE server_actions (
+    id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT, status INTEGER NOT NULL
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
