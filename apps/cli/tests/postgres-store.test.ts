@@ -31,7 +31,7 @@ describe('--store postgres://… and PIPEWRIGHT_STORE', () => {
     expect(logs.stdout.trim()).toBe('hello from postgres')
     const sqlite = await runCli(['runs', '--json'], { cwd: a })
     expect(JSON.parse(sqlite.stdout)).toEqual([])
-  })
+  }, 300_000)
 
   it('refuses a URL it cannot use and an unreachable server with a code and a fix, never printing the password', async () => {
     const dir = await makeProject({ 'pipewright.yml': 'name: x\nstages:\n  a:\n    run: "true"\n' })
@@ -45,7 +45,7 @@ describe('--store postgres://… and PIPEWRIGHT_STORE', () => {
     expect(down.stderr).toContain('PW_ERR_STORE_UNREACHABLE')
     expect(down.stderr).toContain('tools/services/postgres.sh')
     for (const r of [bad, down]) expect(r.stdout + r.stderr).not.toContain('hunter2')
-  })
+  }, 300_000)
 
   it('says what --queue needs and refuses bad worker labels', async () => {
     const dir = await makeProject({ 'pipewright.yml': 'name: x\nstages:\n  a:\n    run: "true"\n' })
@@ -56,5 +56,5 @@ describe('--store postgres://… and PIPEWRIGHT_STORE', () => {
     const labels = await runCli(['--store', url, 'worker', '--labels', 'Docker,ok'], { cwd: dir })
     expect(labels.code).toBe(2)
     expect(labels.stderr).toContain('"Docker" is not a label')
-  })
+  }, 300_000)
 })

@@ -2,7 +2,8 @@
 //   pnpm --filter @pipewright/executor-bullmq bench [stages] [runs]
 // 1. one pipeline of `stages` trivial independent stages (`true`), 16 at a time: wall time and
 //    time per stage with the local executor and with 4 local workers (concurrency 4 each), and the
-//    scheduling latency of worker stages (queued → started on a worker) p50/p99;
+//    scheduling latency of worker stages p50/p99: from when a stage was ready and a worker slot was
+//    free to its start (also queued → started, which includes waiting for busy workers);
 // 2. `runs` one-stage runs queued at once on 4 workers: scheduling latency p50/p99 (target p99 < 50 ms).
 // Needs Redis on 127.0.0.1:6379 (bash tools/services/up.sh). Numbers on a shared machine are noisy.
 import { spawn } from 'node:child_process'
@@ -55,14 +56,17 @@ const workers = await startWorkers(4)
 try {
   const local = await pipelineRun(dir, wide, undefined, 16)
   const latencies: number[] = []
-  const executor = await createBullmqExecutor({ redisUrl, queue, local: undefined, onScheduled: (ms) => latencies.push(ms) })
+  const queued: number[] = []
+  const executor = await createBullmqExecutor({ redisUrl, queue, onScheduled: (ms, _job, waited) => (latencies.push(ms), queued.push(waited)) })
   const remote = await pipelineRun(dir, wide, { execute: (job, io) => executor.execute(job, io) }, 16)
   console.log(`${stages} trivial stages, 16 at a time:`)
   console.log(`  local executor:      ${(local / 1000).toFixed(1)} s wall, ${(local / stages).toFixed(1)} ms per stage`)
   console.log(`  4 workers (BullMQ):  ${(remote / 1000).toFixed(1)} s wall, ${(remote / stages).toFixed(1)} ms per stage (overhead ${((remote - local) / stages).toFixed(1)} ms per stage)`)
-  console.log(`  scheduling latency (queued → started on a worker): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`)
+  console.log(`  scheduling latency (ready with a free worker slot → started): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`)
+  console.log(`  queued → started (includes waiting for busy workers): p50 ${pct(queued, 50).toFixed(1)} ms, p99 ${pct(queued, 99).toFixed(1)} ms`)
 
   latencies.length = 0
+  queued.length = 0
   const engine = createEngine({ cwd: dir, services: [{ token: EXECUTOR, useValue: { execute: (job, io) => executor.execute(job, io) } }] })
   const start = performance.now()
   const handles = await Promise.all(Array.from({ length: runs }, () => engine.run(single)))
@@ -71,7 +75,8 @@ try {
   await engine.close()
   const failed = results.filter((r) => r.status !== 'succeeded').length
   console.log(`${runs} one-stage runs queued at once on 4 workers: ${(wall / 1000).toFixed(1)} s wall${failed ? `, ${failed} failed` : ''}`)
-  console.log(`  scheduling latency: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms (target p99 < 50 ms: ${pct(latencies, 99) < 50 ? 'met' : 'NOT met'})`)
+  console.log(`  scheduling latency (ready with a free worker slot → started): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms (target p99 < 50 ms: ${pct(latencies, 99) < 50 ? 'met' : 'NOT met'})`)
+  console.log(`  queued → started (includes waiting for busy workers): p50 ${pct(queued, 50).toFixed(1)} ms, p99 ${pct(queued, 99).toFixed(1)} ms`)
   await executor.close()
 } finally {
   for (const w of workers) w.kill('SIGTERM')

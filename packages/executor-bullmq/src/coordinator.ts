@@ -18,8 +18,12 @@ export interface BullmqExecutorOptions {
   blobs?: BlobStore
   /** Runs `uses:` stages (plugin calls happen in the coordinator's process); default the local executor. */
   local?: StageExecutor
-  /** Called when a worker starts a job: how long it waited since it was queued (ms). */
-  onScheduled?(latencyMs: number, job: StageJob): void
+  /**
+   * Called when a worker starts a job. `latencyMs`: from when the job was ready *and* the worker
+   * slot that took it was free, to the start — the scheduling overhead, without time spent waiting
+   * for busy workers; `queuedMs`: from queued to started, including that wait.
+   */
+  onScheduled?(latencyMs: number, job: StageJob, queuedMs: number): void
 }
 
 export interface BullmqExecutor extends StageExecutor {
@@ -65,7 +69,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
   async function apply(jobId: string, entry: Pending, message: WorkerMessage): Promise<void> {
     if (message.t === 'started') {
       entry.started++
-      if (entry.started === 1) options.onScheduled?.(message.at - entry.queuedAt, entry.job)
+      if (entry.started === 1) options.onScheduled?.(message.at - Math.max(entry.queuedAt, message.idleSince), entry.job, message.at - entry.queuedAt)
       entry.io.log('system', entry.started === 1 ? `running on worker ${message.worker}` : `started again on worker ${message.worker}: the worker running it was lost`)
     } else if (message.t === 'log') entry.io.log(message.stream, message.line)
     else if (message.t === 'output') entry.io.output(message.key, message.value)

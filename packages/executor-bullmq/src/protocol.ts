@@ -12,7 +12,8 @@ export interface WorkerJobData {
 
 /** Messages a worker publishes on the job's reply channel, in order. */
 export type WorkerMessage =
-  | { job: string; t: 'started'; worker: string; attempt: number; at: number }
+  /** `idleSince`: when the worker slot that took the job became free (epoch ms). */
+  | { job: string; t: 'started'; worker: string; attempt: number; at: number; idleSince: number }
   | { job: string; t: 'log'; stream: 'stdout' | 'stderr' | 'system'; line: string }
   | { job: string; t: 'output'; key: string; value: string }
   | { job: string; t: 'done'; outcome: AttemptOutcome; artifacts: StoredArtifact[] }

@@ -86,18 +86,18 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
       await send({ job: jobId, t: 'done', ...result })
       return result
     }
-    const release = await slots()
+    const held = await slots()
     const controller = new AbortController()
     running.set(jobId, controller)
     try {
-      void send({ job: jobId, t: 'started', worker: id, attempt: bull.attemptsStarted, at: Date.now() })
+      void send({ job: jobId, t: 'started', worker: id, attempt: bull.attemptsStarted, at: Date.now(), idleSince: held.idleSince })
       options.report?.(`${job.runId} ${job.stageId}: started`)
       result = await runJob(job, controller.signal, jobId, send)
     } catch (error) {
       result = { outcome: failed(error), artifacts: [] }
     } finally {
       running.delete(jobId)
-      release()
+      held.release()
     }
     options.report?.(`${job.runId} ${job.stageId}: ${result.outcome.ok ? 'succeeded' : `failed (${result.outcome.error?.message ?? 'exit ' + result.outcome.exitCode})`}`)
     await send({ job: jobId, t: 'done', ...result })
@@ -141,20 +141,28 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
   }
 }
 
-/** At most `size` holders at once; `acquire()` resolves to the release function. */
-function semaphore(size: number): () => Promise<() => void> {
-  let free = size
-  const waiting: Array<() => void> = []
-  const release = () => {
-    const next = waiting.shift()
-    if (next) next()
-    else free++
-  }
+/** A held slot: its release, and since when the slot had been idle before this job took it (epoch ms). */
+interface Slot {
+  release(): void
+  idleSince: number
+}
+
+/** At most `size` holders at once; `acquire()` resolves to a slot. */
+function semaphore(size: number): () => Promise<Slot> {
+  const idle: number[] = Array.from({ length: size }, () => Date.now())
+  const waiting: Array<(slot: Slot) => void> = []
+  const slot = (idleSince: number): Slot => ({
+    idleSince,
+    release: () => {
+      const next = waiting.shift()
+      if (next) next(slot(Date.now()))
+      else idle.push(Date.now())
+    },
+  })
   return () => new Promise((resolve) => {
-    if (free > 0) {
-      free--
-      resolve(release)
-    } else waiting.push(() => resolve(release))
+    const since = idle.shift()
+    if (since !== undefined) resolve(slot(since))
+    else waiting.push(resolve)
   })
 }
 
