@@ -33,7 +33,18 @@ export interface PipewrightEvents {
   /** An attempt failed and another will follow after `delayMs`. */
   'stage:retrying': { runId: string; stageId: string; attempt: number; delayMs: number; reason: string; at: number }
   /** An attempt ended (before gates and hooks judge the stage). */
-  'stage:attempted': { runId: string; stageId: string; attempt: number; ok: boolean; exitCode: number | null; outputs: Record<string, string>; durationMs: number; at: number }
+  'stage:attempted': {
+    runId: string
+    stageId: string
+    attempt: number
+    ok: boolean
+    exitCode: number | null
+    outputs: Record<string, string>
+    durationMs: number
+    /** CPU time (user + system, ms) of the attempt's command, where the executor measures it (Linux: yes). */
+    cpuMs?: number
+    at: number
+  }
   /**
    * A stage waits (an approval, a lock, a window, a pending gate); emitted again when the reason
    * changes. `phase` and `hook` say which lifecycle step waits, so a resumed run waits on there.
@@ -120,6 +131,8 @@ export interface DeploymentEventRecord {
   /** The commit the run was for, and its branch. */
   commit?: string
   branch?: string
+  /** When that commit was made (committer date, epoch ms): lead time for changes runs from here to `finishedAt`. */
+  commitAt?: number
   /** `sha256:` of the deployed directory's files (path and content), for `from:` deployments. */
   artifactDigest?: string
   /** The image reference deployed (a digest when one was given), for `image:` deployments. */

@@ -1,6 +1,14 @@
 export type {
+  ApiTokenRecord,
+  ApiTokenRole,
   ApprovalRecord,
   ArtifactRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+  AuditHead,
+  AuditStore,
+  BlobStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,
@@ -18,6 +26,8 @@ export type {
   RunFilter,
   RunOptionsSnapshot,
   RunRecord,
+  ServerActionRecord,
+  ServerStore,
   StageRecord,
   Store,
   StoredEvent,
@@ -33,3 +43,5 @@ export { decideAcquisition, lockState } from './environment-lock.js'
 export type { LockDecision } from './environment-lock.js'
 export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'
 export { matchesHealthFilter } from './health-filter.js'
+export { AUDIT_GENESIS, AUDIT_HEAD_KEY, chainAuditEntry, hashAuditEntry, matchesAuditFilter, verifyAuditChain } from './audit.js'
+export type { AuditProblem, AuditVerification, VerifyAuditOptions } from './audit.js'

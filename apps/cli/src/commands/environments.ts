@@ -181,7 +181,7 @@ async function unlock(ctx: CommandContext, environment: string, flags: EnvFlags)
     return 0
   }
   try {
-    const r = await unlockEnvironment(store, environment, { force: flags.force === true })
+    const r = await unlockEnvironment(store, environment, { force: flags.force === true, actor: (await identityOf(ctx, undefined, false)) ?? 'unknown' })
     if (r.alive) {
       throw new PipewrightError('PW_ERR_ENVIRONMENT_LOCKED', `${environment} is locked by run ${r.alive.runId} (${r.alive.stageId}), whose process ${r.alive.pid} on ${r.alive.host} is alive`, {
         details: `Wait for it, or cancel that run; --force removes the lock anyway (two deploys may then overlap).`,

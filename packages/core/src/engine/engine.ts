@@ -24,6 +24,7 @@ import { createContainer, registerProvider } from './container.js'
 import { EventBus } from './event-bus.js'
 import { readGitInfo } from './git-info.js'
 import { newRunId } from './run-id.js'
+import { serverUrl } from './notification-routes.js'
 import { executeRun, newRunRecord, type LaunchServices, type PreparedRun } from './launch.js'
 import { apiPackageVersion, PluginLoader } from './plugin-loading.js'
 import { RunQueue } from './run-queue.js'
@@ -149,6 +150,7 @@ class PipewrightEngine extends EventBus implements Engine {
     // The plan carries what the run needs: the outputs its left-out needs had in their last success.
     if (plan.external) plan.external = await resolveExternalNeeds(this.store, loaded.spec.name, plan.external)
     const secrets = await this.secretsFor(loaded.spec, options)
+    serverUrl(this.options.baseUrl, this.env, loaded.spec)
     const git = await readGitInfo(loaded.dir, options.commit)
     if (options.commit && git?.sha !== options.commit.sha && !git?.sha.startsWith(options.commit.sha)) {
       throw new PipewrightError('PW_ERR_COMMIT_NOT_FOUND', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
@@ -171,6 +173,7 @@ class PipewrightEngine extends EventBus implements Engine {
     await this.loader.prepareFor(spec)
     if (spec.plugins?.length) await this.loader.loadDeclared(spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
     const secrets = await this.secretsFor(spec, options)
+    serverUrl(this.options.baseUrl, this.env, spec)
     const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)
     const [stages, logs, events, artifacts] = await Promise.all([this.store.getStages(runId), this.store.getLogs(runId), this.store.getEvents(runId), this.store.listArtifacts(runId)])
     const prior = new Map(stages.map((s) => [s.stageId, { ...s, artifacts: artifacts.filter((a) => a.stageId === s.stageId).map(({ path, digest, size }): StoredArtifact => ({ path, digest, size })) }]))

@@ -66,7 +66,7 @@ export interface EngineOptions {
   maxRuns?: number
   /** Bytes of log the store keeps per stage (default 16 MiB); the live output is never cut. */
   logLimitBytes?: number
-  /** The server's public URL: notifications link to `<baseUrl>/runs/<id>`. */
+  /** The server's public URL: notifications link to `<baseUrl>/runs/<id>` (default: PIPEWRIGHT_SERVER_URL, else the pipeline's `server.url`). */
   baseUrl?: string
 }
 

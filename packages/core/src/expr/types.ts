@@ -30,7 +30,7 @@ export const EXPRESSION_CONTEXTS = {
   matrix: "The current matrix instance's values, e.g. `matrix.node`.",
   stages: '`stages.<id>.outputs.<name>` and `stages.<id>.status` of a stage this one needs (directly or transitively).',
   run: '`run.id` and `run.pipeline`.',
-  git: '`git.sha`, `git.shortSha`, `git.branch`, `git.tag`, `git.message`, `git.author`, `git.root` of the checked-out commit.',
+  git: '`git.sha`, `git.shortSha`, `git.branch`, `git.tag`, `git.message`, `git.author`, `git.root`, `git.committedAt` (epoch ms) of the checked-out commit.',
 } as const
 
 export type ContextName = keyof typeof EXPRESSION_CONTEXTS

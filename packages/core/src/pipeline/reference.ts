@@ -96,6 +96,22 @@ function deploymentSections(root: JsonSchema, stage: JsonSchema): string[] {
   ]
 }
 
+/** The notify route and server sections. */
+function notificationSections(root: JsonSchema): string[] {
+  return [
+    '## Notify (`notify[]`)',
+    '',
+    'Which events go to which notifier; channels, messages, retries and the webhook signature: [notifications.md](notifications.md). A route takes an event when `on:` names it and every filter given lets it through.',
+    '',
+    table(root.properties?.notify?.items ?? {}),
+    '',
+    '## Server (`server`)',
+    '',
+    table(root.properties?.server ?? {}),
+    '',
+  ]
+}
+
 /**
  * Markdown reference of the pipeline file, generated from the schema's `.describe()` texts and
  * the expression language tables, so the documentation cannot drift from the code.
@@ -136,6 +152,7 @@ export function renderPipelineReference(): string {
     table(stage.properties?.gates?.items ?? {}),
     '',
     ...deploymentSections(root, stage),
+    ...notificationSections(root),
     '## Plugin (`plugins[]`)',
     '',
     'A package name or path, or:',
