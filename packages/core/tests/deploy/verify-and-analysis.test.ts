@@ -172,4 +172,17 @@ stages:
     const error = await runFile(bad.file, {}, { plugins: [series] }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PW_ERR_CONFIG_INVALID', problems: [{ path: 'stages.check.analysis', message: 'An analysis needs `count:` or `window:` (when to stop)', line: 5 }] })
   })
+
+  it('refuses unknown monitor types and conditions that do not parse, before anything runs', async () => {
+    const bad = await tempProject(pipeline(`{ window: 1s, failure-condition: "result.status >>> 3", monitors: [{ uses: series/valuez }] }`))
+    project = bad
+    const error = await runFile(bad.file, {}, { plugins: [processTargetPlugin, series] }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PW_ERR_CONFIG_INVALID' })
+    const problems = (error as { problems: Array<{ path: string; message: string; code: string }> }).problems
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      ['stages.deploy.deploy.verify.failure-condition', 'PW_ERR_EXPRESSION'],
+      ['stages.deploy.deploy.verify.monitors.0.uses', 'PW_ERR_PLUGIN_NOT_FOUND'],
+    ])
+    expect(problems[1]!.message).toBe('Unknown monitor type "series/valuez". Did you mean "series/values"? Is its plugin listed in `plugins:`?')
+  })
 })
