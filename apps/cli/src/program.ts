@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
 import { registerApprovals } from './commands/approvals.js'
 import { registerAudit } from './commands/audit.js'
+import { registerEvidence } from './commands/evidence.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
 import { registerDoctor } from './commands/doctor.js'
@@ -60,7 +61,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerEvidence]) {
     register(program, runtime)
   }
   return { program, runtime }
