@@ -85,6 +85,16 @@ export interface PipewrightEvents {
    * (traffic was given back to the previous version: an aborted canary).
    */
   'deploy:finished': DeploymentEventRecord & { runId: string; stageId: string; at: number }
+  /** A deployment's risk was assessed (`risk/assess`): the score, the decision and each factor with its contribution and data. */
+  'risk:assessed': {
+    runId: string
+    stageId: string
+    environment?: string
+    score: number
+    decision: 'pass' | 'approval' | 'block'
+    factors: Array<{ name: string; contribution: number; detail: string; data: Record<string, unknown> }>
+    at: number
+  }
   /** A monitor produced a sample. */
   'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; at: number }
   /** A notifier delivered a notification. */
