@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createEngine, decideApproval } from '@pipewright/core'
+import { definePlugin, type Notification } from '@pipewright/plugin-api'
 import { sampleDeployment } from '@pipewright/store-api/conformance'
 import { createMemoryStore } from '@pipewright/store-api'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -41,6 +42,9 @@ async function project(thresholds: string) {
   await write(dir, {
     'db/migrations/002_orders.sql': Array.from({ length: 200 }, (_, i) => `ALTER TABLE orders ADD COLUMN c${i} INT;`).join('\n'),
     'pipewright.yml': `name: shop
+notify:
+  - on: [risk:assessed]
+    uses: inbox/keep
 stages:
   assess:
     run: echo assessing
@@ -54,10 +58,12 @@ stages:
   const store = createMemoryStore()
   await store.addDeployment(sampleDeployment({ id: 'dep-1', pipeline: 'shop', environment: 'production', commit: base, version: '1.0.0', outcome: 'succeeded', finishedAt: 2_000, startedAt: 1_000 }))
   await store.addDeployment(sampleDeployment({ id: 'dep-0', pipeline: 'shop', environment: 'production', commit: base, version: '0.9.0', outcome: 'failed', finishedAt: 1_000, startedAt: 500 }))
-  const engine = createEngine({ plugins: [riskPlugin], store, cwd: dir })
+  const inbox: Notification[] = []
+  const inboxPlugin = definePlugin({ id: 'inbox', apiVersion: 1, register: (api) => api.notifier('keep', { notify: (_ctx, n) => void inbox.push(n) }) })
+  const engine = createEngine({ plugins: [riskPlugin, inboxPlugin], store, cwd: dir })
   const events: Array<{ name: string; payload: Record<string, unknown> }> = []
   engine.onAny((name, payload) => events.push({ name, payload: payload as Record<string, unknown> }))
-  return { engine, store, events, file: join(dir, 'pipewright.yml'), base }
+  return { engine, store, events, inbox, file: join(dir, 'pipewright.yml'), base }
 }
 
 describe('risk/assess on a real run', () => {
@@ -76,9 +82,11 @@ describe('risk/assess on a real run', () => {
   })
 
   it('blocks from block-at: the gate fails the stage with the score and the top factors', async () => {
-    const { engine, file } = await project('approval-at: 20, block-at: 55')
+    const { engine, file, inbox } = await project('approval-at: 20, block-at: 55')
     const result = await (await engine.run(file)).result
     expect(result.status).toBe('failed')
+    // Routed through notifications like any event, with the factors that added risk.
+    expect(inbox).toEqual([expect.objectContaining({ event: 'risk:assessed', title: 'shop: risk 55/100 for production (block)', severity: 'error', text: expect.stringContaining('• sensitive-paths +30: touches migrations (1 file), infrastructure (1 file)') })])
     expect(result.stages.find((s) => s.id === 'assess')?.error?.message).toMatch(/^Gate risk\/assess failed: risk 55\/100 for production reaches block-at 55: sensitive-paths \+30 /)
     await engine.close()
   })

@@ -125,6 +125,10 @@ export class NotificationRouter {
     if (event === 'approval:requested') {
       return { ...base, title: `${pipeline}: approval needed for ${String(p.stageId)}`, text: String(p.reason ?? ''), severity: 'warning' }
     }
+    if (event === 'risk:assessed') {
+      const factors = (p.factors as Array<{ name: string; contribution: number; detail: string }>).filter((f) => f.contribution > 0).map((f) => `• ${f.name} +${f.contribution}: ${f.detail}`)
+      return { ...base, title: `${pipeline}: risk ${String(p.score)}/100 for ${String(p.environment ?? 'the deploy')} (${String(p.decision)})`, text: factors.join('\n') || 'no factor adds risk', severity: p.decision === 'block' ? 'error' : p.decision === 'approval' ? 'warning' : 'info' }
+    }
     const detail = ['reason', 'status', 'verdict', 'gate'].filter((k) => typeof p[k] === 'string').map((k) => `${k}: ${String(p[k])}`)
     return { ...base, title: `${pipeline}: ${event}`, text: detail.join('\n') || event, severity: 'info' }
   }
