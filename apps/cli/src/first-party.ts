@@ -12,6 +12,7 @@ export const FIRST_PARTY_PLUGINS = [
   '@pipewright/plugin-deploy',
   '@pipewright/plugin-monitoring',
   '@pipewright/plugin-notification',
+  '@pipewright/plugin-risk',
 ] as const
 
 export interface FirstPartyLoad {
@@ -30,6 +31,7 @@ const IDS: Record<(typeof FIRST_PARTY_PLUGINS)[number], string> = {
   '@pipewright/plugin-deploy': 'deploy',
   '@pipewright/plugin-monitoring': 'monitoring',
   '@pipewright/plugin-notification': 'notification',
+  '@pipewright/plugin-risk': 'risk',
 }
 
 /**

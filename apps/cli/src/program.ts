@@ -3,6 +3,8 @@ import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
 import { registerApprovals } from './commands/approvals.js'
 import { registerAudit } from './commands/audit.js'
+import { registerEvidence } from './commands/evidence.js'
+import { registerRisk } from './commands/risk.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
 import { registerMonitor } from './commands/monitor.js'
@@ -66,7 +68,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport, registerWorker, registerServe, registerToken]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerEvidence, registerRisk, registerReport, registerWorker, registerServe, registerToken]) {
     register(program, runtime)
   }
   return { program, runtime }

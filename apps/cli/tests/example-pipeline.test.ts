@@ -56,7 +56,7 @@ describe('the example pipeline (npm run demo)', () => {
     const stage = (id: string) => run.stages.find((s) => s.id === id)!
     expect(run.status).toBe('succeeded')
     expect(result.code).toBe(0)
-    for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'deploy-staging', 'deploy-production', 'report']) expect(stage(id).status).toBe('succeeded')
+    for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'deploy-staging', 'assess-risk', 'deploy-production', 'report']) expect(stage(id).status).toBe('succeeded')
     // The deliberately broken release was rolled back by its post-deploy verification; staging serves the good one again.
     expect(stage('deploy-broken')).toMatchObject({ status: 'failed', outputs: { outcome: 'rolled-back' } })
     const version = stage('deploy-production').outputs.version!

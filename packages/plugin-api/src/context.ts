@@ -1,4 +1,4 @@
-import type { EventInput, GateVerdict, PipewrightEvents, StageStatus } from './events.js'
+import type { DeploymentEventRecord, EventInput, GateVerdict, PipewrightEvents, StageStatus } from './events.js'
 import type { Token } from './tokens.js'
 
 /** A logger scoped to a plugin or a stage; lines reach the stage log, redacted. */
@@ -140,6 +140,8 @@ export interface StageContext<TPluginConfig = unknown> extends BaseContext<TPlug
   readonly outputs: OutputWriter
   readonly artifacts: ArtifactWriter
   readonly records: RunRecords
+  /** Read-only history of the pipeline (deployments); engines before 0.2 do not provide it. */
+  readonly history?: PipelineHistory
   /** Spawns a process with the stage environment; killed with its whole tree on cancel. Output lines reach the stage log, redacted. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>
   /** A short human summary of the stage's result, shown by `pipewright show`. */
@@ -203,3 +205,17 @@ export interface Notification {
 
 /** What a notifier's `notify` receives: the base context plus the run's secrets (signing keys, SMTP passwords). */
 export type NotifierContext<TPluginConfig = unknown> = BaseContext<TPluginConfig> & { readonly secrets: SecretReader }
+
+/** A deployment as the pipeline's history shows it to plugins. */
+export type HistoryDeployment = Omit<DeploymentEventRecord, 'deploymentId'> & { id: string; runId: string; stageId: string; rolledBackBy?: string }
+
+/** Read-only facts about the pipeline's past, for gates that judge a change against it (risk, DORA). */
+export interface PipelineHistory {
+  /** This pipeline's deployments, newest first (by when they finished). */
+  deployments(query?: { environment?: string; limit?: number }): Promise<HistoryDeployment[]>
+  /**
+   * People's decisions on this stage of this run (`pipewright approve|reject <run> <stage>`), oldest
+   * first: how a gate that answered `pending` with `waitFor: 'approval'` learns it was approved.
+   */
+  approvals?(): Promise<Array<{ by: string; decision: 'approved' | 'rejected'; comment?: string; at: number }>>
+}

@@ -110,6 +110,16 @@ export interface PipewrightEvents {
   'environment:recovered': { runId: string; environment: string; unhealthyForMs: number; at: number }
   /** Continuous monitoring took (or gave up) a healing action on an environment. */
   'environment:healing': { runId: string; environment: string; action: 'restart' | 'rollback'; attempt: number; max: number; outcome: 'started' | 'succeeded' | 'failed' | 'gave-up'; reason: string; at: number }
+  /** A deployment's risk was assessed (`risk/assess`): the score, the decision and each factor with its contribution and data. */
+  'risk:assessed': {
+    runId: string
+    stageId: string
+    environment?: string
+    score: number
+    decision: 'pass' | 'approval' | 'block'
+    factors: Array<{ name: string; contribution: number; detail: string; data: Record<string, unknown> }>
+    at: number
+  }
   /** A notifier delivered a notification. */
   'notification:sent': { runId: string; notifier: string; event: string; at: number }
   /** A notifier failed to deliver (the run goes on). */

@@ -30,6 +30,8 @@ export type {
   StageContext,
   StoredArtifact,
   StoredRecord,
+  HistoryDeployment,
+  PipelineHistory,
 } from './context.js'
 export type {
   InstanceHandle,

@@ -25,12 +25,12 @@ async function decide(ctx: CommandContext, decision: 'approved' | 'rejected', ru
     }
     const { c } = ctx
     if (decision === 'rejected') {
-      println(ctx.io.stdout, `${c.red('Rejected')} ${d.stageId} of run ${d.run.id} (deploy to ${d.environment}) as ${by}. The waiting run fails on its next check.`)
+      println(ctx.io.stdout, `${c.red('Rejected')} ${d.stageId} of run ${d.run.id} (${d.environment === '(gate)' ? 'a gate\'s approval request' : `deploy to ${d.environment}`}) as ${by}. The waiting run fails on its next check.`)
       return 0
     }
     const count = `${d.status.valid.length} of ${d.status.needed} approval${d.status.needed === 1 ? '' : 's'}`
     const next = d.status.valid.length >= d.status.needed ? 'The waiting run goes on within a few seconds.' : `Still ${d.status.needed - d.status.valid.length} to go.`
-    println(ctx.io.stdout, `${c.green('Approved')} ${d.stageId} of run ${d.run.id} (deploy to ${d.environment}) as ${by}: ${count}. ${next}`)
+    println(ctx.io.stdout, `${c.green('Approved')} ${d.stageId} of run ${d.run.id} (${d.environment === '(gate)' ? 'a gate\'s approval request' : `deploy to ${d.environment}`}) as ${by}: ${count}. ${next}`)
     return 0
   } finally {
     await closeQuietly(store)

@@ -47,6 +47,17 @@ function approvalStages(run: RunRecord): Candidate[] {
   })
 }
 
+/** Label of approvals given to a gate (not an environment's protection): `risk/assess` asking for one. */
+export const GATE_APPROVAL = '(gate)'
+
+/** Stages waiting because a gate asked for an approval (`waitFor: 'approval'`): one approver, not the trigger. */
+async function gateApprovalStages(runs: RunsApi, runId: string): Promise<Candidate[]> {
+  const stages: StageRecord[] = await runs.stages(runId)
+  return stages
+    .filter((s) => s.status === 'waiting' && s.waiting?.kind === 'approval' && s.waiting.hook === 'gates')
+    .map((s) => ({ stageId: s.stageId, environment: GATE_APPROVAL, protection: { approvals: 1, 'allow-self-approval': false } as Candidate['protection'] }))
+}
+
 export interface ApprovalDecision {
   run: RunRecord
   stageId: string
@@ -73,7 +84,7 @@ export async function decideApproval(
   if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
     throw refuse(`Run ${run.id} already ${run.status}: there is nothing left to ${input.decision === 'approved' ? 'approve' : 'reject'}`, 'Start a new run (or `pipewright deploy <environment> --version <v>`) and approve that one.')
   }
-  const candidates = approvalStages(run)
+  const candidates = [...approvalStages(run), ...(await gateApprovalStages(runs, run.id))]
   if (candidates.length === 0) throw refuse(`Run ${run.id} deploys into no environment that needs approvals`, 'Approvals apply to `deploy:` stages whose environment sets `protection.approvals`.')
   let chosen: Candidate | undefined
   if (input.stageId !== undefined) {

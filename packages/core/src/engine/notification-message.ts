@@ -161,7 +161,21 @@ function genericMessage(event: string, p: Payload, facts: NotificationFacts): Me
   }
 }
 
+/** `risk:assessed`: the score, the decision and the factors that added risk, each with its detail. */
+function riskAssessed(p: Payload, facts: NotificationFacts): Message {
+  const factors = Array.isArray(p.factors) ? (p.factors as Array<{ name: string; contribution: number; detail: string }>) : []
+  const lines = factors.filter((f) => f.contribution > 0).map((f) => `• ${f.name} +${f.contribution}: ${f.detail}`)
+  const where = str(p.environment) ?? facts.environment ?? 'the deploy'
+  return {
+    title: `${facts.pipeline}: risk ${String(p.score)}/100 for ${where} (${String(p.decision)})`,
+    text: lines.join('\n') || 'no factor adds risk',
+    severity: p.decision === 'block' ? 'error' : p.decision === 'approval' ? 'warning' : 'info',
+    fields: { score: String(p.score), decision: String(p.decision) },
+  }
+}
+
 function messageFor(event: string, p: Payload, facts: NotificationFacts): Message {
+  if (event === 'risk:assessed') return riskAssessed(p, facts)
   if (event.startsWith('run:') && typeof p.status === 'string') return runMessage(p.status, facts)
   if (event === 'stage:failed') return stageFailed(p, facts)
   if (event === 'deploy:rolled-back' || event === 'rollback:started') return rolledBack(p, facts, event === 'rollback:started')

@@ -96,6 +96,10 @@ export function createStageContext(session: RunSession, slot: StageSlot, owner: 
     outputs,
     artifacts,
     records: createRunRecords(session, slot.stageId),
+    history: {
+      deployments: async (query = {}) => session.input.store.listDeployments({ pipeline: session.input.pipeline.name, ...(query.environment ? { environment: query.environment } : {}), limit: Math.min(Math.max(query.limit ?? 50, 1), 500) }),
+      approvals: async () => session.input.store.listApprovals(session.runId, slot.stageId),
+    },
     exec: (command, options = {}) =>
       execInStage(command, options, {
         stageId: slot.stageId,
