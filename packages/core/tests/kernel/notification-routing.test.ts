@@ -5,13 +5,6 @@ import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
 import { processTargetPlugin, recordingDeployer } from '../deploy/helpers.js'
 
-// How the monitoring side declares its rollback event (the engine routes any declared event).
-declare module '@pipewright/plugin-api' {
-  interface PipewrightEvents {
-    'deploy:rolled-back': { runId: string; stageId: string; environment: string; version: string; servingVersion?: string; reason: string; evidence: unknown; at: number }
-  }
-}
-
 let project: TempProject | undefined
 afterEach(async () => {
   await project?.cleanup()
@@ -37,7 +30,8 @@ const plugins = [
       api.stage('verify', {
         configSchema: z.object({ environment: z.string() }),
         run(ctx, config) {
-          ctx.emit('deploy:rolled-back', {
+          // Post-deploy verification (another module) declares this event; emitted here by name, as it will.
+          ;(ctx.emit as (name: string, payload: Record<string, unknown>) => void)('deploy:rolled-back', {
             stageId: ctx.stageId,
             environment: config.environment,
             version: '1.4.2',
