@@ -15,6 +15,7 @@ import { Scheduler } from '../kernel/scheduler.js'
 import type { Plan } from '../pipeline/plan.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
 import type { PluginHost } from '../plugins/host.js'
+import { RunAuditTrail } from '../record/audit.js'
 import type { RunRecorder } from '../record/recorder.js'
 import { SECRET_ENV_PREFIX } from '../security/secrets.js'
 import type { EventBus } from './event-bus.js'
@@ -81,7 +82,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     host,
     executor: services.executor,
     hooks,
-    artifacts: new ArtifactStore(await services.artifactDir()),
+    artifacts: new ArtifactStore(await services.artifactDir(), services.store.blobs),
     secrets: run.secrets,
     redact: services.redaction(run.secrets.values()),
     vars: options.vars ?? {},
@@ -99,6 +100,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
   })
   onSession(session)
   const router = runNotifications(session, serverUrl(services.baseUrl, services.env, spec)).attach(services.bus)
+  const audit = new RunAuditTrail(services.store, record, services.logger).attach(services.bus)
   if (options.signal) {
     if (options.signal.aborted) session.cancel(String(options.signal.reason ?? 'cancelled'))
     else options.signal.addEventListener('abort', () => session.cancel(String(options.signal!.reason ?? 'cancelled')), { once: true })
@@ -121,6 +123,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     await router.settle()
     result = { id: record.id, pipeline: spec.name, status, durationMs, stages }
   } finally {
+    await audit.close()
     await run.recorder.close()
     await rm(scratch, { recursive: true, force: true })
   }

@@ -1,6 +1,6 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
 import { globEscape } from '../security/paths.js'
-import { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
+import { analysisSchema, deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
 
 export { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema, strategySchema } from './environment-schema.js'
 
@@ -70,6 +70,10 @@ export const cacheSchema = z.strictObject({
   key: z.string().optional().describe('An extra string mixed into the key (may use expressions).'),
 })
 
+/** A worker label: what `pipewright worker --labels` accepts. */
+const LABEL_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/
+const LABEL_MESSAGE = 'A label is lowercase letters, digits, _ . - (up to 32)'
+
 export const stageSchema = z
   .strictObject({
     name: z.string().optional().describe('Display name.'),
@@ -92,7 +96,13 @@ export const stageSchema = z
     cache: cacheSchema.optional().describe('Skip the stage when its inputs are unchanged since a successful run.'),
     artifacts: z.array(z.string()).optional().describe('Globs collected after the stage succeeds.'),
     gates: z.array(gateRefSchema).optional().describe('Evaluated after the stage; a failing gate fails the stage.'),
-    idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
+    analysis: analysisSchema.optional().describe('Monitors measured after the stage succeeded (after its gates), judged by conditions and limits; a failed verdict fails the stage unless `advisory: true`.'),
+    idempotent: z.boolean().optional().describe('false: never re-run automatically on resume, nor on another worker when the one running it is lost.'),
+    'runs-on': z
+      .union([z.string().regex(LABEL_PATTERN, LABEL_MESSAGE), z.array(z.string().regex(LABEL_PATTERN, LABEL_MESSAGE)).min(1).max(6)])
+      .optional()
+      .transform((labels) => (labels === undefined ? undefined : typeof labels === 'string' ? [labels] : [...new Set(labels)].sort()))
+      .describe('Worker labels the stage needs (`[docker]`, `[linux, gpu]`): with `run --queue`, only a worker started with all of them (`pipewright worker --labels …`) takes it; while none is connected the stage waits, saying so. Local runs ignore it.'),
   })
   .superRefine((stage, ctx) => {
     const actions = (['run', 'uses', 'deploy'] as const).filter((key) => stage[key] !== undefined)
