@@ -43,6 +43,8 @@ export class NotificationDispatcher {
   private readonly inFlight = new Set<Promise<void>>()
   private readonly failedStages: FailedStage[] = []
   private readonly occurrences = new Map<string, number>()
+  /** The last delivery of each route: the next one waits for it. */
+  private readonly chains = new Map<number, Promise<void>>()
   private readonly routes: readonly NotifyRoute[]
   private off: (() => void) | undefined
 
@@ -75,7 +77,12 @@ export class NotificationDispatcher {
     this.routes.forEach((route, index) => {
       const event = routeTakes(route, names, p, environmentsOfEvent)
       if (!event) return
-      const delivery = this.deliver(route, index, event, p).finally(() => this.inFlight.delete(delivery))
+      // Composed now (the run moves on); delivered after the route's earlier deliveries, so each
+      // route receives its events in the order they happened.
+      const notification = redactDeep(this.notification(index, event, p), this.deps.redact)
+      const delivery = (this.chains.get(index) ?? Promise.resolve()).then(() => this.deliver(route, index, event, notification))
+      this.chains.set(index, delivery)
+      void delivery.finally(() => this.inFlight.delete(delivery))
       this.inFlight.add(delivery)
     })
   }
@@ -104,11 +111,10 @@ export class NotificationDispatcher {
     return { ...composed, id: deliveryId([key, occurrence]) }
   }
 
-  private async deliver(route: NotifyRoute, routeIndex: number, event: string, payload: Record<string, unknown>): Promise<void> {
+  /** `notification` is already redacted: a secret in a stage's error never reaches a receiver. */
+  private async deliver(route: NotifyRoute, routeIndex: number, event: string, notification: Notification): Promise<void> {
     const { deps } = this
     const type = deps.host.notifiers.get(route.uses)
-    // Redacted before any notifier sees it: a secret in a stage's error never reaches a receiver.
-    const notification = redactDeep(this.notification(routeIndex, event, payload), deps.redact)
     try {
       if (!type) throw new Error(`notifier ${route.uses} is not loaded`)
       const config = resolveConfig(type.definition.configSchema, route.with, this.exprContext(), `notify[${routeIndex}].with`)
