@@ -20,7 +20,7 @@ import type { RunRecorder } from '../record/recorder.js'
 import { SECRET_ENV_PREFIX } from '../security/secrets.js'
 import type { EventBus } from './event-bus.js'
 import { serverUrl } from './notification-routes.js'
-import { NotificationRouter } from './notifications.js'
+import { runNotifications } from './notifications.js'
 import type { RedactorFactory } from './tokens.js'
 import type { RunOptions, RunResult } from './types.js'
 
@@ -99,7 +99,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     wakeAll: services.wakeAll,
   })
   onSession(session)
-  const router = new NotificationRouter(session, spec.notify ?? [], serverUrl(services.baseUrl, services.env, spec)).attach(services.bus)
+  const router = runNotifications(session, serverUrl(services.baseUrl, services.env, spec)).attach(services.bus)
   const audit = new RunAuditTrail(services.store, record, services.logger).attach(services.bus)
   if (options.signal) {
     if (options.signal.aborted) session.cancel(String(options.signal.reason ?? 'cancelled'))

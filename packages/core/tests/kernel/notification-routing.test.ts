@@ -30,7 +30,8 @@ const plugins = [
       api.stage('verify', {
         configSchema: z.object({ environment: z.string() }),
         run(ctx, config) {
-          ctx.emit('deploy:rolled-back', {
+          // Post-deploy verification (another module) declares this event; emitted here by name, as it will.
+          ;(ctx.emit as (name: string, payload: Record<string, unknown>) => void)('deploy:rolled-back', {
             stageId: ctx.stageId,
             environment: config.environment,
             deploymentId: 'dep-1',
