@@ -5,6 +5,7 @@ import { registerApprovals } from './commands/approvals.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
 import { registerDoctor } from './commands/doctor.js'
+import { registerDocs } from './commands/docs.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
 import { registerLogs } from './commands/logs.js'
@@ -60,7 +61,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerReport]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerReport, registerDocs]) {
     register(program, runtime)
   }
   return { program, runtime }
