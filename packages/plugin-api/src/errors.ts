@@ -53,10 +53,23 @@ export const ERROR_CODES = {
   PW_ERR_APPROVAL_EXPIRED: { title: 'Approval request expired', exit: 1, http: 408, fix: 'Not enough people approved within the environment\'s approval-timeout; run again and ask approvers to run `pipewright approve <run> <stage>` sooner.' },
   PW_ERR_APPROVAL_REFUSED: { title: 'Approval not accepted', exit: 2, http: 409, fix: 'The message says why (self-approval, finished run, stage that needs no approval); approve as another person with --as, or check the run with `pipewright show <run>`.' },
   PW_ERR_ENVIRONMENT_LOCKED: { title: 'Environment locked', exit: 1, http: 409, fix: 'Another run holds the environment\'s lock; wait for it, or if it is stuck, `pipewright unlock <environment>` (a dead holder is released on its own).' },
+  PW_ERR_ENVIRONMENT_LATCHED: { title: 'Environment latched after an automatic rollback', exit: 1, http: 423, fix: 'An automatic rollback latched the environment: look at why (`pipewright envs`, `pipewright history <env>`), fix the release, then `pipewright ack <env> --comment "<what was done>"` to allow deploys again.' },
+  PW_ERR_ENVIRONMENT_NOT_LATCHED: { title: 'Environment not latched', exit: 2, http: 409, fix: 'Only an environment latched by an automatic rollback can be acknowledged; `pipewright envs` shows which are.' },
+  PW_ERR_VERIFICATION_FAILED: { title: 'Post-deploy verification failed', exit: 1, http: 502, fix: 'The deployment turned unhealthy inside its verification window and was rolled back; the evidence (samples, failed condition) is in `pipewright show <run>` and `pipewright history <env>`.' },
+  PW_ERR_ANALYSIS_FAILED: { title: 'Analysis failed', exit: 1, http: 500, fix: 'Too many measurements failed (or were inconclusive); see the samples and the condition in `pipewright show <run>`, or make the analysis `advisory: true` to only record it.' },
   PW_ERR_INTERNAL: { title: 'Internal error', exit: 1, http: 500, fix: 'This is a bug in Pipewright; run again with --debug and report it.' },
+  PW_ERR_AUDIT_TAMPERED: { title: 'Audit trail does not verify', exit: 1, http: 409, fix: 'Each problem names the entry and what broke. Keep the database as it is for investigation, restore it from a backup, and compare `pipewright audit export` with an earlier export (or check an anchor you wrote down with `pipewright audit head`).' },
+  PW_ERR_DEPLOYMENT_NOT_FOUND: { title: 'Deployment not found', exit: 2, http: 404, fix: 'List deployments with `pipewright history <environment>`; pass a deployment id (dep-…) or a unique prefix of one.' },
   PW_ERR_REPORT_WINDOW: { title: 'Invalid report window', exit: 2, http: 400, fix: 'Give --since as a span back from now (30d, 12w, 48h) or a start date (2026-01-01).' },
   PW_ERR_REPORT_FORMAT: { title: 'Invalid report format', exit: 2, http: 400, fix: 'Use --format text, json, md or html.' },
   PW_ERR_DOCS_OUTDATED: { title: 'Pipeline documentation out of date', exit: 1, http: 409, fix: 'Regenerate it with `pipewright docs --out <file>` and commit the result.' },
+  PW_ERR_STORE_URL: { title: 'Invalid store URL', exit: 2, http: 400, fix: 'Use --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME] (or PIPEWRIGHT_STORE); leave both unset for the local SQLite store.' },
+  PW_ERR_STORE_UNREACHABLE: { title: 'Store unreachable', exit: 1, http: 503, fix: 'Start PostgreSQL (here: bash tools/services/postgres.sh) or fix the host, port, user and database in --store / PIPEWRIGHT_STORE.' },
+  PW_ERR_QUEUE_UNREACHABLE: { title: 'Work queue unreachable', exit: 1, http: 503, fix: 'Start Redis (here: bash tools/services/redis.sh) or fix --redis / PIPEWRIGHT_REDIS (redis://HOST:PORT).' },
+  PW_ERR_WORKER_LOST: { title: 'Worker lost', exit: 1, http: 502, fix: 'The worker running the stage stopped (killed, crashed, lost its connection). The stage is idempotent: false, so it was not retried; check what it did, then `pipewright run --resume <id>`.' },
+  PW_ERR_UNAUTHORIZED: { title: 'Not signed in', exit: 2, http: 401, fix: 'Send `Authorization: Bearer <token>`; an admin creates tokens with `pipewright token create --name <you> --role <role>`.' },
+  PW_ERR_FORBIDDEN: { title: 'Not allowed for this role', exit: 2, http: 403, fix: 'Ask an admin for a token with the role this action needs (viewer < operator, approver < admin); see docs/server.md.' },
+  PW_ERR_WEBHOOK_SIGNATURE: { title: 'Webhook signature invalid', exit: 2, http: 401, fix: 'Set the same secret in the forge\'s webhook settings and in PIPEWRIGHT_WEBHOOK_SECRET (or --webhook-secret-file) of `pipewright serve`.' },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** A code of the engine's own. */

@@ -1,10 +1,20 @@
 export type {
+  ApiTokenRecord,
+  ApiTokenRole,
   ApprovalRecord,
   ArtifactRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+  AuditHead,
+  AuditStore,
+  BlobStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,
   EnvironmentLockState,
+  HealthFilter,
+  HealthRecord,
   LockAcquisition,
   LockEntry,
   LockRequest,
@@ -16,6 +26,8 @@ export type {
   RunFilter,
   RunOptionsSnapshot,
   RunRecord,
+  ServerActionRecord,
+  ServerStore,
   StageRecord,
   Store,
   StoredEvent,
@@ -30,3 +42,6 @@ export { STORE } from './token.js'
 export { decideAcquisition, lockState } from './environment-lock.js'
 export type { LockDecision } from './environment-lock.js'
 export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'
+export { matchesHealthFilter } from './health-filter.js'
+export { AUDIT_GENESIS, AUDIT_HEAD_KEY, chainAuditEntry, hashAuditEntry, matchesAuditFilter, verifyAuditChain } from './audit.js'
+export type { AuditProblem, AuditVerification, VerifyAuditOptions } from './audit.js'

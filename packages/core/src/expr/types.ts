@@ -31,6 +31,7 @@ export const EXPRESSION_CONTEXTS = {
   stages: '`stages.<id>.outputs.<name>` and `stages.<id>.status` of a stage this one needs (directly or transitively).',
   run: '`run.id` and `run.pipeline`.',
   git: '`git.sha`, `git.shortSha`, `git.branch`, `git.tag`, `git.message`, `git.author`, `git.root`, `git.committedAt` (epoch ms) of the checked-out commit.',
+  result: 'In an analysis `success-condition` / `failure-condition` only: the sample judged — `result.<value>` (e.g. `result.status`, `result[\'error-rate\']`), `result.healthy`, `result.monitor`.',
 } as const
 
 export type ContextName = keyof typeof EXPRESSION_CONTEXTS
@@ -54,6 +55,8 @@ export interface ExpressionContext {
   stages: Record<string, { outputs: Record<string, string>; status: StageStatus }>
   run: { id: string; pipeline: string }
   git?: GitInfo
+  /** The sample an analysis condition judges (absent elsewhere: reads as null). */
+  result?: Record<string, unknown>
   /** Computed by the engine from the statuses of the stage's needs. */
   status: { success: boolean; failure: boolean; cancelled: boolean }
 }

@@ -1,6 +1,7 @@
 import type { Problem, z } from '@pipewright/plugin-api'
 import { checkExpressions } from './check-expressions.js'
 import { checkEnvironments } from './check-environments.js'
+import { checkNotifyFilters } from './check-notify-filters.js'
 import { checkGraph } from './check-graph.js'
 import { checkOutline } from './check-outline.js'
 import { checkNotify, checkUses } from './check-uses.js'
@@ -52,6 +53,7 @@ export function validatePipeline(input: unknown, options: ValidateOptions): { sp
   checkGraph(stages, problems)
   checkUses(stages, options.registry, problems)
   checkNotify(input, options.registry, problems)
+  checkNotifyFilters(input, stages, problems)
   checkEnvironments(input, stages, options.registry, problems)
   checkExpressions(input, stages, problems)
   if (parsed.success && problems.items.length === 0) return { spec: parsed.data, problems: [] }

@@ -1,0 +1,67 @@
+import { PipewrightError } from '@pipewright/plugin-api'
+import type { Command } from 'commander'
+import { dirname } from 'node:path'
+import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { onInterrupt } from '../interrupt.js'
+import { println } from '../io.js'
+import { collect, parsePositiveInt } from '../options.js'
+import { action, type CliRuntime } from './action.js'
+
+interface ServeFlags {
+  file?: string[]
+  host: string
+  port: string
+  bodyLimit?: string
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+
+async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
+  const port = flags.port === '0' ? 0 : parsePositiveInt('--port', flags.port)!
+  if (port > 65535) throw new PipewrightError('PW_ERR_USAGE', `--port ${flags.port} is not a TCP port`, { details: 'Use a port from 1 to 65535 (0: any free port).' })
+  const files = await Promise.all((flags.file?.length ? flags.file : [undefined]).map((f) => resolvePipelineFile(ctx, f)))
+  const pipelineDir = dirname(files[0]!)
+  const { store, home } = await openStore(ctx, pipelineDir)
+  const engine = await openEngine(ctx, store, pipelineDir, { home })
+  try {
+    const { createServer } = await import('@pipewright/server')
+    const server = await createServer({ engine, pipelines: files, ...(flags.bodyLimit ? { bodyLimit: parsePositiveInt('--body-limit', flags.bodyLimit)! } : {}) })
+    const url = await server.listen({ host: flags.host, port })
+    if (!LOCAL_HOSTS.has(flags.host)) println(ctx.io.stderr, ctx.c.yellow(`warning: listening on ${flags.host}, reachable from other machines; put TLS in front of it`))
+    println(ctx.io.stdout, `Pipewright server on ${url} (store ${home}; ${files.length} pipeline${files.length === 1 ? '' : 's'})`)
+    println(ctx.io.stdout, `API tokens: pipewright token create --name <you> --role viewer|operator|approver|admin`)
+    await new Promise<void>((resolve) => {
+      const stop = onInterrupt(() => {
+        stop()
+        resolve()
+      })
+    })
+    println(ctx.io.stdout, 'stopping the server…')
+    await server.close()
+    return 0
+  } finally {
+    await closeQuietly(engine, store)
+  }
+}
+
+export function registerServe(program: Command, rt: CliRuntime): void {
+  program
+    .command('serve')
+    .description('Start the server: HTTP API, dashboard, webhooks and schedules for the given pipelines')
+    .option('-f, --file <file>', 'pipeline file the server may run (repeatable; default: pipewright.yml found from the current directory)', collect)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--body-limit <bytes>', 'largest request body accepted; larger ones get 413 before they are read (default 1048576)')
+    .addHelpText(
+      'after',
+      `
+Every /api request needs a token: create one with
+  $ pipewright token create --name alice --role approver
+and send it as 'Authorization: Bearer <token>'. See docs/server.md.
+
+Examples:
+  $ pipewright serve
+  $ pipewright serve -f web/pipewright.yml -f api/pipewright.yml --port 9000`,
+    )
+    .action(action(rt, (ctx, flags: ServeFlags) => serve(ctx, flags)))
+}

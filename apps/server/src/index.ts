@@ -1,0 +1,5 @@
+export { createServer } from './server.js'
+export type { PipewrightServer, ServerOptions } from './server.js'
+export type { RegisteredPipeline, ServerContext } from './context.js'
+export { ROLES, allows, authenticate, createApiToken, hashToken } from './tokens.js'
+export type { Permission } from './tokens.js'

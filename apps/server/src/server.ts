@@ -1,0 +1,105 @@
+import fastifySwagger from '@fastify/swagger'
+import type { Engine } from '@pipewright/core'
+import { registerDashboard } from '@pipewright/dashboard'
+import { PipewrightError } from '@pipewright/plugin-api'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { installAuth } from './auth.js'
+import type { RegisteredPipeline, ServerContext } from './context.js'
+import { installErrorHandler } from './errors.js'
+import { registerActions } from './routes/actions.js'
+import { registerEnvironments } from './routes/environments.js'
+import { registerEvents } from './routes/events.js'
+import { registerOutputs } from './routes/outputs.js'
+import { meRoute, registerRunReads } from './routes/runs.js'
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+export interface ServerOptions {
+  engine: Engine
+  /** Pipeline files the server may run (`pipewright serve -f <file>...`). */
+  pipelines?: string[]
+  /** Largest request body accepted, in bytes (default 1 MiB); larger ones get 413 unread. */
+  bodyLimit?: number
+  /** Fastify's request log (default off). */
+  logger?: boolean
+  now?: () => number
+}
+
+export interface PipewrightServer {
+  app: FastifyInstance
+  context: ServerContext
+  /** Starts listening; resolves to the base URL (`http://127.0.0.1:8080`). */
+  listen(options?: { host?: string; port?: number }): Promise<string>
+  close(): Promise<void>
+}
+
+async function registerPipelines(engine: Engine, files: string[]): Promise<Map<string, RegisteredPipeline>> {
+  const pipelines = new Map<string, RegisteredPipeline>()
+  for (const file of files) {
+    const loaded = await engine.load(file)
+    const existing = pipelines.get(loaded.spec.name)
+    if (existing && existing.file !== file) {
+      throw new PipewrightError('PW_ERR_USAGE', `Two pipelines are named ${loaded.spec.name}: ${existing.file} and ${file}`, { details: 'Give each pipeline file its own `name:`.' })
+    }
+    pipelines.set(loaded.spec.name, { name: loaded.spec.name, file, dir: loaded.dir ?? dirname(file) })
+  }
+  return pipelines
+}
+
+/** The server around an engine: the HTTP API (see docs/server.md), not yet listening. */
+export async function createServer(options: ServerOptions): Promise<PipewrightServer> {
+  const now = options.now ?? Date.now
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024, forceCloseConnections: true })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  const running = new Set<Promise<unknown>>()
+  const context: ServerContext = {
+    engine: options.engine,
+    store: options.engine.store,
+    pipelines: await registerPipelines(options.engine, options.pipelines ?? []),
+    now,
+    track(handle) {
+      const done = handle.result.catch((error: unknown) => app.log.error({ err: error, runId: handle.id }, 'run failed to finish')).finally(() => running.delete(done))
+      running.add(done)
+    },
+  }
+  installErrorHandler(app)
+  installAuth(app, context.store, now)
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Pipewright server API', version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version }))
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  meRoute(app)
+  registerRunReads(app, context)
+  registerActions(app, context)
+  registerOutputs(app, context)
+  registerEvents(app, context)
+  registerEnvironments(app, context)
+  // The dashboard's static files at / and /assets/* (no token needed for them; the page signs in).
+  await registerDashboard(app)
+
+  return {
+    app,
+    context,
+    async listen(listen = {}) {
+      await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 8080 })
+      const address = app.server.address()
+      if (address === null || typeof address === 'string') return String(address)
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+      return `http://${host}:${address.port}`
+    },
+    async close() {
+      await app.close()
+      await Promise.allSettled([...running])
+    },
+  }
+}
