@@ -23,7 +23,7 @@ stages:
       - uses: test-runner/coverage
         with: { lines: 80 }
   deploy-prod:
-    needs: [test]
+    needs: [build, test]
     deploy: { environment: production, version: "1.0.0", from: build/dist }
 `
 
