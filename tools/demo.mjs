@@ -111,11 +111,15 @@ if (status === 0) {
     }
     console.log(`${e.name.padEnd(11)} ${url}  ${e.live?.version ?? e.current?.version ?? '–'}  (${answer})`)
   }
+  // What the store now knows about delivery: the DORA figures of production (every demo run adds one deployment).
+  const dora = quiet(['report', 'dora', '-f', pipeline, '--env', 'production', '--since', '30d'])
+  console.log(`\ndemo: $ pipewright report dora --env production --since 30d\n${(dora.stdout || dora.stderr).trim()}`)
   console.log('\nBoth stay up while the deployment agent runs. Stop it, and them, with:')
   console.log('      pnpm pipewright agent stop --all -f examples/hello-service/pipewright.yml')
   console.log('\nNext: pnpm pipewright envs -f examples/hello-service/pipewright.yml')
   console.log('      pnpm pipewright history production -f examples/hello-service/pipewright.yml')
   console.log('      pnpm pipewright show <run-id> -f examples/hello-service/pipewright.yml')
+  console.log('      pnpm pipewright report review -f examples/hello-service/pipewright.yml --format html --out review.html')
 }
 process.exit(status)
 

@@ -9,6 +9,7 @@ import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
 import { registerMonitor } from './commands/monitor.js'
 import { registerDoctor } from './commands/doctor.js'
+import { registerDocs } from './commands/docs.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
 import { registerLogs } from './commands/logs.js'
@@ -68,7 +69,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerEvidence, registerRisk, registerReport, registerWorker, registerServe, registerToken]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerEvidence, registerRisk, registerReport, registerWorker, registerServe, registerToken, registerDocs]) {
     register(program, runtime)
   }
   return { program, runtime }

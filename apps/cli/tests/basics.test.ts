@@ -13,7 +13,7 @@ describe('pipewright (program)', () => {
   it('--help lists the commands and teaches with examples', async () => {
     const r = await runCli(['--help'], { cwd: dir })
     expect(r.code).toBe(0)
-    for (const command of ['init', 'validate', 'run', 'runs', 'show', 'logs', 'graph', 'schema', 'plugins', 'doctor', 'watch', 'plugin']) {
+    for (const command of ['init', 'validate', 'run', 'runs', 'show', 'logs', 'graph', 'schema', 'plugins', 'doctor', 'watch', 'plugin', 'report', 'docs']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'))
     }
     const run = await runCli(['run', '--help'], { cwd: dir })

@@ -23,7 +23,7 @@ stages:
       - uses: test-runner/coverage
         with: { lines: 80 }
   deploy-prod:
-    needs: [test]
+    needs: [build, test]
     deploy: { environment: production, version: "1.0.0", from: build/dist }
 `
 
@@ -65,5 +65,14 @@ describe('pipewright docs', () => {
     const r = await runCli(['docs', '--check'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/docs\/pipeline\.md does not exist/)
+  })
+})
+
+describe('the example pipeline\'s document', () => {
+  it('is current (regenerate: pipewright docs -f examples/hello-service/pipewright.yml --out examples/hello-service/docs/pipeline.md)', async () => {
+    const example = new URL('../../../examples/hello-service/', import.meta.url).pathname
+    const r = await runCli(['docs', '--check', '-f', 'pipewright.yml', '--out', 'docs/pipeline.md'], { cwd: example })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
   })
 })

@@ -29,5 +29,7 @@ describe('what a command loads', () => {
     const loaded = await modulesLoadedBy(['run', '--home', join(dir, 'home')], dir)
     expect(loaded.some((url) => url.includes('/apps/cli/dist/'))).toBe(true)
     expect(loaded.filter((url) => /packages\/agent\/|http-proxy|packages\/core\/dist|\/jiti\//.test(url))).toEqual([])
+    // Reports and their chart renderer load only for \`pipewright report\`.
+    expect(loaded.filter((url) => /packages\/insight\/|\/vega/.test(url))).toEqual([])
   })
 })

@@ -42,6 +42,7 @@ export { planPipeline } from './pipeline/plan.js'
 export type { ExternalNeed, Plan, PlannedStage } from './pipeline/plan.js'
 export { pipelineJsonSchema } from './pipeline/json-schema.js'
 export { renderGraph } from './pipeline/graph.js'
+export { PIPELINE_DOCS_MARK, renderPipelineDocs } from './pipeline/docs.js'
 export { renderPipelineReference } from './pipeline/reference.js'
 
 export { evaluateCondition, evaluateExpression, findExpressions, interpolate, parseExpression } from './expr/index.js'

@@ -1,4 +1,5 @@
 export { renderGraph } from './graph.js'
+export { PIPELINE_DOCS_MARK, renderPipelineDocs } from './docs.js'
 export { PIPELINE_SCHEMA_ID, pipelineJsonSchema } from './json-schema.js'
 export { PIPELINE_FILE_NAMES, findPipelineFile } from './find-file.js'
 export { readPipelineFile } from './load.js'
