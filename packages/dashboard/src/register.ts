@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { dashboardAssetsDir, loadDashboardAssets, type DashboardAsset } from './assets.js'
 
 export interface DashboardOptions {
@@ -38,7 +38,9 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send()
     return reply.type(asset.contentType).send(asset.body)
   }
-  // `hide`: not part of the API, so not in /openapi.json.
-  app.get('/', { schema: { hide: true } }, (req, reply) => send(req, reply, assets?.get('/')))
-  app.get('/assets/*', { schema: { hide: true } }, (req, reply) => send(req, reply, assets?.get(new URL(req.url, 'http://x').pathname)))
+  // `hide` (read by @fastify/swagger, which the server registers): not part of the API, so not in
+  // /openapi.json. This package does not depend on swagger, whose types declare the key.
+  const hidden = { hide: true } as unknown as FastifySchema
+  app.get('/', { schema: hidden }, (req, reply) => send(req, reply, assets?.get('/')))
+  app.get('/assets/*', { schema: hidden }, (req, reply) => send(req, reply, assets?.get(new URL(req.url, 'http://x').pathname)))
 }

@@ -23,6 +23,8 @@ export interface WatchDeps {
   /** Runs a healing action as a deployment run (lock, records, audit); resolves to its status. */
   heal(action: DeploymentAction): Promise<string>
   signal: AbortSignal
+  /** The watch's id (its events' `runId`); default `watch-<environment>-<time>`. */
+  id?: string
 }
 
 /**
@@ -42,7 +44,7 @@ export async function watchEnvironment(environment: string, deps: WatchDeps): Pr
       details: `Add environments.${environment}.monitors: { monitors: [{ uses: monitoring/http, with: { url: /healthz } }] } to the pipeline.`,
     })
   }
-  const watchId = `watch-${environment}-${deps.clock.now().toString(36)}`
+  const watchId = deps.id ?? `watch-${environment}-${deps.clock.now().toString(36)}`
   const expr: ExpressionContext = { env: {}, secrets: {}, vars: deps.vars, matrix: {}, stages: {}, run: { id: watchId, pipeline: deps.spec.name }, status: { success: true, failure: false, cancelled: false } }
   const baseUrl = interpolate(env.url, expr)
   const watch = new Watch(environment, spec, deps, watchId, expr)

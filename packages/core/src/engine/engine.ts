@@ -18,7 +18,7 @@ import { DEFAULT_LOG_LIMIT_BYTES } from '../record/log-cap.js'
 import { createRecorder, type RecorderFactory, type RunRecorder } from '../record/recorder.js'
 import { RunsApi } from '../record/runs-api.js'
 import { createRedactor } from '../security/redact.js'
-import { loadSecrets } from '../security/secrets.js'
+import { loadSecrets, SECRET_ENV_PREFIX } from '../security/secrets.js'
 import { realClock } from './clock.js'
 import { createContainer, registerProvider } from './container.js'
 import { EventBus } from './event-bus.js'
@@ -34,6 +34,7 @@ import type { StageExecutor } from '../exec/executor.js'
 import { DEPLOYER, environmentsThroughDeployer, type Deployer } from '../deploy/deployer.js'
 import { deploymentPipeline } from '../deploy/deployment-run.js'
 import { watchEnvironment } from '../deploy/watch.js'
+import { NotificationDispatcher } from './notifications.js'
 import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult, WatchEnvironmentOptions } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -195,9 +196,33 @@ class PipewrightEngine extends EventBus implements Engine {
   async watchEnvironment(pipeline: LoadedPipeline, environment: string, options: WatchEnvironmentOptions): Promise<void> {
     await this.ready
     await this.loader.lazy.ensureAll()
-    const redactor = this.container.resolve<RedactorFactory>(REDACTION)([])
+    const clock = this.clock
+    const id = `watch-${environment}-${clock.now().toString(36)}`
+    const secrets = await this.watchSecrets(pipeline.spec)
+    const redactor = this.container.resolve<RedactorFactory>(REDACTION)(secrets.values())
+    // The pipeline's notify: routes take the watch's events (environment:unhealthy, :recovered …).
+    const notifications = new NotificationDispatcher({
+      host: this.host, spec: pipeline.spec, runId: id, pipeline: { name: pipeline.spec.name, ...(pipeline.file ? { file: pipeline.file } : {}), dir: pipeline.dir },
+      secrets, vars: options.vars ?? {}, redact: redactor, baseUrl: serverUrl(this.options.baseUrl, this.env, pipeline.spec),
+      emit: (name, payload) => this.emit(name, { ...payload, runId: id, at: clock.now() } as never),
+    }).attach(this)
+    try {
+      await this.watch(pipeline, environment, options, { id, redactor })
+    } finally {
+      await notifications.settle()
+    }
+  }
+
+  /** The declared secrets the environment provides (a watch runs without --secret-file; the others stay unset). */
+  private watchSecrets(spec: PipelineSpec): Promise<Map<string, string>> {
+    const declared = (spec.secrets ?? []).filter((name) => this.env[SECRET_ENV_PREFIX + name] !== undefined)
+    return loadSecrets({ declared, env: this.env })
+  }
+
+  private async watch(pipeline: LoadedPipeline, environment: string, options: WatchEnvironmentOptions, { id, redactor }: { id: string; redactor: ReturnType<RedactorFactory> }): Promise<void> {
     const clock = this.clock
     await watchEnvironment(environment, {
+      id,
       spec: pipeline.spec,
       dir: pipeline.dir,
       host: this.host,

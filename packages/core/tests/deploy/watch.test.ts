@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { definePlugin, z, type MonitorSample, type PipewrightEvents } from '@pipewright/plugin-api'
+import { definePlugin, z, type MonitorSample, type Notification, type PipewrightEvents } from '@pipewright/plugin-api'
 import { createMemoryStore } from '@pipewright/store-api'
 import { DEPLOYER } from '../../src/deploy/deployer.js'
 import { createEngine } from '../../src/engine/engine.js'
@@ -99,6 +99,41 @@ describe('continuous monitoring of an environment', () => {
     const runs = await store.listRuns({})
     expect(runs.filter((r) => r.triggeredBy === 'pipewright (self-healing)')).toHaveLength(2)
     expect(lines.some((l) => l.startsWith('watching staging (http://127.0.0.1:18301) with live/errors; healing: restart, at most 2'))).toBe(true)
+  }, 60_000)
+
+  it("routes the watch's alerts through the pipeline's notify: routes (no run needed), with secrets masked, and records the deliveries", async () => {
+    const inbox: Notification[] = []
+    const pager = definePlugin({
+      id: 'pager',
+      apiVersion: 1,
+      register(api) {
+        api.notifier('page', { configSchema: z.object({ key: z.string() }), notify: (_ctx, notification, config) => void inbox.push({ ...notification, text: `${notification.text} [key ${config.key}]` }) })
+      },
+    })
+    const withRoutes = PIPELINE.replace('name: shop\n', 'name: shop\nsecrets: [PAGER_KEY]\nnotify:\n  - on: [environment:unhealthy, environment:recovered]\n    environments: [staging]\n    uses: pager/page\n    with: { key: "${{ secrets.PAGER_KEY }}" }\n')
+      .replace(/ {6}healing: .*\n/, '')
+    project = await tempProject(withRoutes)
+    const store = createMemoryStore()
+    const engine = createEngine({ plugins: [processTargetPlugin, probe, pager], services: [{ token: DEPLOYER, useValue: recordingDeployer().deployer }], store, env: { PIPEWRIGHT_SECRET_PAGER_KEY: 'pk-9d1e77' } })
+    const sent: string[] = []
+    const off = engine.onAny((type, payload) => {
+      if (type === 'notification:sent') sent.push(String((payload as { event: string }).event))
+    })
+    const controller = new AbortController()
+    live.errors = 3
+    const watching = engine.watchEnvironment(await engine.load(project.file), 'staging', { signal: controller.signal, log: () => undefined })
+    await until(() => inbox.find((n) => n.event === 'environment:unhealthy'), 10_000)
+    live.errors = 0
+    await until(() => inbox.find((n) => n.event === 'environment:recovered'), 10_000)
+    controller.abort()
+    await watching
+    off()
+    expect(inbox.map((n) => n.event)).toEqual(['environment:unhealthy', 'environment:recovered'])
+    expect(inbox[0]).toMatchObject({ fields: expect.objectContaining({ pipeline: 'shop', environment: 'staging' }) })
+    // The notifier got the secret (it needs it); what it was given to say never carries it.
+    expect(inbox[0]!.text).toContain('[key pk-9d1e77]')
+    expect(inbox[0]!.text.replace('[key pk-9d1e77]', '')).not.toContain('pk-9d1e77')
+    expect(sent).toEqual(['environment:unhealthy', 'environment:recovered'])
   }, 60_000)
 
   it('refuses an environment without monitors, saying how to add them', async () => {
