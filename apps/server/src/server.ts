@@ -8,6 +8,9 @@ import { dirname } from 'node:path'
 import { installAuth } from './auth.js'
 import type { RegisteredPipeline, ServerContext } from './context.js'
 import { installErrorHandler } from './errors.js'
+import type { Forge } from './forges.js'
+import { createMetrics } from './metrics.js'
+import { registerHooks } from './routes/hooks.js'
 import { registerActions } from './routes/actions.js'
 import { registerEnvironments } from './routes/environments.js'
 import { registerEvents } from './routes/events.js'
@@ -25,6 +28,8 @@ export interface ServerOptions {
   /** Fastify's request log (default off). */
   logger?: boolean
   now?: () => number
+  /** Webhook secrets by forge (`POST /hooks/<forge>`); a forge without one refuses every delivery. */
+  webhookSecrets?: Partial<Record<Forge, string>>
 }
 
 export interface PipewrightServer {
@@ -60,6 +65,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
     store: options.engine.store,
     pipelines: await registerPipelines(options.engine, options.pipelines ?? []),
     now,
+    metrics: createMetrics(options.engine, options.engine.store),
     track(handle) {
       const done = handle.result.catch((error: unknown) => app.log.error({ err: error, runId: handle.id }, 'run failed to finish')).finally(() => running.delete(done))
       running.add(done)
@@ -77,6 +83,11 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   })
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', context.metrics.registry.contentType)
+    return context.metrics.registry.metrics()
+  })
+  await registerHooks(app, context, { secrets: options.webhookSecrets ?? {}, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
   meRoute(app)
   registerRunReads(app, context)
   registerActions(app, context)
@@ -95,6 +106,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
       return `http://${host}:${address.port}`
     },
     async close() {
+      context.metrics.stop()
       await app.close()
       await Promise.allSettled([...running])
     },
