@@ -11,6 +11,7 @@ import { installErrorHandler } from './errors.js'
 import type { Forge } from './forges.js'
 import { createMetrics } from './metrics.js'
 import { registerHooks } from './routes/hooks.js'
+import { createScheduler, type Scheduler } from './scheduler.js'
 import { registerActions } from './routes/actions.js'
 import { registerEnvironments } from './routes/environments.js'
 import { registerEvents } from './routes/events.js'
@@ -30,11 +31,15 @@ export interface ServerOptions {
   now?: () => number
   /** Webhook secrets by forge (`POST /hooks/<forge>`); a forge without one refuses every delivery. */
   webhookSecrets?: Partial<Record<Forge, string>>
+  /** How often schedules are checked (default 15 s); `false`: no schedules. */
+  scheduleIntervalMs?: number | false
 }
 
 export interface PipewrightServer {
   app: FastifyInstance
   context: ServerContext
+  /** Checks `on: schedule` (undefined when schedules are off). */
+  scheduler?: Scheduler
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8080`). */
   listen(options?: { host?: string; port?: number }): Promise<string>
   close(): Promise<void>
@@ -95,17 +100,27 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   registerEvents(app, context)
   registerEnvironments(app, context)
 
+  let scheduler: Scheduler | undefined
   return {
     app,
     context,
+    get scheduler() {
+      return scheduler
+    },
     async listen(listen = {}) {
       await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 8080 })
+      if (options.scheduleIntervalMs !== false) {
+        scheduler = createScheduler(context, { intervalMs: options.scheduleIntervalMs ?? 15_000 })
+        // Catch up a missed slot at once, not one interval later.
+        void scheduler.tick().catch((error: unknown) => app.log.error({ err: error }, 'schedule check failed'))
+      }
       const address = app.server.address()
       if (address === null || typeof address === 'string') return String(address)
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
       return `http://${host}:${address.port}`
     },
     async close() {
+      scheduler?.stop()
       context.metrics.stop()
       await app.close()
       await Promise.allSettled([...running])

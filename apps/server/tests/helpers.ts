@@ -35,6 +35,7 @@ export async function startTestServer(pipelines: Record<string, string>, extra: 
   const server = await createServer({ engine, pipelines: files, ...extra })
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const tokens = {} as TestServer['tokens']
+  for (const role of ['viewer', 'operator', 'approver', 'admin'] as const) await store.revokeApiToken(`${role}-user`, Date.now())
   for (const role of ['viewer', 'operator', 'approver', 'admin'] as const) tokens[role] = (await createApiToken(store, { name: `${role}-user`, role })).token
   return {
     server, engine, url, dir, tokens,
