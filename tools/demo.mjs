@@ -3,13 +3,16 @@
 // (examples/hello-service/.pipewright). Uses a local Docker engine + registry when one is up
 // (bash tools/docker/up.sh), and says so when not.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pipeline = join(root, 'examples/hello-service/pipewright.yml')
+// The pipeline's notification/file route appends here; the demo prints what this run added.
+const notifications = join(root, 'examples/hello-service/.pipewright/notifications.jsonl')
+const notifiedBefore = existsSync(notifications) ? statSync(notifications).size : 0
 const dockerEnv = join(root, 'tools/docker/.state/env')
 // The state file may outlive the engine (a reboot, a killed dockerd): only trust it once both answer.
 const candidate = { ...process.env }
@@ -119,7 +122,16 @@ const approver = setInterval(() => {
 const child = spawn(process.execPath, [cli, 'run', '-f', pipeline, '--as', 'demo-developer', ...vars, ...args], { stdio: 'inherit', env })
 const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)))
 clearInterval(approver)
+if (existsSync(notifications)) {
+  const added = readFileSync(notifications).subarray(notifiedBefore).toString('utf8').trim()
+  console.log(`\nNotifications of this run (notification/file → ${notifications.slice(root.length + 1)}):`)
+  for (const line of added ? added.split('\n') : []) {
+    const n = JSON.parse(line)
+    console.log(`  [${n.severity}] ${n.event}: ${n.title}${n.reason ? `\n      ${n.reason.split('\n')[0]}` : ''}`)
+  }
+}
 if (status === 0) {
+  reportRollback()
   const envs = JSON.parse(quiet(['envs', '-f', pipeline, '--json']).stdout || '{"environments":[]}')
   console.log('')
   for (const e of envs.environments) {
@@ -140,3 +152,26 @@ if (status === 0) {
   console.log('      pnpm pipewright show <run-id> -f examples/hello-service/pipewright.yml')
 }
 process.exit(status)
+
+// The broken release the pipeline deploys to staging (deploy-broken) is rolled back by its
+// post-deploy verification: say what happened (its notification is among those printed above),
+// and acknowledge the latch so the next demo can deploy again.
+function reportRollback() {
+  let history = []
+  try {
+    history = JSON.parse(quiet(['history', 'staging', '-f', pipeline, '--json', '--limit', '5']).stdout)
+  } catch {
+    return
+  }
+  const bad = history.find((d) => d.outcome === 'rolled-back' && d.verification)
+  if (!bad) return
+  const rollback = history.find((d) => d.id === bad.rolledBackBy)
+  console.log(`\ndemo: ${bad.version} was rolled back automatically${rollback ? ` to ${rollback.version}` : ''} inside its verification window:`)
+  console.log(`demo:   ${bad.verification.reason}`)
+  for (const sample of bad.verification.evidence.samples.slice(-3)) {
+    console.log(`demo:   ${new Date(sample.at).toISOString().slice(11, 23)} ${sample.monitor} ${sample.measurement} ${sample.reason ?? ''}`)
+  }
+  const ack = quiet(['ack', 'staging', '-f', pipeline, '--as', 'demo-operator', '--comment', 'the broken release was the demo\'s own'])
+  console.log(`demo: $ pipewright ack staging --as demo-operator\ndemo: ${(ack.stdout || ack.stderr).trim()}`)
+}
+

@@ -10,6 +10,8 @@ import { colorsFor, displayStream, type CliIo, type Colors } from './io.js'
 /** Options every command accepts (declared on the program). */
 export interface GlobalOptions {
   home?: string
+  /** `--store postgres://…`: a shared PostgreSQL store instead of the SQLite one under the home. */
+  store?: string
   debug?: boolean
 }
 
@@ -53,10 +55,35 @@ async function defaultPipelineDir(ctx: CommandContext): Promise<string> {
   }
 }
 
-/** Opens the SQLite store at --home / PIPEWRIGHT_HOME / the default for the pipeline directory. */
+/** The shared store's URL: `--store` > PIPEWRIGHT_STORE (empty counts as unset); undefined: the SQLite store under the home. */
+export function storeUrl(ctx: CommandContext): string | undefined {
+  const chosen = [ctx.globals.store, ctx.io.env.PIPEWRIGHT_STORE].find((value) => value !== undefined && value.trim() !== '')
+  return chosen?.trim()
+}
+
+/**
+ * Opens the PostgreSQL store named by --store / PIPEWRIGHT_STORE. Loaded only then: commands on
+ * the default SQLite store never load the driver.
+ */
+async function openSharedStore(url: string, home: string): Promise<Store> {
+  const { createPostgresStore, isPostgresUrl, redactUrl } = await import('@pipewright/store-postgres')
+  if (!isPostgresUrl(url)) {
+    throw new PipewrightError('PW_ERR_STORE_URL', `The store URL ${redactUrl(url)} is not a postgres:// URL`, {
+      details: 'Use --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (or PIPEWRIGHT_STORE) for a shared store; for a local directory use --home DIR instead.',
+    })
+  }
+  return createPostgresStore({ url, artifactDir: join(home, 'artifacts') })
+}
+
+/**
+ * Opens the store: PostgreSQL when --store / PIPEWRIGHT_STORE names one, else the SQLite store at
+ * --home / PIPEWRIGHT_HOME / the default for the pipeline directory. The home stays the place for
+ * local files (the deployment agent, the artifact cache) either way.
+ */
 export async function openStore(ctx: CommandContext, pipelineDir?: string): Promise<{ store: Store; home: string }> {
   const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? (await defaultPipelineDir(ctx)) })
-  const store = await createSqliteStore({ dir: home })
+  const url = storeUrl(ctx)
+  const store = url !== undefined ? await openSharedStore(url, home) : await createSqliteStore({ dir: home })
   return { store, home }
 }
 
@@ -72,6 +99,8 @@ export async function storeHome(ctx: CommandContext, file: string | undefined): 
  */
 export async function openExistingStore(ctx: CommandContext, file: string | undefined): Promise<{ store: Store | undefined; home: string }> {
   const home = await storeHome(ctx, file)
+  const url = storeUrl(ctx)
+  if (url !== undefined) return { store: await openSharedStore(url, home), home }
   if (!existsSync(join(home, DATABASE_FILE))) return { store: undefined, home }
   return { store: await createSqliteStore({ dir: home }), home }
 }
@@ -81,14 +110,42 @@ export async function openExistingStore(ctx: CommandContext, file: string | unde
  * (default: in memory). Given a `home`, `deploy:` stages deploy through that home's deployment
  * agent (started on the first deploy; the agent package loads only then).
  */
-export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> & { home?: string } = {}): Promise<Engine> {
+export async function openEngine(ctx: CommandContext, store: Store | undefined, cwd: string, extra: Pick<EngineOptions, 'pins' | 'logLimitBytes'> & { home?: string; workers?: WorkerQueue } = {}): Promise<Engine> {
   // The engine (and the parsers and schemas it brings) loads only for commands that need one.
-  const { createEngine } = await import('@pipewright/core')
+  const { createEngine, EXECUTOR } = await import('@pipewright/core')
   const plugins = lazyFirstPartyPlugins()
   const logger = createEngineLogger(ctx.io.stderr, colorsFor(ctx.io, ctx.io.stderr), ctx.globals.debug === true)
-  const { home, ...options } = extra
-  const services = home ? [{ token: DEPLOYER, useValue: agentDeployer(home, cwd) }] : []
+  const { home, workers, ...options } = extra
+  const services: EngineOptions['services'] = home ? [{ token: DEPLOYER, useValue: agentDeployer(home, cwd) }] : []
+  if (workers) {
+    const { createBullmqExecutor, workersPlugin } = await import('@pipewright/executor-bullmq')
+    const executor = await createBullmqExecutor({ redisUrl: workers.redisUrl, queue: workers.queue, ...(store?.blobs ? { blobs: store.blobs } : {}) })
+    services.push({ token: EXECUTOR, useValue: executor })
+    plugins.push(workersPlugin(executor))
+  }
   return createEngine({ plugins, ...(store ? { store } : {}), cwd, env: ctx.io.env, logger, services, ...options })
+}
+
+/** `run --queue`: stages go to workers on this queue, through this Redis. */
+export interface WorkerQueue {
+  queue: string
+  redisUrl: string
+}
+
+/**
+ * The worker queue of `run --queue NAME [--redis URL]`, checked: a valid name, and a shared store
+ * (workers on other hosts read artifacts and write logs where the coordinator does).
+ */
+export async function workerQueue(ctx: CommandContext, flags: { queue?: string; redis?: string }): Promise<WorkerQueue | undefined> {
+  if (flags.queue === undefined) return undefined
+  const { resolveRedisUrl, validQueueName } = await import('@pipewright/executor-bullmq')
+  if (!validQueueName(flags.queue)) throw new PipewrightError('PW_ERR_USAGE', `--queue ${flags.queue} is not a queue name`, { details: 'Use letters, digits, _ . - (up to 64), e.g. --queue default.' })
+  if (storeUrl(ctx) === undefined) {
+    throw new PipewrightError('PW_ERR_USAGE', '--queue needs a shared store', {
+      details: 'Workers on other hosts read the needs\' artifacts from the store: pass --store postgres://… (or set PIPEWRIGHT_STORE) to the run and to every `pipewright worker`.',
+    })
+  }
+  return { queue: flags.queue, redisUrl: resolveRedisUrl(flags.redis, ctx.io.env) }
 }
 
 /** The deployment agent's deployer, its package imported at the first call. */

@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
 import { registerAgent } from './commands/agent.js'
 import { registerApprovals } from './commands/approvals.js'
+import { registerAudit } from './commands/audit.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerEnvironments } from './commands/environments.js'
+import { registerMonitor } from './commands/monitor.js'
 import { registerDoctor } from './commands/doctor.js'
 import { registerGraph } from './commands/graph.js'
 import { registerInit } from './commands/init.js'
@@ -11,6 +13,7 @@ import { registerLogs } from './commands/logs.js'
 import { registerPlugin } from './commands/plugin-new.js'
 import { registerPlugins } from './commands/plugins.js'
 import { registerPrune } from './commands/prune.js'
+import { registerReport } from './commands/report.js'
 import { registerRun } from './commands/run.js'
 import { registerRuns } from './commands/runs.js'
 import { registerSchema } from './commands/schema.js'
@@ -19,6 +22,7 @@ import { registerToken } from './commands/token.js'
 import { registerShow } from './commands/show.js'
 import { registerValidate } from './commands/validate.js'
 import { registerWatch } from './commands/watch.js'
+import { registerWorker } from './commands/worker.js'
 import type { CliRuntime } from './commands/action.js'
 import { processIo, type CliIo } from './io.js'
 
@@ -42,6 +46,7 @@ export function createProgram(io: CliIo = processIo()): PipewrightProgram {
     .description('Pipewright: describe a delivery pipeline once, run it anywhere, resume it when it breaks.')
     .version(version, '-v, --version')
     .option('--home <dir>', 'store location (default: $PIPEWRIGHT_HOME, else <pipeline dir>/.pipewright)')
+    .option('--store <url>', 'a shared PostgreSQL store, postgres://USER@HOST:5432/DATABASE[?schema=NAME] (default: $PIPEWRIGHT_STORE, else the SQLite store under --home)')
     .option('--debug', 'show stack traces and engine diagnostics')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .exitOverride()
@@ -61,7 +66,7 @@ Exit codes: 0 success, 1 pipeline failed, 2 invalid pipeline or usage, 130 cance
 Run 'pipewright <command> --help' for examples of each command.`,
     )
 
-  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerServe, registerToken]) {
+  for (const register of [registerInit, registerValidate, registerRun, registerRuns, registerShow, registerLogs, registerGraph, registerSchema, registerPlugins, registerDoctor, registerWatch, registerPrune, registerEnvironments, registerMonitor, registerDeploy, registerApprovals, registerAgent, registerPlugin, registerAudit, registerReport, registerWorker, registerServe, registerToken]) {
     register(program, runtime)
   }
   return { program, runtime }
@@ -75,7 +80,7 @@ Run 'pipewright <command> --help' for examples of each command.`,
 export function deployVersionOption(argv: string[]): string[] {
   const args = argv.slice(2)
   let i = 0
-  while (i < args.length && args[i]!.startsWith('-')) i += args[i] === '--home' ? 2 : 1
+  while (i < args.length && args[i]!.startsWith('-')) i += args[i] === '--home' || args[i] === '--store' ? 2 : 1
   if (args[i] !== 'deploy') return argv
   return [...argv.slice(0, 2), ...args.slice(0, i + 1), ...args.slice(i + 1).map((a) => (a === '--version' ? '--deploy-version' : a.startsWith('--version=') ? `--deploy-version=${a.slice('--version='.length)}` : a))]
 }

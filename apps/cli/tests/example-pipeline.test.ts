@@ -57,6 +57,8 @@ describe('the example pipeline (npm run demo)', () => {
     expect(run.status).toBe('succeeded')
     expect(result.code).toBe(0)
     for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'deploy-staging', 'deploy-production', 'report']) expect(stage(id).status).toBe('succeeded')
+    // The deliberately broken release was rolled back by its post-deploy verification; staging serves the good one again.
+    expect(stage('deploy-broken')).toMatchObject({ status: 'failed', outputs: { outcome: 'rolled-back' } })
     const version = stage('deploy-production').outputs.version!
     expect(version.startsWith(`${stage('version').outputs.version}+`)).toBe(true)
     expect(stage('checkout').outputs.sha!.startsWith(version.split('+')[1]!)).toBe(true)
@@ -80,5 +82,5 @@ describe('the example pipeline (npm run demo)', () => {
     } else {
       expect(stage('push').status).toBe('skipped')
     }
-  })
+  }, 240_000)
 })

@@ -1,5 +1,6 @@
 import fastifySwagger from '@fastify/swagger'
 import type { Engine } from '@pipewright/core'
+import { registerDashboard } from '@pipewright/dashboard'
 import { PipewrightError } from '@pipewright/plugin-api'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
@@ -99,6 +100,8 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   registerOutputs(app, context)
   registerEvents(app, context)
   registerEnvironments(app, context)
+  // The dashboard's static files at / and /assets/* (no token needed for them; the page signs in).
+  await registerDashboard(app)
 
   let scheduler: Scheduler | undefined
   return {

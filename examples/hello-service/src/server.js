@@ -5,9 +5,12 @@ import { createMetrics } from './metrics.js'
 /**
  * The service: GET /health and /healthz (liveness, with the version), GET /hello?name=…&times=…,
  * GET /version, GET /metrics (Prometheus text format; requests to it are not counted).
+ * `brokenAfterMs` makes a deliberately broken release for the demo: once that long has passed
+ * since start, every path but /metrics answers 500.
  */
-export function createHelloServer({ version = process.env.APP_VERSION ?? 'dev' } = {}) {
+export function createHelloServer({ version = process.env.APP_VERSION ?? 'dev', brokenAfterMs } = {}) {
   const metrics = createMetrics()
+  const started = Date.now()
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (req.method === 'GET' && url.pathname === '/metrics') {
@@ -23,6 +26,7 @@ export function createHelloServer({ version = process.env.APP_VERSION ?? 'dev' }
       res.end(JSON.stringify(body))
       done(status)
     }
+    if (brokenAfterMs !== undefined && Date.now() - started >= brokenAfterMs) return send(500, { error: 'broken release: the connection pool is exhausted', version })
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' })
     if (url.pathname === '/health') return send(200, { status: 'ok' })
     if (url.pathname === '/healthz') return send(200, { status: 'ok', version })

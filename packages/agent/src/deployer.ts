@@ -55,7 +55,7 @@ export function createAgentDeployer(options: AgentDeployerOptions): Deployer {
         url: e.url,
         state: e.state,
         ...(e.version ? { version: e.version } : {}),
-        instances: e.instances.map((i) => ({ id: i.id, version: i.version, state: i.state, ...(i.healthy !== undefined ? { healthy: i.healthy } : {}), ...(i.health ? { health: i.health } : {}) })),
+        instances: e.instances.map((i) => ({ id: i.id, version: i.version, state: i.state, ...(i.healthy !== undefined ? { healthy: i.healthy } : {}), ...(i.health ? { health: i.health } : {}), restarts: i.restarts, ...(i.lastExit ? { lastExit: i.lastExit } : {}) })),
         ...(e.operation ? { operation: `${e.operation.kind} of ${e.operation.version} (${e.operation.strategy}, ${e.operation.phase})` } : {}),
       }))
     },

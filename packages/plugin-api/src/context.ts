@@ -21,6 +21,8 @@ export interface GitInfo {
   author: string
   /** The repository's top-level directory. */
   root: string
+  /** When the commit was made (committer date, epoch ms): where lead time for changes starts. */
+  committedAt?: number
 }
 
 /** Read-only access to the run's secrets. Values are redacted from every log line. */

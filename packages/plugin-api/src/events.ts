@@ -33,7 +33,18 @@ export interface PipewrightEvents {
   /** An attempt failed and another will follow after `delayMs`. */
   'stage:retrying': { runId: string; stageId: string; attempt: number; delayMs: number; reason: string; at: number }
   /** An attempt ended (before gates and hooks judge the stage). */
-  'stage:attempted': { runId: string; stageId: string; attempt: number; ok: boolean; exitCode: number | null; outputs: Record<string, string>; durationMs: number; at: number }
+  'stage:attempted': {
+    runId: string
+    stageId: string
+    attempt: number
+    ok: boolean
+    exitCode: number | null
+    outputs: Record<string, string>
+    durationMs: number
+    /** CPU time (user + system, ms) of the attempt's command, where the executor measures it (Linux: yes). */
+    cpuMs?: number
+    at: number
+  }
   /**
    * A stage waits (an approval, a lock, a window, a pending gate); emitted again when the reason
    * changes. `phase` and `hook` say which lifecycle step waits, so a resumed run waits on there.
@@ -85,8 +96,20 @@ export interface PipewrightEvents {
    * (traffic was given back to the previous version: an aborted canary).
    */
   'deploy:finished': DeploymentEventRecord & { runId: string; stageId: string; at: number }
-  /** A monitor produced a sample. */
-  'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; at: number }
+  /** A monitor produced a sample (`environment` when it watches one: post-deploy verification, continuous monitoring). */
+  'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; environment?: string; source?: 'verify' | 'analysis' | 'watch'; at: number }
+  /** An analysis (`analysis:` of a stage, `verify:` of a deploy) reached its verdict. `advisory`: recorded and notified, never acted on. */
+  'analysis:finished': { runId: string; stageId: string; environment?: string; source: 'verify' | 'analysis'; verdict: AnalysisVerdict; advisory: boolean; reason: string; evidence: AnalysisEvidence; at: number }
+  /** Post-deploy verification found a deployment unhealthy: its automatic rollback begins. */
+  'rollback:started': { runId: string; stageId: string; environment: string; deploymentId: string; version: string; reason: string; evidence: AnalysisEvidence; at: number }
+  /** A deployment was rolled back automatically; `rollbackId` is the rollback's deployment record. */
+  'deploy:rolled-back': { runId: string; stageId: string; environment: string; deploymentId: string; rollbackId: string; version: string; servingVersion?: string; reason: string; evidence: AnalysisEvidence; at: number }
+  /** Continuous monitoring judged an environment unhealthy (`runId`: the watch's id). */
+  'environment:unhealthy': { runId: string; environment: string; reason: string; samples: EvidenceSample[]; at: number }
+  /** An environment judged unhealthy is healthy again. */
+  'environment:recovered': { runId: string; environment: string; unhealthyForMs: number; at: number }
+  /** Continuous monitoring took (or gave up) a healing action on an environment. */
+  'environment:healing': { runId: string; environment: string; action: 'restart' | 'rollback'; attempt: number; max: number; outcome: 'started' | 'succeeded' | 'failed' | 'gave-up'; reason: string; at: number }
   /** A notifier delivered a notification. */
   'notification:sent': { runId: string; notifier: string; event: string; at: number }
   /** A notifier failed to deliver (the run goes on). */
@@ -108,6 +131,8 @@ export interface DeploymentEventRecord {
   /** The commit the run was for, and its branch. */
   commit?: string
   branch?: string
+  /** When that commit was made (committer date, epoch ms): lead time for changes runs from here to `finishedAt`. */
+  commitAt?: number
   /** `sha256:` of the deployed directory's files (path and content), for `from:` deployments. */
   artifactDigest?: string
   /** The image reference deployed (a digest when one was given), for `image:` deployments. */
@@ -126,6 +151,31 @@ export interface DeploymentEventRecord {
   error?: SerializedError
   /** For a rollback: the deployment it replaced (marked `rolled-back`). */
   replaces?: string
+  /** Why it was rolled back automatically, with the evidence (post-deploy verification). */
+  verification?: { reason: string; evidence: AnalysisEvidence }
+}
+
+/** How an analysis ended: `successful`, `failed` (too many failed measurements) or `inconclusive`. */
+export type AnalysisVerdict = 'successful' | 'failed' | 'inconclusive'
+
+/** One monitor sample as evidence keeps it. */
+export interface EvidenceSample {
+  monitor: string
+  at: number
+  healthy: boolean
+  values: Record<string, number>
+  reason?: string
+  /** How the analysis judged it. */
+  measurement?: 'successful' | 'failed' | 'inconclusive' | 'error'
+}
+
+/** What an analysis verdict rests on: the condition that decided and the latest samples. */
+export interface AnalysisEvidence {
+  /** The condition that failed (`failure-condition: result.status >= 500`), or the monitor's own verdict. */
+  condition?: string
+  measurements: { successful: number; failed: number; inconclusive: number; error: number }
+  /** The most recent samples (at most 20), oldest first. */
+  samples: EvidenceSample[]
 }
 
 /** An artifact as events and records refer to it. */

@@ -57,7 +57,10 @@ export type {
   WaitRequest,
 } from './lifecycle.js'
 export type {
+  AnalysisEvidence,
+  AnalysisVerdict,
   DeploymentEventRecord,
+  EvidenceSample,
   EventInput,
   EventName,
   EventPayload,
@@ -87,5 +90,5 @@ export { createToken } from './tokens.js'
 export type { Provider, Resolver, Token } from './tokens.js'
 export { parseDuration } from './duration.js'
 export { durationSchema, relativePathSchema } from './schema-helpers.js'
-export { CLOCK, EVENTS, LOGGER, PLUGIN_CONFIG } from './services.js'
-export type { Clock } from './services.js'
+export { CLOCK, ENVIRONMENTS, EVENTS, LOGGER, PLUGIN_CONFIG } from './services.js'
+export type { Clock, EnvironmentInstances, EnvironmentsService } from './services.js'

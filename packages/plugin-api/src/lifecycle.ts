@@ -25,6 +25,8 @@ export interface AttemptOutcome {
   kind?: 'failure' | 'timeout' | 'cancelled'
   exitCode: number | null
   error?: SerializedError
+  /** CPU time (ms) the attempt's command used, where the executor measures it. */
+  cpuMs?: number
 }
 
 /** How a stage ended, before `afterStage` hooks may change it. */

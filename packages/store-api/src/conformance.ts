@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeploymentRecord, LockRequest, LogLine, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import { AUDIT_GENESIS, hashAuditEntry, verifyAuditChain } from './audit.js'
+import type { AuditEntryInput, DeploymentRecord, HealthRecord, LockRequest, LogLine, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
 
 /** A store under test and how to remove what it left behind. */
 export interface StoreUnderTest {
@@ -420,6 +421,69 @@ export function describeStoreConformance(name: string, create: () => Promise<Sto
         await store.addApproval({ ...bob, by: ' BOB ', decision: 'rejected', comment: 'wait', at: 30 })
         expect((await store.listApprovals('run-1', 'deploy-prod')).map((a) => [a.by, a.decision])).toEqual([['carol', 'approved'], [' BOB ', 'rejected']])
         expect(await store.listApprovals('run-9')).toEqual([])
+      })
+    })
+
+    describe('health records', () => {
+      const sample = (environment: string, at: number, healthy = true): HealthRecord => ({ environment, at, source: 'verify', kind: 'sample', healthy, monitor: 'monitoring/http', values: { status: healthy ? 200 : 500 }, runId: 'run-1', stageId: 'deploy' })
+
+      it('lists newest first, filtered by environment, kind, run and time, with a limit', async () => {
+        const verdict: HealthRecord = { environment: 'staging', at: 30, source: 'verify', kind: 'verdict', healthy: false, verdict: 'failed', reason: '2 failed measurement(s)', runId: 'run-2' }
+        await store.addHealthRecords([sample('staging', 10), sample('staging', 20, false), sample('production', 15)])
+        await store.addHealthRecords([verdict])
+        expect((await store.listHealthRecords({ environment: 'staging' })).map((r) => r.at)).toEqual([30, 20, 10])
+        expect(await store.listHealthRecords({ environment: 'staging', kind: 'verdict' })).toEqual([verdict])
+        expect((await store.listHealthRecords({ runId: 'run-1' })).map((r) => r.environment)).toEqual(['staging', 'production', 'staging'])
+        expect((await store.listHealthRecords({ environment: 'staging', before: 30, limit: 1 }))[0]).toEqual(sample('staging', 20, false))
+        expect(await store.listHealthRecords({ environment: 'qa' })).toEqual([])
+      })
+
+      it('keeps records of the same time in the order they were added (newest added first)', async () => {
+        await store.addHealthRecords([{ ...sample('staging', 10), monitor: 'a' }, { ...sample('staging', 10), monitor: 'b' }])
+        expect((await store.listHealthRecords({ environment: 'staging' })).map((r) => r.monitor)).toEqual(['b', 'a'])
+      })
+
+      it('keeps health history when runs are pruned', async () => {
+        await store.createRun({ ...sampleRun(), status: 'succeeded', finishedAt: 5 })
+        await store.addHealthRecords([sample('staging', 10)])
+        await store.pruneRuns({ finishedBefore: 1_000 })
+        expect(await store.listHealthRecords({ environment: 'staging' })).toHaveLength(1)
+      })
+    })
+
+    describe('audit trail', () => {
+      const entry = (n: number, overrides: Partial<AuditEntryInput> = {}): AuditEntryInput => ({
+        at: 1_000 + n, action: 'gate.evaluated', actor: 'pipewright', source: 'engine', subject: { runId: `run-${n % 2}`, stageId: 'test' }, data: { verdict: 'pass', n }, ...overrides,
+      })
+
+      it('appends entries numbered from 1, each chained to the one before, and records the head', async () => {
+        expect(await store.getAuditHead()).toBeUndefined()
+        const first = await store.appendAudit(entry(1))
+        const second = await store.appendAudit(entry(2, { subject: undefined, data: undefined }))
+        expect(first).toMatchObject({ seq: 1, prevHash: AUDIT_GENESIS, hash: hashAuditEntry(entry(1), AUDIT_GENESIS) })
+        expect(second).toMatchObject({ seq: 2, prevHash: first.hash })
+        expect(second.hash).toBe(hashAuditEntry(entry(2, { subject: undefined, data: undefined }), first.hash))
+        expect(await store.getAuditHead()).toEqual({ seq: 2, hash: second.hash })
+        const listed = await store.listAudit()
+        expect(listed).toEqual([first, second])
+        expect(verifyAuditChain(listed, { head: await store.getAuditHead() })).toMatchObject({ ok: true, entries: 2 })
+      })
+
+      it('filters by time, position, action, run and deployment, oldest first, with a limit', async () => {
+        for (let n = 1; n <= 6; n++) await store.appendAudit(entry(n, n === 5 ? { action: 'deploy.finished', subject: { deploymentId: 'dep-1' } } : {}))
+        expect((await store.listAudit({ since: 1_002, until: 1_005 })).map((e) => e.seq)).toEqual([2, 3, 4])
+        expect((await store.listAudit({ afterSeq: 4, limit: 1 })).map((e) => e.seq)).toEqual([5])
+        expect((await store.listAudit({ action: 'deploy.finished' })).map((e) => e.seq)).toEqual([5])
+        expect((await store.listAudit({ deploymentId: 'dep-1' })).map((e) => e.seq)).toEqual([5])
+        expect((await store.listAudit({ runId: 'run-1' })).map((e) => e.seq)).toEqual([1, 3])
+      })
+
+      it('keeps what it hashed: entries read back verify, and a changed copy does not', async () => {
+        const stored = await store.appendAudit(entry(1, { data: { names: ['A', 'B'], nested: { z: 1, a: [true, null] }, text: 'é 😀' } }))
+        const [read] = await store.listAudit()
+        expect(read).toEqual(stored)
+        expect(hashAuditEntry(read!, read!.prevHash)).toBe(read!.hash)
+        expect(verifyAuditChain([{ ...read!, actor: 'mallory' }]).problems.map((p) => p.kind)).toEqual(['altered'])
       })
     })
 

@@ -3,10 +3,18 @@ export type {
   ApiTokenRole,
   ApprovalRecord,
   ArtifactRecord,
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+  AuditHead,
+  AuditStore,
+  BlobStore,
   DeploymentFilter,
   DeploymentOutcome,
   DeploymentRecord,
   EnvironmentLockState,
+  HealthFilter,
+  HealthRecord,
   LockAcquisition,
   LockEntry,
   LockRequest,
@@ -34,3 +42,6 @@ export { STORE } from './token.js'
 export { decideAcquisition, lockState } from './environment-lock.js'
 export type { LockDecision } from './environment-lock.js'
 export { approverKey, matchesDeploymentFilter, newestDeploymentFirst } from './deployment-filter.js'
+export { matchesHealthFilter } from './health-filter.js'
+export { AUDIT_GENESIS, AUDIT_HEAD_KEY, chainAuditEntry, hashAuditEntry, matchesAuditFilter, verifyAuditChain } from './audit.js'
+export type { AuditProblem, AuditVerification, VerifyAuditOptions } from './audit.js'

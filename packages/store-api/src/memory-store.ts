@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { PipewrightError, type StoredRecord } from '@pipewright/plugin-api'
-import type { ApprovalRecord, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, LockEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
+import { chainAuditEntry, matchesAuditFilter } from './audit.js'
+import { matchesHealthFilter } from './health-filter.js'
+import type { ApprovalRecord, AuditEntry, AuditFilter, ArtifactRecord, CacheEntry, DeploymentFilter, DeploymentRecord, HealthRecord, LockEntry, LogLine, RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent } from './types.js'
 import { decideAcquisition, lockState } from './environment-lock.js'
 import { matchesDeploymentFilter, newestDeploymentFirst, approverKey } from './deployment-filter.js'
 import { matchesRunFilter, newestFirst, PRUNABLE } from './run-filter.js'
@@ -73,6 +75,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const deployments = new Map<string, DeploymentRecord>()
   const locks = new Map<string, LockEntry[]>()
   const approvals = new Map<string, ApprovalRecord[]>()
+  const health: HealthRecord[] = []
+  const audit: AuditEntry[] = []
   let lockSeq = 0
   let recordOrder = 0
   let closed = false
@@ -304,8 +308,39 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return { runs: removed }
     },
 
+    async addHealthRecords(list) {
+      open()
+      health.push(...list.map((r) => clone(r)))
+    },
+
+    async listHealthRecords(filter = {}) {
+      open()
+      const found = health.map((r, i) => [r, i] as const).filter(([r]) => matchesHealthFilter(r, filter)).sort(([a, i], [b, j]) => b.at - a.at || j - i).map(([r]) => r)
+      return clone(filter.limit !== undefined ? found.slice(0, filter.limit) : found)
+    },
+
     async flush() {
       open()
+    },
+
+    async appendAudit(input) {
+      open()
+      const last = audit.at(-1)
+      const entry = chainAuditEntry(input, last && { seq: last.seq, hash: last.hash })
+      audit.push(entry)
+      return clone(entry)
+    },
+
+    async listAudit(filter: AuditFilter = {}) {
+      open()
+      const selected = audit.filter((entry) => matchesAuditFilter(entry, filter))
+      return clone(filter.limit === undefined ? selected : selected.slice(0, Math.max(0, filter.limit)))
+    },
+
+    async getAuditHead() {
+      open()
+      const last = audit.at(-1)
+      return last && { seq: last.seq, hash: last.hash }
     },
 
     async close() {

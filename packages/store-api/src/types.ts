@@ -1,4 +1,4 @@
-import type { DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
+import type { AnalysisVerdict, DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
 
 /** One node of a stored plan: a stage or a matrix instance, and what it waits for. */
 export interface StoredPlanStage {
@@ -257,6 +257,49 @@ export interface ApprovalRecord {
 }
 
 /**
+ * One health observation of an environment (a monitor's sample) or a verdict on it (an
+ * analysis' end, continuous monitoring turning it unhealthy or recovered). `source` says who:
+ * post-deploy `verify`, a stage's `analysis`, or continuous monitoring (`watch`).
+ */
+export interface HealthRecord {
+  environment: string
+  at: number
+  source: 'verify' | 'analysis' | 'watch'
+  kind: 'sample' | 'verdict'
+  healthy: boolean
+  monitor?: string
+  values?: Record<string, number>
+  reason?: string
+  /** For a verdict: the analysis' verdict, or `unhealthy` / `recovered`. */
+  verdict?: AnalysisVerdict | 'unhealthy' | 'recovered'
+  advisory?: boolean
+  runId?: string
+  stageId?: string
+}
+
+export interface HealthFilter {
+  environment?: string
+  kind?: HealthRecord['kind']
+  runId?: string
+  /** Only records older than this time (newest-first paging). */
+  before?: number
+  limit?: number
+}
+
+/**
+ * Content-addressed files (artifacts, the files of cache entries) kept in the store itself, so
+ * every process that reaches the store reaches them too (workers on other hosts). Digests are
+ * `sha256:<hex>` of the exact bytes.
+ */
+export interface BlobStore {
+  /** Stores bytes under their digest (refused when the digest does not match); storing again is a no-op. */
+  put(digest: string, content: Buffer): Promise<void>
+  get(digest: string): Promise<Buffer | undefined>
+  /** The digests of the list the store has. */
+  has(digests: Iterable<string>): Promise<Set<string>>
+}
+
+/**
  * Where runs live. The engine writes as the run happens; implementations may buffer writes but
  * must make them visible to their own reads, and durable within a short interval (a crash loses
  * at most the last few milliseconds of log lines, never a finished stage's state for long).
@@ -266,6 +309,8 @@ export interface Store extends ServerStore {
   readonly kind: string
   /** Directory for content-addressed artifact files; undefined: keep artifacts in memory. */
   readonly artifactDir?: string
+  /** Shared content-addressed files (PostgreSQL); undefined: artifact files live under `artifactDir` only. */
+  readonly blobs?: BlobStore
 
   createRun(run: RunRecord): Promise<void>
   updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>
@@ -349,10 +394,76 @@ export interface Store extends ServerStore {
    */
   pruneRuns(filter: PruneFilter): Promise<{ runs: number }>
 
+  /** Appends health samples and verdicts (environments' health history; pruning runs keeps it). */
+  addHealthRecords(records: HealthRecord[]): Promise<void>
+  /** Newest first (by `at`, then insertion order, both descending). */
+  listHealthRecords(filter?: HealthFilter): Promise<HealthRecord[]>
+
   /** Makes buffered writes durable now. */
   flush(): Promise<void>
   close(): Promise<void>
 }
+
+/** What happened, as a caller appends it to the audit trail (the store adds seq and hashes). */
+export interface AuditEntryInput {
+  /** Epoch ms (engine clock). */
+  at: number
+  /** `domain.verb`: `run.triggered`, `gate.evaluated`, `approval.approved`, `deploy.finished`, `token.created` … */
+  action: string
+  /** Who did it: a user name, a token's identity, `pipewright` for the engine itself. */
+  actor: string
+  /** Where it came from: `cli`, `api`, `webhook`, `schedule`, `engine` … */
+  source: string
+  /** What it is about. */
+  subject?: { runId?: string; stageId?: string; environment?: string; deploymentId?: string; pipeline?: string }
+  /** The facts (JSON). Never secret values: names only. */
+  data?: Record<string, unknown>
+}
+
+/** An entry as the append-only, hash-chained audit trail keeps it. */
+export interface AuditEntry extends AuditEntryInput {
+  /** 1, 2, 3 … in append order. */
+  seq: number
+  /** The hash of the entry before (64 zeros for the first). */
+  prevHash: string
+  /** SHA-256 (hex) of the canonical JSON of the entry's content and `prevHash` (see `hashAuditEntry`). */
+  hash: string
+}
+
+/** The last entry of the chain, as the store records it beside the log (or as a user wrote it down). */
+export interface AuditHead {
+  seq: number
+  hash: string
+}
+
+export interface AuditFilter {
+  /** Entries at or after (epoch ms). */
+  since?: number
+  /** Entries before (epoch ms). */
+  until?: number
+  afterSeq?: number
+  action?: string
+  runId?: string
+  deploymentId?: string
+  limit?: number
+}
+
+/**
+ * The audit trail's part of the store contract (merged into `Store`). Appends are serialized
+ * across processes (SQLite: an IMMEDIATE transaction reads the head, chains and writes the entry
+ * and the new head), so the chain never forks; nothing ever updates or deletes an entry.
+ */
+export interface AuditStore {
+  /** Appends one entry, chained to the current head; returns it as stored. Written at once (not buffered). */
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry>
+  /** Entries oldest first (by seq). */
+  listAudit(filter?: AuditFilter): Promise<AuditEntry[]>
+  /** The head recorded with the last append (undefined before the first). */
+  getAuditHead(): Promise<AuditHead | undefined>
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Store extends AuditStore {}
 
 /** What an API token may do on the server (see docs/server.md). */
 export type ApiTokenRole = 'viewer' | 'operator' | 'approver' | 'admin'

@@ -166,8 +166,36 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, stage_id, approver_key)
   );
   `,
+  // Environments' health history: monitor samples and verdicts (verify, analysis, watch).
   `
-  -- the server (issue 12): API tokens (only their SHA-256), one-time claims (webhook
+  CREATE TABLE health_records (
+    environment TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    run_id TEXT,
+    record TEXT NOT NULL
+  );
+  CREATE INDEX health_records_by_environment ON health_records (environment, at);
+  CREATE INDEX health_records_by_run ON health_records (run_id);
+  `,
+  // 4 → 5: the audit trail, append-only and hash-chained (its head is kept in `state`).
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_at ON audit (at);
+  `,
+  // 5 → 6: the server's tables
+  `
+  -- the server: API tokens (only their SHA-256), one-time claims (webhook
   -- deliveries, schedule slots) and the mutating requests it served, with their actor
   CREATE TABLE api_tokens (
     hash TEXT PRIMARY KEY,

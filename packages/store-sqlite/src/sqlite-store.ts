@@ -3,12 +3,14 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApiTokenRecord, ApprovalRecord, ArtifactRecord, ServerActionRecord, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord,
+  ApiTokenRecord, ApprovalRecord, ArtifactRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord, ServerActionRecord,
   StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
+import { AuditTable } from './audit.js'
 import { EnvironmentTables } from './environments.js'
 import { ServerTables } from './server-tables.js'
 import { closedStoreError, databaseError } from './errors.js'
+import { addHealthRecords, listHealthRecords } from './health.js'
 import { openDatabase } from './open-database.js'
 import {
   RUN_COLUMNS, json, rowToArtifact, rowToCache, rowToEvent, rowToLog, rowToRecord, rowToRun, rowToStage, runToRow, stageToRow,
@@ -43,6 +45,7 @@ class SqliteStore implements Store {
   /** Runs known to exist, so `updateRun` can be buffered without a lookup. */
   private readonly knownRuns = new Set<string>()
   private readonly environments: EnvironmentTables
+  private readonly audit: AuditTable
   private readonly server: ServerTables
   private closed = false
 
@@ -54,6 +57,7 @@ class SqliteStore implements Store {
   ) {
     this.buffer = new WriteBuffer(db)
     this.environments = new EnvironmentTables(db, (text) => this.sql(text))
+    this.audit = new AuditTable(db, (text) => this.sql(text))
     this.server = new ServerTables((text) => this.sql(text))
   }
 
@@ -104,6 +108,14 @@ class SqliteStore implements Store {
 
   async listApprovals(runId: string, stageId?: string): Promise<ApprovalRecord[]> {
     return this.read('listApprovals', () => this.environments.listApprovals(runId, stageId))
+  }
+
+  async addHealthRecords(records: HealthRecord[]): Promise<void> {
+    this.run('addHealthRecords', () => addHealthRecords(this.db, (text) => this.sql(text), records))
+  }
+
+  async listHealthRecords(filter: HealthFilter = {}): Promise<HealthRecord[]> {
+    return this.read('listHealthRecords', () => listHealthRecords((text) => this.sql(text), filter))
   }
 
   async addApiToken(token: ApiTokenRecord): Promise<void> {
@@ -316,6 +328,21 @@ class SqliteStore implements Store {
       if (text === undefined) throw new PipewrightError('PW_ERR_STORE', `State value ${key} cannot be stored: it is not JSON`, { details: 'Store plain data (objects, arrays, strings, numbers, booleans, null).' })
       this.buffer.add(this.sql(SQL.putState), [key, text])
     })
+  }
+
+  async appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    return this.run('appendAudit', () => {
+      this.buffer.flush()
+      return this.audit.append(entry)
+    })
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    return this.read('listAudit', () => this.audit.list(filter))
+  }
+
+  async getAuditHead(): Promise<AuditHead | undefined> {
+    return this.read('getAuditHead', () => this.audit.head())
   }
 
   async flush(): Promise<void> {

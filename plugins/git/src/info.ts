@@ -15,10 +15,11 @@ export async function readGitInfo(dir: string, exec: GitExec = spawnExec()): Pro
     git.attempt(['rev-parse', '--show-toplevel'], { cwd: dir }),
     git.attempt(['symbolic-ref', '--short', '-q', 'HEAD'], { cwd: dir }),
     git.attempt(['describe', '--tags', '--exact-match', 'HEAD'], { cwd: dir }),
-    git.run(['log', '-1', '--format=%an <%ae>%x00%B', sha], { cwd: dir }),
+    git.run(['log', '-1', '--format=%an <%ae>%x00%ct%x00%B', sha], { cwd: dir }),
   ])
-  const [author = '', message = ''] = log.split('\0')
+  const [author = '', committed = '', message = ''] = log.split('\0')
   const info: GitInfo = { sha, shortSha: sha.slice(0, 7), message: message.trim(), author: author.trim(), root: root.stdout.trim() }
+  if (Number(committed) > 0) info.committedAt = Number(committed) * 1000
   if (branch.exitCode === 0 && branch.stdout.trim()) info.branch = branch.stdout.trim()
   if (tag.exitCode === 0 && tag.stdout.trim()) info.tag = tag.stdout.trim()
   return info

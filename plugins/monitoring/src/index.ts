@@ -14,5 +14,7 @@ export { formatSelector, matchesLabels, parseSelector } from './prometheus/selec
 export type { LabelMatcher, SeriesSelector } from './prometheus/selector.js'
 export { judge } from './prometheus/verdict.js'
 export type { Reading } from './prometheus/verdict.js'
+export { ProcessMonitorConfig } from './process/config.js'
+export { judgeInstances, startProcessMonitor } from './process/monitor.js'
 export { sampleEvery } from './sampling.js'
 export type { Observation, SamplingOptions } from './sampling.js'

@@ -18,7 +18,7 @@ export function action<A extends unknown[]>(rt: CliRuntime, fn: (ctx: CommandCon
     const command = raw[raw.length - 1] as Command
     const args = raw.slice(0, -1) as A
     const globals = command.optsWithGlobals<GlobalOptions>()
-    const ctx = commandContext(rt.io, { home: globals.home, debug: globals.debug })
+    const ctx = commandContext(rt.io, { home: globals.home, store: globals.store, debug: globals.debug })
     try {
       rt.exitCode = (await fn(ctx, ...args)) ?? 0
     } catch (error) {

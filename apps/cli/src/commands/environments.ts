@@ -1,9 +1,9 @@
-import { createMemoryStore, describeEnvironments, diffEnvironments, environmentOf, unlockEnvironment, type EnvironmentOverview, type LoadedPipeline } from '@pipewright/core'
+import { ackEnvironment, createMemoryStore, describeEnvironments, diffEnvironments, environmentOf, unlockEnvironment, type EnvironmentOverview, type LoadedPipeline } from '@pipewright/core'
 import type { DeploymentRecord } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname } from 'node:path'
-import { closeQuietly, openEngine, openExistingStore, resolvePipelineFile, storeHome, type CommandContext } from '../context.js'
+import { closeQuietly, identityOf, openEngine, openExistingStore, resolvePipelineFile, storeHome, type CommandContext } from '../context.js'
 import { formatDuration, formatTime, table } from '../format.js'
 import { println } from '../io.js'
 import { parsePositiveInt } from '../options.js'
@@ -11,6 +11,8 @@ import { action, type CliRuntime } from './action.js'
 
 interface EnvFlags {
   file?: string
+  as?: string
+  comment?: string
   json?: boolean
   limit?: string
   force?: boolean
@@ -46,6 +48,7 @@ function renderOverview(ctx: CommandContext, envs: EnvironmentOverview[], agentR
       const healthy = live.instances.filter((i) => i.healthy === true).length
       out(`  health    ${healthy}/${live.instances.length} instance${live.instances.length === 1 ? '' : 's'} healthy${live.operation ? c.yellow(` · in flight: ${live.operation}`) : ''}`)
     }
+    renderHealth(ctx, e)
     const holder = e.lock.holder
     out(`  lock      ${holder ? c.yellow(`held by run ${holder.runId} (${holder.stageId}) since ${formatTime(holder.acquiredAt)}, pid ${holder.pid} on ${holder.host}`) : 'free'}`)
     if (e.lock.queue.length > 0) out(`  queue     ${e.lock.queue.map((q, i) => `${i + 1}. run ${q.runId} (${q.stageId})`).join(', ')}`)
@@ -55,6 +58,40 @@ function renderOverview(ctx: CommandContext, envs: EnvironmentOverview[], agentR
       if (rules.length > 0) out(`  protect   ${rules.join(' · ')}`)
     }
     out()
+  }
+}
+
+/** The latest verdict and sample from the store, and the latch an automatic rollback left. */
+function renderHealth(ctx: CommandContext, e: EnvironmentOverview): void {
+  const { c } = ctx
+  const out = (line: string) => println(ctx.io.stdout, line)
+  const v = e.health.verdict
+  if (v) {
+    const text = `${v.verdict ?? (v.healthy ? 'healthy' : 'unhealthy')}${v.advisory ? ' (advisory)' : ''} · ${v.source} · ${formatTime(v.at)}${v.reason ? ` — ${v.reason}` : ''}`
+    out(`  verdict   ${v.healthy ? c.green(text) : c.red(text)}`)
+  }
+  const [sample] = e.health.samples
+  if (sample) {
+    const values = Object.entries(sample.values ?? {}).map(([k, n]) => `${k}=${n}`).join(' ')
+    out(`  sample    ${sample.healthy ? 'healthy' : c.red('unhealthy')} · ${sample.monitor ?? ''} ${values} · ${formatTime(sample.at)}`)
+  }
+  const latch = e.latch
+  if (latch && !latch.ack) out(`  latched   ${c.red(`deploys refused since ${formatTime(latch.latchedAt)}: ${latch.version ?? 'a deployment'} was rolled back automatically — ${latch.reason}`)}; after fixing: pipewright ack ${e.name} --comment "…"`)
+  else if (latch?.ack) out(`  latch     acknowledged by ${latch.ack.by} · ${formatTime(latch.ack.at)}${latch.ack.comment ? ` — ${latch.ack.comment}` : ''}`)
+}
+
+async function ack(ctx: CommandContext, environment: string, flags: EnvFlags): Promise<number> {
+  const pipeline = await loadPipeline(ctx, flags.file)
+  environmentOf(pipeline.spec, environment)
+  const by = (await identityOf(ctx, flags.as, true))!
+  const { store, home } = await openExistingStore(ctx, flags.file)
+  if (!store) throw new PipewrightError('PW_ERR_ENVIRONMENT_NOT_LATCHED', `${environment} is not latched (no store at ${home})`)
+  try {
+    const latch = await ackEnvironment(store, environment, { by, at: Date.now(), ...(flags.comment ? { comment: flags.comment } : {}) })
+    println(ctx.io.stdout, `Acknowledged the automatic rollback of ${latch.version ?? 'a deployment'} on ${environment} as ${by}${flags.comment ? `: ${flags.comment}` : ''}. Deploys to ${environment} are allowed again.`)
+    return 0
+  } finally {
+    await closeQuietly(store)
   }
 }
 
@@ -144,7 +181,7 @@ async function unlock(ctx: CommandContext, environment: string, flags: EnvFlags)
     return 0
   }
   try {
-    const r = await unlockEnvironment(store, environment, { force: flags.force === true })
+    const r = await unlockEnvironment(store, environment, { force: flags.force === true, actor: (await identityOf(ctx, undefined, false)) ?? 'unknown' })
     if (r.alive) {
       throw new PipewrightError('PW_ERR_ENVIRONMENT_LOCKED', `${environment} is locked by run ${r.alive.runId} (${r.alive.stageId}), whose process ${r.alive.pid} on ${r.alive.host} is alive`, {
         details: `Wait for it, or cancel that run; --force removes the lock anyway (two deploys may then overlap).`,
@@ -162,7 +199,7 @@ export function registerEnvironments(program: Command, rt: CliRuntime): void {
   const fileOption = ['-f, --file <file>', 'pipeline file declaring the environments (default: pipewright.yml found from the current directory)'] as const
   program
     .command('envs')
-    .description('Each environment: the version it runs, health from the agent, lock holder and queue, protection')
+    .description('Each environment: the version it runs, health (the agent, the latest verdict and sample), latch, lock holder and queue, protection')
     .option(...fileOption)
     .option('--json', 'print JSON')
     .addHelpText('after', `
@@ -193,6 +230,22 @@ Examples:
 Examples:
   $ pipewright diff staging production     # what promoting staging to production brings`)
     .action(action(rt, (ctx, from: string, to: string, flags: EnvFlags) => diff(ctx, from, to, flags)))
+  program
+    .command('ack')
+    .description('Acknowledge the automatic rollback that latched an environment: deploys there are refused until someone does')
+    .argument('<environment>', 'the latched environment (`pipewright envs` shows which are)')
+    .option(...fileOption)
+    .option('--as <name>', 'who acknowledges (default: the git user, `Name <email>`)')
+    .option('--comment <text>', 'what was done about it (kept with the latch)')
+    .addHelpText('after', `
+After post-deploy verification rolled a deployment back, automatic deploys to that environment
+are refused (PW_ERR_ENVIRONMENT_LATCHED) so a broken release is not pushed again unattended.
+Look at why (pipewright history <environment>, pipewright show <run>), fix it, then:
+
+Examples:
+  $ pipewright ack staging --comment "fixed the connection pool in 1.4.1"
+  $ pipewright ack production --as oncall@example.com`)
+    .action(action(rt, (ctx, environment: string, flags: EnvFlags) => ack(ctx, environment, flags)))
   program
     .command('unlock')
     .description("Remove an environment's lock when its holder's process is gone (it is released on its own too), or with --force")

@@ -3,7 +3,7 @@ import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname, resolve } from 'node:path'
 import { resolveHome } from '@pipewright/store-sqlite'
-import { closeQuietly, identityOf, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { closeQuietly, identityOf, openEngine, openStore, resolvePipelineFile, workerQueue, type CommandContext, type WorkerQueue } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { colorsFor, isInteractive, println } from '../io.js'
 import { collect, parsePositiveInt, parseSizeOption, parseVars, progressIntervalFromEnv } from '../options.js'
@@ -29,6 +29,8 @@ interface RunFlags {
   logLimit?: string
   as?: string
   wait?: boolean
+  queue?: string
+  redis?: string
 }
 
 const EXIT_BY_STATUS: Record<RunResult['status'], number> = { succeeded: 0, failed: 1, cancelled: 130 }
@@ -69,11 +71,11 @@ export type StartRun = (engine: Engine, options: RunOptions) => Promise<RunHandl
  * Runs (or resumes) with the progress view, Ctrl-C handling and the summary every run command
  * shares; returns the exit code. The engine deploys through the home's agent.
  */
-export async function executeRun(ctx: CommandContext, setup: { pipelineDir: string | undefined; json: boolean; logLimit?: string; options: RunOptions }, start: StartRun): Promise<number> {
+export async function executeRun(ctx: CommandContext, setup: { pipelineDir: string | undefined; json: boolean; logLimit?: string; options: RunOptions; workers?: WorkerQueue }, start: StartRun): Promise<number> {
   const { store, home } = await openStore(ctx, setup.pipelineDir)
   let engine: Engine | undefined
   try {
-    engine = await openEngine(ctx, store, setup.pipelineDir ?? ctx.io.cwd, { home, ...(setup.logLimit ? { logLimitBytes: parseSizeOption('--log-limit', setup.logLimit) } : {}) })
+    engine = await openEngine(ctx, store, setup.pipelineDir ?? ctx.io.cwd, { home, ...(setup.workers ? { workers: setup.workers } : {}), ...(setup.logLimit ? { logLimitBytes: parseSizeOption('--log-limit', setup.logLimit) } : {}) })
     const renderer = chooseRenderer(ctx, engine, setup.json)
     renderer.attach(engine)
 
@@ -117,6 +119,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
   const file = flags.resume && !flags.file ? undefined : await resolvePipelineFile(ctx, flags.file)
   const pipelineDir = file ? dirname(file) : undefined
   const triggeredBy = flags.resume ? undefined : await identityOf(ctx, flags.as, false)
+  const workers = await workerQueue(ctx, flags)
   const options: RunOptions = {
     noCache: flags.cache === false,
     concurrency,
@@ -125,7 +128,7 @@ async function runPipeline(ctx: CommandContext, flags: RunFlags): Promise<number
     ...(flags.wait === false ? { noWait: true } : {}),
     ...(triggeredBy ? { triggeredBy } : {}),
   }
-  return executeRun(ctx, { pipelineDir, json: flags.json === true, ...(flags.logLimit ? { logLimit: flags.logLimit } : {}), options }, async (engine, runOptions) => {
+  return executeRun(ctx, { pipelineDir, json: flags.json === true, ...(flags.logLimit ? { logLimit: flags.logLimit } : {}), ...(workers ? { workers } : {}), options }, async (engine, runOptions) => {
     if (flags.resume) {
       const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? ctx.io.cwd })
       await markInterruptedRuns(engine.store, Date.now(), (runId, pids) =>
@@ -154,6 +157,8 @@ export function registerRun(program: Command, rt: CliRuntime): void {
     .option('--log-limit <size>', 'log kept in the store per stage, e.g. 64MiB (default 16MiB; the live output is never cut)')
     .option('--as <name>', 'who triggers the run, recorded on it (default: the git user); approvers must be someone else unless an environment allows self-approval')
     .option('--no-wait', 'a deploy inside an environment\'s freeze window fails instead of waiting for the window to end')
+    .option('--queue <name>', 'send run: stages to `pipewright worker` processes on this queue (needs --store postgres://…); runs-on: labels pick the workers')
+    .option('--redis <url>', 'Redis of the --queue (default: $PIPEWRIGHT_REDIS, else redis://127.0.0.1:6379)')
     .addHelpText(
       'after',
       `
@@ -169,6 +174,7 @@ Examples:
   $ pipewright run --from deploy --var version=1.4.0 --secret-file .env.secrets
   $ pipewright run --json > result.json
   $ pipewright run --as alice --no-wait
+  $ pipewright --store postgres://ci@db:5432/pipewright run --queue default   (stages on workers)
   $ pipewright run --resume ${EXAMPLE_RUN_ID}`,
     )
     .action(action(rt, (ctx, flags: RunFlags) => runPipeline(ctx, flags)))

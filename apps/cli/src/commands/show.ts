@@ -1,4 +1,4 @@
-import type { RunRecord, StageRecord } from '@pipewright/core'
+import type { RunRecord, StageRecord, StoredEvent } from '@pipewright/core'
 import type { Command } from 'commander'
 import { closeQuietly, openExistingStore, type CommandContext } from '../context.js'
 import { colorStatus, formatDuration, formatTime, statusSymbol } from '../format.js'
@@ -29,7 +29,37 @@ function orderedStages(run: RunRecord, records: StageRecord[]): StageRecord[] {
   return [...ordered, ...records.filter((r) => !planned.has(r.stageId))]
 }
 
-function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): void {
+/** One notification delivery of a run, as `notification:sent` / `notification:failed` recorded it. */
+export interface DeliveryView {
+  notifier: string
+  event: string
+  status: 'sent' | 'failed'
+  at: number
+  error?: { code: string; message: string; details?: string }
+}
+
+export function deliveriesOf(events: StoredEvent[]): DeliveryView[] {
+  return events
+    .filter((e) => e.type === 'notification:sent' || e.type === 'notification:failed')
+    .map((e) => {
+      const p = e.payload as { notifier: string; event: string; error?: DeliveryView['error'] }
+      return { notifier: p.notifier, event: p.event, status: e.type === 'notification:sent' ? 'sent' : 'failed', at: e.at, ...(p.error ? { error: p.error } : {}) }
+    })
+}
+
+function printDeliveries(ctx: CommandContext, deliveries: DeliveryView[]): void {
+  if (deliveries.length === 0) return
+  const { c } = ctx
+  const failed = deliveries.filter((d) => d.status === 'failed').length
+  println(ctx.io.stdout)
+  println(ctx.io.stdout, `${c.bold('notifications')} ${c.dim(`${deliveries.length - failed} sent${failed ? `, ${failed} failed` : ''}`)}`)
+  for (const d of deliveries) {
+    const mark = d.status === 'sent' ? statusSymbol('succeeded', c) : statusSymbol('failed', c)
+    println(ctx.io.stdout, `${mark} ${d.notifier} ${c.dim(d.event)}${d.error ? ` ${c.red(`failed: ${d.error.message}`)}` : ''}`)
+  }
+}
+
+function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[], deliveries: DeliveryView[]): void {
   const { c } = ctx
   const out = (line = '') => println(ctx.io.stdout, line)
   const duration = run.startedAt !== undefined && run.finishedAt !== undefined ? formatDuration(run.finishedAt - run.startedAt) : '–'
@@ -58,6 +88,7 @@ function printRun(ctx: CommandContext, run: RunRecord, stages: StageRecord[]): v
     }
     for (const line of reasonLines(s, detail, c)) out(`    ${line}`)
   }
+  printDeliveries(ctx, deliveries)
   if (run.status === 'interrupted' || run.status === 'failed' || run.status === 'cancelled') {
     out()
     out(c.dim(`resume: pipewright run --resume ${run.id}`))
@@ -76,8 +107,9 @@ async function show(ctx: CommandContext, id: string, flags: ShowFlags): Promise<
     const runs = runsOf(store)
     const run = await findRun(runs, id, home)
     const stages = orderedStages(run, await runs.stages(run.id))
-    if (flags.json) println(ctx.io.stdout, JSON.stringify({ run, stages }, null, 2))
-    else printRun(ctx, run, stages)
+    const notifications = deliveriesOf(await runs.events(run.id))
+    if (flags.json) println(ctx.io.stdout, JSON.stringify({ run, stages, notifications }, null, 2))
+    else printRun(ctx, run, stages, notifications)
     return 0
   } finally {
     await closeQuietly(store)
@@ -87,17 +119,18 @@ async function show(ctx: CommandContext, id: string, flags: ShowFlags): Promise<
 export function registerShow(program: Command, rt: CliRuntime): void {
   program
     .command('show')
-    .description('Show one run: its stages, statuses, attempts, durations, outputs, gate verdicts and summaries')
+    .description('Show one run: its stages, statuses, attempts, durations, outputs, gate verdicts, summaries and notification deliveries')
     .argument('<run>', 'run id (or a unique prefix of it)')
     .option('-f, --file <file>', "look in the store of this pipeline file's directory (default: the pipewright.yml found from the current directory)")
-    .option('--json', 'print JSON ({ run, stages })')
+    .option('--json', 'print JSON ({ run, stages, notifications })')
     .addHelpText(
       'after',
       `
 Examples:
   $ pipewright show ${EXAMPLE_RUN_ID}
   $ pipewright show ${EXAMPLE_RUN_ID} -f examples/hello-service/pipewright.yml
-  $ pipewright show ${EXAMPLE_RUN_PREFIX} --json | jq '.stages[] | {stageId, status}'`,
+  $ pipewright show ${EXAMPLE_RUN_PREFIX} --json | jq '.stages[] | {stageId, status}'
+  $ pipewright show ${EXAMPLE_RUN_PREFIX} --json | jq '.notifications[] | select(.status == "failed")'`,
     )
     .action(action(rt, (ctx, id: string, flags: ShowFlags) => show(ctx, id, flags)))
 }

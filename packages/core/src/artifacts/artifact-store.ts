@@ -4,11 +4,19 @@ import { copyFile, link, mkdir, readFile, rename, stat, writeFile } from 'node:f
 import { dirname, join, relative, sep } from 'node:path'
 import { glob } from 'tinyglobby'
 import { PipewrightError, type StoredArtifact } from '@pipewright/plugin-api'
+import type { BlobStore } from '@pipewright/store-api'
 import { confinePath } from '../security/paths.js'
 
-/** A content-addressed file store: `<dir>/sha256/<ab>/<rest>`. */
+/**
+ * A content-addressed file store: `<dir>/sha256/<ab>/<rest>`. Given the store's shared `blobs`
+ * (PostgreSQL), every file stored is also put there, and a file missing here is fetched from there:
+ * the directory is then a local cache, and workers and servers on other hosts reach every file.
+ */
 export class ArtifactStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly blobs?: BlobStore,
+  ) {}
 
   pathOf(digest: string): string {
     const hex = digest.replace(/^sha256:/, '')
@@ -41,6 +49,7 @@ export class ArtifactStore {
       await copyFile(file, tmp)
       await rename(tmp, target)
     }
+    if (this.blobs) await this.blobs.put(digest, await readFile(target))
     return { digest, size }
   }
 
@@ -54,6 +63,7 @@ export class ArtifactStore {
       await writeFile(tmp, buf)
       await rename(tmp, target)
     }
+    if (this.blobs) await this.blobs.put(digest, buf)
     return { digest, size: buf.length }
   }
 
@@ -62,7 +72,7 @@ export class ArtifactStore {
     for (const a of artifacts) {
       const target = await confinePath(root, a.path, 'Artifact')
       const source = this.pathOf(a.digest)
-      if (!(await exists(source))) {
+      if (!(await this.fetch(a.digest))) {
         throw new PipewrightError('PW_ERR_STORE', `Artifact ${a.path} (${a.digest}) is missing from ${this.dir}`, { details: 'Run the pipeline with --no-cache to rebuild it.' })
       }
       await mkdir(dirname(target), { recursive: true })
@@ -71,7 +81,21 @@ export class ArtifactStore {
   }
 
   async read(digest: string): Promise<Buffer> {
+    await this.fetch(digest)
     return readFile(this.pathOf(digest))
+  }
+
+  /** True when the file is here, after fetching it from the shared blobs if it was not. */
+  async fetch(digest: string): Promise<boolean> {
+    const target = this.pathOf(digest)
+    if (await exists(target)) return true
+    const content = await this.blobs?.get(digest)
+    if (content === undefined) return false
+    await mkdir(dirname(target), { recursive: true })
+    const tmp = `${target}.${process.pid}.tmp`
+    await writeFile(tmp, content)
+    await rename(tmp, target)
+    return true
   }
 }
 

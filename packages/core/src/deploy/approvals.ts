@@ -2,6 +2,7 @@ import { PipewrightError } from '@pipewright/plugin-api'
 import type { ApprovalRecord, RunRecord, StageRecord, Store } from '@pipewright/store-api'
 import type { DeploySpec, EnvironmentSpec } from '../pipeline/environment-schema.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
+import { recordAudit } from '../record/audit.js'
 import { RunsApi } from '../record/runs-api.js'
 import { sameIdentity } from './identity.js'
 
@@ -64,7 +65,7 @@ export interface ApprovalDecision {
  */
 export async function decideApproval(
   store: Store,
-  input: { run: string; stageId?: string; by: string; decision: 'approved' | 'rejected'; comment?: string; at?: number; where?: string },
+  input: { run: string; stageId?: string; by: string; decision: 'approved' | 'rejected'; comment?: string; at?: number; where?: string; source?: string },
 ): Promise<ApprovalDecision> {
   const runs = new RunsApi(store)
   const run = await runs.find(input.run, input.where ? { where: input.where } : {})
@@ -93,6 +94,11 @@ export async function decideApproval(
   }
   const approval: ApprovalRecord = { runId: run.id, stageId: chosen!.stageId, environment: chosen!.environment, decision: input.decision, by, at: input.at ?? Date.now(), ...(input.comment ? { comment: input.comment } : {}) }
   await store.addApproval(approval)
+  await recordAudit(store, {
+    action: `approval.${input.decision}`, actor: by, at: approval.at, source: input.source ?? 'cli',
+    subject: { runId: run.id, stageId: approval.stageId, environment: approval.environment, pipeline: run.pipeline },
+    data: { comment: input.comment ?? null },
+  })
   const status = approvalStatus(await store.listApprovals(run.id, chosen!.stageId), { needed: protection.approvals, allowSelf: protection['allow-self-approval'], ...(run.triggeredBy ? { triggeredBy: run.triggeredBy } : {}) })
   return { run, stageId: chosen!.stageId, environment: chosen!.environment, approval, status }
 }

@@ -1,4 +1,4 @@
-import { createToken, type SerializedError } from '@pipewright/plugin-api'
+import { createToken, type EnvironmentsService, type SerializedError } from '@pipewright/plugin-api'
 
 /** An environment as a deployer receives it: every expression resolved, durations in milliseconds. */
 export interface EnvironmentRequest {
@@ -55,7 +55,7 @@ export interface DeployedEnvironmentStatus {
   /** `serving`, `degraded`, `down`, `empty`, `stopped` … as the deployer says. */
   state: string
   version?: string
-  instances: Array<{ id: string; version: string; healthy?: boolean; health?: string; state: string }>
+  instances: Array<{ id: string; version: string; healthy?: boolean; health?: string; state: string; restarts?: number; lastExit?: string }>
   /** An operation in flight, in a few words. */
   operation?: string
 }
@@ -75,3 +75,15 @@ export interface Deployer {
 
 /** The engine's deployer, in its DI container (`createEngine({ services: [{ token: DEPLOYER, useValue }] })`). */
 export const DEPLOYER = createToken<Deployer>('engine.deployer')
+
+/** `ENVIRONMENTS` (what `monitoring/process` reads) answered by the deployer's `status()`. */
+export function environmentsThroughDeployer(deployer: () => Deployer | undefined): EnvironmentsService {
+  return {
+    async instances(environment) {
+      const all = await deployer()?.status?.()
+      const found = all?.find((e) => e.name === environment)
+      if (!found) return undefined
+      return { name: found.name, state: found.state, ...(found.version ? { version: found.version } : {}), instances: found.instances.map((i) => ({ ...i })) }
+    },
+  }
+}

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
 import { PipewrightError } from '@pipewright/plugin-api'
-import type { DeploymentRecord, EnvironmentLockState, Store } from '@pipewright/store-api'
+import type { DeploymentRecord, EnvironmentLockState, HealthRecord, Store } from '@pipewright/store-api'
 import type { EnvironmentSpec } from '../pipeline/environment-schema.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
 import { didYouMean } from '../pipeline/suggest.js'
 import type { DeployedEnvironmentStatus } from './deployer.js'
+import { getEnvironmentLatch, type EnvironmentLatch } from './latch.js'
 
 /** One environment as `pipewright envs` shows it: what the records say, what the deployer sees, who holds the lock. */
 export interface EnvironmentOverview {
@@ -19,7 +20,14 @@ export interface EnvironmentOverview {
   /** What the deployer reports, when it can tell (the agent runs). */
   live?: DeployedEnvironmentStatus
   lock: EnvironmentLockState
+  /** Set after an automatic rollback: deploys are refused until acknowledged (`ack` says who did). */
+  latch?: EnvironmentLatch
+  /** The newest health verdict (verification, analysis, continuous monitoring) and the newest samples. */
+  health: { verdict?: HealthRecord; samples: HealthRecord[] }
 }
+
+/** Health samples `describeEnvironments` keeps per environment. */
+export const OVERVIEW_SAMPLES = 5
 
 /** The environment a name refers to, or PW_ERR_ENVIRONMENT_NOT_FOUND naming the declared ones. */
 export function environmentOf(spec: PipelineSpec, name: string): EnvironmentSpec {
@@ -40,7 +48,14 @@ export async function currentDeployment(store: Store, environment: string): Prom
 export async function describeEnvironments(store: Store, spec: PipelineSpec, live?: DeployedEnvironmentStatus[]): Promise<EnvironmentOverview[]> {
   return Promise.all(
     Object.entries(spec.environments ?? {}).map(async ([name, env]) => {
-      const [current, [last], lock] = await Promise.all([currentDeployment(store, name), store.listDeployments({ environment: name, limit: 1 }), store.getEnvironmentLock(name)])
+      const [current, [last], lock, latch, [verdict], samples] = await Promise.all([
+        currentDeployment(store, name),
+        store.listDeployments({ environment: name, limit: 1 }),
+        store.getEnvironmentLock(name),
+        getEnvironmentLatch(store, name),
+        store.listHealthRecords({ environment: name, kind: 'verdict', limit: 1 }),
+        store.listHealthRecords({ environment: name, kind: 'sample', limit: OVERVIEW_SAMPLES }),
+      ])
       const status = live?.find((e) => e.name === name)
       const p = env.protection
       return {
@@ -52,6 +67,8 @@ export async function describeEnvironments(store: Store, spec: PipelineSpec, liv
         ...(last ? { last } : {}),
         ...(status ? { live: status } : {}),
         lock,
+        ...(latch ? { latch } : {}),
+        health: { ...(verdict ? { verdict } : {}), samples },
       }
     }),
   )

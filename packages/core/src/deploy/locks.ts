@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { EnvironmentLockState, LockAcquisition, LockEntry, Store } from '@pipewright/store-api'
+import { recordAudit } from '../record/audit.js'
 import { HEARTBEAT_STALE_MS, isProcessAlive, isRunOwnerAlive } from '../record/interrupted.js'
 
 /** A fresh token for one acquisition by this process. */
@@ -37,7 +38,13 @@ export async function acquireLock(
   for (const entry of [state.holder, state.queue[0]]) {
     if (!entry || (entry.runId === request.runId && entry.stageId === request.stageId)) continue
     if (await isLockOwnerAlive(store, entry, request.at)) continue
-    if (await store.releaseEnvironmentLock(environment, { runId: entry.runId, stageId: entry.stageId, token: entry.token })) evicted.push(entry)
+    if (await store.releaseEnvironmentLock(environment, { runId: entry.runId, stageId: entry.stageId, token: entry.token })) {
+      evicted.push(entry)
+      await recordAudit(store, {
+        action: 'environment.lock-evicted', actor: 'pipewright', source: 'engine', at: request.at,
+        subject: { environment, runId: entry.runId, stageId: entry.stageId, pipeline: entry.pipeline }, data: { reason: 'owner process is gone', by: { runId: request.runId, stageId: request.stageId } },
+      })
+    }
   }
   if (evicted.length === 0) return { ...first, evicted }
   return { ...(await store.acquireEnvironmentLock(environment, request)), evicted }
@@ -47,11 +54,15 @@ export async function acquireLock(
  * Removes an environment's holder by hand (`pipewright unlock`): only when its owner is dead,
  * unless `force`. Returns the removed holder, or why nothing was removed.
  */
-export async function unlockEnvironment(store: Store, environment: string, options: { force?: boolean } = {}): Promise<{ removed?: LockEntry; alive?: LockEntry; state: EnvironmentLockState }> {
+export async function unlockEnvironment(store: Store, environment: string, options: { force?: boolean; actor?: string; source?: string } = {}): Promise<{ removed?: LockEntry; alive?: LockEntry; state: EnvironmentLockState }> {
   const state = await store.getEnvironmentLock(environment)
   const holder = state.holder
   if (!holder) return { state }
   if (!options.force && (await isLockOwnerAlive(store, holder))) return { alive: holder, state }
   await store.releaseEnvironmentLock(environment, { runId: holder.runId, stageId: holder.stageId, token: holder.token })
+  await recordAudit(store, {
+    action: 'environment.unlocked', actor: options.actor ?? 'unknown', source: options.source ?? 'cli',
+    subject: { environment, runId: holder.runId, stageId: holder.stageId, pipeline: holder.pipeline }, data: { force: options.force === true, holderPid: holder.pid, holderHost: holder.host },
+  })
   return { removed: holder, state: await store.getEnvironmentLock(environment) }
 }

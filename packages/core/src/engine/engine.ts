@@ -2,7 +2,7 @@ import 'reflect-metadata'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { CLOCK, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type StoredArtifact } from '@pipewright/plugin-api'
+import { CLOCK, ENVIRONMENTS, EVENTS, PipewrightError, isPipewrightError, type Clock, type Logger, type Problem, type StoredArtifact } from '@pipewright/plugin-api'
 import { createMemoryStore, STORE, type Store } from '@pipewright/store-api'
 import { createLocalExecutor } from '../exec/local-executor.js'
 import type { RunSession } from '../kernel/session.js'
@@ -24,14 +24,17 @@ import { createContainer, registerProvider } from './container.js'
 import { EventBus } from './event-bus.js'
 import { readGitInfo } from './git-info.js'
 import { newRunId } from './run-id.js'
+import { serverUrl } from './notification-routes.js'
 import { executeRun, newRunRecord, type LaunchServices, type PreparedRun } from './launch.js'
 import { apiPackageVersion, PluginLoader } from './plugin-loading.js'
 import { RunQueue } from './run-queue.js'
 import { fromStoredPlan, toStoredPlan } from './stored-plan.js'
 import { EXECUTOR, RECORDER, REDACTION, type RedactorFactory } from './tokens.js'
 import type { StageExecutor } from '../exec/executor.js'
-import { DEPLOYER, type Deployer } from '../deploy/deployer.js'
-import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult } from './types.js'
+import { DEPLOYER, environmentsThroughDeployer, type Deployer } from '../deploy/deployer.js'
+import { deploymentPipeline } from '../deploy/deployment-run.js'
+import { watchEnvironment } from '../deploy/watch.js'
+import type { Engine, EngineOptions, LoadedPipeline, PluginPins, RunHandle, RunOptions, RunResult, WatchEnvironmentOptions } from './types.js'
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 /** How often a running run writes that its process is alive. */
@@ -76,6 +79,7 @@ class PipewrightEngine extends EventBus implements Engine {
     registerProvider(c, REDACTION, { useValue: createRedactor })
     registerProvider(c, RECORDER, { useValue: createRecorder })
     for (const { token, ...provider } of options.services ?? []) registerProvider(c, token, provider)
+    if (!c.isRegistered(ENVIRONMENTS, true)) c.register(ENVIRONMENTS, { useValue: environmentsThroughDeployer(() => (c.isRegistered(DEPLOYER, true) ? c.resolve<Deployer>(DEPLOYER) : undefined)) })
     this.queue = new RunQueue(options.maxRuns ?? Infinity)
     this.host = new PluginHost(c, (id) => prefixLogger(this.logger, id), apiPackageVersion())
     this.loader = new PluginLoader(this.host, options.pins ?? 'check')
@@ -146,6 +150,7 @@ class PipewrightEngine extends EventBus implements Engine {
     // The plan carries what the run needs: the outputs its left-out needs had in their last success.
     if (plan.external) plan.external = await resolveExternalNeeds(this.store, loaded.spec.name, plan.external)
     const secrets = await this.secretsFor(loaded.spec, options)
+    serverUrl(this.options.baseUrl, this.env, loaded.spec)
     const git = await readGitInfo(loaded.dir, options.commit)
     if (options.commit && git?.sha !== options.commit.sha && !git?.sha.startsWith(options.commit.sha)) {
       throw new PipewrightError('PW_ERR_COMMIT_NOT_FOUND', `Commit ${options.commit.sha} is not in the repository at ${loaded.dir}`, { details: 'Fetch it first, or pass a commit of this repository.' })
@@ -168,6 +173,7 @@ class PipewrightEngine extends EventBus implements Engine {
     await this.loader.prepareFor(spec)
     if (spec.plugins?.length) await this.loader.loadDeclared(spec.plugins, run.dir, run.file ? lockFileFor(run.file) : undefined)
     const secrets = await this.secretsFor(spec, options)
+    serverUrl(this.options.baseUrl, this.env, spec)
     const git = await readGitInfo(run.dir, run.sha ? { sha: run.sha, ...(run.branch ? { branch: run.branch } : {}) } : undefined)
     const [stages, logs, events, artifacts] = await Promise.all([this.store.getStages(runId), this.store.getLogs(runId), this.store.getEvents(runId), this.store.listArtifacts(runId)])
     const prior = new Map(stages.map((s) => [s.stageId, { ...s, artifacts: artifacts.filter((a) => a.stageId === s.stageId).map(({ path, digest, size }): StoredArtifact => ({ path, digest, size })) }]))
@@ -184,6 +190,26 @@ class PipewrightEngine extends EventBus implements Engine {
       })
     }
     if (!live.dequeue(reason)) live.session?.cancel(reason)
+  }
+
+  async watchEnvironment(pipeline: LoadedPipeline, environment: string, options: WatchEnvironmentOptions): Promise<void> {
+    await this.ready
+    await this.loader.lazy.ensureAll()
+    const redactor = this.container.resolve<RedactorFactory>(REDACTION)([])
+    const clock = this.clock
+    await watchEnvironment(environment, {
+      spec: pipeline.spec,
+      dir: pipeline.dir,
+      host: this.host,
+      store: this.store,
+      clock,
+      vars: options.vars ?? {},
+      emit: (name, payload) => this.emit(name, { ...payload, at: clock.now() } as never),
+      redact: redactor,
+      log: options.log ?? ((line) => this.logger.info(line)),
+      heal: async (action) => (await (await this.run(deploymentPipeline(pipeline, environment, action), { vars: options.vars ?? {}, triggeredBy: 'pipewright (self-healing)' })).result).status,
+      signal: options.signal,
+    })
   }
 
   wake(runId: string, stageId?: string): number {

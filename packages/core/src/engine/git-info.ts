@@ -25,11 +25,12 @@ export function findRepositoryRoot(dir: string): string | undefined {
 export async function readGitInfo(dir: string, commit?: { sha: string; branch?: string }): Promise<GitInfo | undefined> {
   const root = findRepositoryRoot(dir)
   if (!root) return undefined
-  const out = await git(dir, ['log', '-1', '--format=%H%n%h%n%an <%ae>%n%D%n%B', commit?.sha ?? 'HEAD', '--'])
+  const out = await git(dir, ['log', '-1', '--format=%H%n%h%n%an <%ae>%n%ct%n%D%n%B', commit?.sha ?? 'HEAD', '--'])
   if (!out) return undefined
-  const [sha = '', shortSha = '', author = '', refs = '', ...body] = out.replace(/\n$/, '').split('\n')
+  const [sha = '', shortSha = '', author = '', committed = '', refs = '', ...body] = out.replace(/\n$/, '').split('\n')
+  const committedAt = Number(committed) * 1000
   const names = refs.split(', ').filter(Boolean)
   const branch = commit ? commit.branch : names.find((r) => r.startsWith('HEAD -> '))?.slice('HEAD -> '.length)
   const tag = names.find((r) => r.startsWith('tag: '))?.slice('tag: '.length)
-  return { sha, shortSha, author, message: body.join('\n').trim(), root, ...(branch ? { branch } : {}), ...(tag ? { tag } : {}) }
+  return { sha, shortSha, author, message: body.join('\n').trim(), root, ...(committedAt > 0 ? { committedAt } : {}), ...(branch ? { branch } : {}), ...(tag ? { tag } : {}) }
 }

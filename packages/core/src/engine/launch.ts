@@ -15,9 +15,11 @@ import { Scheduler } from '../kernel/scheduler.js'
 import type { Plan } from '../pipeline/plan.js'
 import type { PipelineSpec } from '../pipeline/schema.js'
 import type { PluginHost } from '../plugins/host.js'
+import { RunAuditTrail } from '../record/audit.js'
 import type { RunRecorder } from '../record/recorder.js'
 import { SECRET_ENV_PREFIX } from '../security/secrets.js'
 import type { EventBus } from './event-bus.js'
+import { serverUrl } from './notification-routes.js'
 import { NotificationRouter } from './notifications.js'
 import type { RedactorFactory } from './tokens.js'
 import type { RunOptions, RunResult } from './types.js'
@@ -80,7 +82,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     host,
     executor: services.executor,
     hooks,
-    artifacts: new ArtifactStore(await services.artifactDir()),
+    artifacts: new ArtifactStore(await services.artifactDir(), services.store.blobs),
     secrets: run.secrets,
     redact: services.redaction(run.secrets.values()),
     vars: options.vars ?? {},
@@ -97,7 +99,8 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     wakeAll: services.wakeAll,
   })
   onSession(session)
-  const router = new NotificationRouter(session, spec.notify ?? [], services.baseUrl).attach(services.bus)
+  const router = new NotificationRouter(session, spec.notify ?? [], serverUrl(services.baseUrl, services.env, spec)).attach(services.bus)
+  const audit = new RunAuditTrail(services.store, record, services.logger).attach(services.bus)
   if (options.signal) {
     if (options.signal.aborted) session.cancel(String(options.signal.reason ?? 'cancelled'))
     else options.signal.addEventListener('abort', () => session.cancel(String(options.signal!.reason ?? 'cancelled')), { once: true })
@@ -120,6 +123,7 @@ export async function executeRun(services: LaunchServices, run: PreparedRun, onS
     await router.settle()
     result = { id: record.id, pipeline: spec.name, status, durationMs, stages }
   } finally {
+    await audit.close()
     await run.recorder.close()
     await rm(scratch, { recursive: true, force: true })
   }

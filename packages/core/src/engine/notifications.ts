@@ -1,4 +1,4 @@
-import type { Notification, NotifierContext, PipewrightEvents, StageStatus } from '@pipewright/plugin-api'
+import type { Notification, NotifierContext } from '@pipewright/plugin-api'
 import type { NotifyRoute } from '../pipeline/schema.js'
 import { callPlugin } from '../plugins/host.js'
 import { resolveConfig } from '../kernel/resolve-config.js'
@@ -7,22 +7,22 @@ import { createSecretReader } from '../kernel/stage-context.js'
 import type { RunSession } from '../kernel/session.js'
 import { redactDeep } from '../security/redact.js'
 import type { EventBus } from './event-bus.js'
+import { composeNotification, runUrl, type FailedStage, type NotificationFacts } from './notification-message.js'
+import { baseStageId, deliveryId, environmentsOf, routeNames, routeTakes } from './notification-routes.js'
 
-/** The route name of an event: run and stage outcomes get their own (`run:failed`, `stage:failed`). */
-function routeNames(name: string, payload: Record<string, unknown>): string[] {
-  if (name === 'run:finished') return [name, `run:${String(payload.status)}`]
-  if (name === 'stage:finished' && payload.status === 'failed') return [name, 'stage:failed']
-  return [name]
-}
+/** Events never routed: the router's own, and log lines (one per line of output). */
+const UNROUTED = (name: string) => name.startsWith('notification:') || name === 'stage:log'
 
 /**
  * Calls the notifiers of a pipeline's `notify:` routes for the events of one run. A delivery that
- * fails never fails the run: it is recorded as `notification:failed` (with the error, redacted).
+ * fails never fails the run: the channel retries by its own policy, then the failure is recorded
+ * as `notification:failed` (with the error, redacted) and shown by `pipewright show`.
  * `settle()` waits for deliveries in flight, so a run's result comes after its notifications.
  */
 export class NotificationRouter {
   private readonly inFlight = new Set<Promise<void>>()
-  private readonly failedStages: Array<{ id: string; message: string; summary?: string }> = []
+  private readonly failedStages: FailedStage[] = []
+  private readonly occurrences = new Map<string, number>()
   private off: (() => void) | undefined
 
   constructor(
@@ -35,19 +35,8 @@ export class NotificationRouter {
     if (this.routes.length === 0) return this
     this.off = bus.onAny((name, payload) => {
       const p = payload as Record<string, unknown> | null
-      if (!p || p.runId !== this.session.runId || name.startsWith('notification:') || name === 'stage:log') return
-      if (name === 'stage:finished' && p.status === 'failed') {
-        const error = p.error as { message?: string } | undefined
-        this.failedStages.push({ id: String(p.stageId), message: error?.message ?? 'failed', ...(typeof p.summary === 'string' ? { summary: p.summary } : {}) })
-      }
-      const names = routeNames(name, p)
-      for (const route of this.routes) {
-        const event = names.find((n) => route.on.includes(n))
-        if (!event) continue
-        if (route.stages && typeof p.stageId === 'string' && !route.stages.some((s) => p.stageId === s || String(p.stageId).startsWith(`${s}[`))) continue
-        const delivery = this.deliver(route, event, p).finally(() => this.inFlight.delete(delivery))
-        this.inFlight.add(delivery)
-      }
+      if (!p || p.runId !== this.session.runId || UNROUTED(name)) return
+      this.route(name, p)
     })
     return this
   }
@@ -57,14 +46,51 @@ export class NotificationRouter {
     this.off?.()
   }
 
-  private async deliver(route: NotifyRoute, event: string, payload: Record<string, unknown>): Promise<void> {
+  private route(name: string, p: Record<string, unknown>): void {
+    if (name === 'stage:finished' && p.status === 'failed') {
+      const error = p.error as { message?: string; details?: string } | undefined
+      const stage = this.session.input.spec.stages[baseStageId(String(p.stageId))]
+      this.failedStages.push({
+        id: String(p.stageId),
+        message: error?.message ?? 'failed',
+        ...(error?.details ? { details: error.details } : {}),
+        ...(typeof p.summary === 'string' ? { summary: p.summary } : {}),
+        ...(stage?.deploy ? { environment: stage.deploy.environment } : {}),
+        ...(stage?.['continue-on-error'] ? { tolerated: true } : {}),
+      })
+    }
+    const names = routeNames(name, p)
+    const { spec, plan } = this.session.input
+    let environments: string[] | undefined
+    const environmentsOfEvent = () => (environments ??= environmentsOf(name, p, spec, plan.stages.map((s) => s.id)))
+    this.routes.forEach((route, index) => {
+      const event = routeTakes(route, names, p, environmentsOfEvent)
+      if (!event) return
+      const delivery = this.deliver(route, index, event, p).finally(() => this.inFlight.delete(delivery))
+      this.inFlight.add(delivery)
+    })
+  }
+
+  private notification(routeIndex: number, event: string, p: Record<string, unknown>): Notification {
+    const { input, runId } = this.session
+    const stageEnv = typeof p.stageId === 'string' ? input.spec.stages[baseStageId(p.stageId)]?.deploy?.environment : undefined
+    const facts: NotificationFacts = { pipeline: input.spec.name, runId, git: input.git, url: runUrl(this.baseUrl, runId), environment: stageEnv, failedStages: this.failedStages }
+    const composed = composeNotification(event, p, facts)
+    const key = [runId, routeIndex, event, composed.stageId ?? '', composed.environment ?? ''].join('/')
+    const occurrence = (this.occurrences.get(key) ?? 0) + 1
+    this.occurrences.set(key, occurrence)
+    return { ...composed, id: deliveryId([key, occurrence]) }
+  }
+
+  private async deliver(route: NotifyRoute, routeIndex: number, event: string, payload: Record<string, unknown>): Promise<void> {
     const { session } = this
     const { host } = session.input
     const type = host.notifiers.get(route.uses)
+    // Redacted before any notifier sees it: a secret in a stage's error never reaches a receiver.
+    const notification = redactDeep(this.notification(routeIndex, event, payload), session.redact)
     try {
       if (!type) throw new Error(`notifier ${route.uses} is not loaded`)
-      const config = resolveConfig(type.definition.configSchema, route.with, this.exprContext(), `notify[${this.routes.indexOf(route)}].with`)
-      const notification = redactDeep(this.compose(event, payload), session.redact)
+      const config = resolveConfig(type.definition.configSchema, route.with, this.exprContext(), `notify[${routeIndex}].with`)
       const ctx: NotifierContext = {
         runId: session.runId,
         pipeline: session.input.pipeline,
@@ -96,36 +122,5 @@ export class NotificationRouter {
       ...(input.git ? { git: input.git } : {}),
       status: { success: true, failure: false, cancelled: false },
     }
-  }
-
-  /** What people read: what happened, where, why, and a link when the server's URL is known. */
-  private compose(event: string, p: Record<string, unknown>): Notification {
-    const { input, runId } = this.session
-    const pipeline = input.spec.name
-    const fields: Record<string, string> = { pipeline, run: runId }
-    if (input.git?.branch) fields.branch = input.git.branch
-    if (input.git?.shortSha) fields.commit = input.git.shortSha
-    if (typeof p.stageId === 'string') fields.stage = p.stageId
-    const url = this.baseUrl ? `${this.baseUrl.replace(/\/$/, '')}/runs/${runId}` : undefined
-    const base = { event, runId, fields, ...(url ? { url } : {}) }
-    if (event.startsWith('run:') && typeof p.status === 'string') {
-      const status = p.status as PipewrightEvents['run:finished']['status']
-      const failures = this.failedStages.map((f) => `• ${f.id}: ${f.message}${f.summary ? `\n  ${f.summary.split('\n').slice(0, 5).join('\n  ')}` : ''}`)
-      return {
-        ...base,
-        title: `${pipeline}: run ${status}`,
-        text: status === 'failed' ? `Run ${runId} failed.\n${failures.join('\n')}` : `Run ${runId} ${status}.`,
-        severity: status === 'failed' ? 'error' : status === 'cancelled' ? 'warning' : 'info',
-      }
-    }
-    if (event === 'stage:failed' || (event === 'stage:finished' && (p.status as StageStatus) === 'failed')) {
-      const error = p.error as { message?: string; details?: string } | undefined
-      return { ...base, title: `${pipeline}: stage ${String(p.stageId)} failed`, text: [error?.message, p.summary, error?.details].filter(Boolean).join('\n'), severity: 'error' }
-    }
-    if (event === 'approval:requested') {
-      return { ...base, title: `${pipeline}: approval needed for ${String(p.stageId)}`, text: String(p.reason ?? ''), severity: 'warning' }
-    }
-    const detail = ['reason', 'status', 'verdict', 'gate'].filter((k) => typeof p[k] === 'string').map((k) => `${k}: ${String(p[k])}`)
-    return { ...base, title: `${pipeline}: ${event}`, text: detail.join('\n') || event, severity: 'info' }
   }
 }

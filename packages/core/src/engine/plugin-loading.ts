@@ -152,6 +152,8 @@ export class PluginLoader {
       notifierTypes: () => [...host.notifiers.keys()],
       target: (uses) => host.targets.get(uses)?.definition,
       targetTypes: () => [...host.targets.keys()],
+      monitor: (uses) => host.monitors.get(uses)?.definition,
+      monitorTypes: () => [...host.monitors.keys()],
     }
   }
 }

@@ -66,7 +66,7 @@ export interface EngineOptions {
   maxRuns?: number
   /** Bytes of log the store keeps per stage (default 16 MiB); the live output is never cut. */
   logLimitBytes?: number
-  /** The server's public URL: notifications link to `<baseUrl>/runs/<id>`. */
+  /** The server's public URL: notifications link to `<baseUrl>/runs/<id>` (default: PIPEWRIGHT_SERVER_URL, else the pipeline's `server.url`). */
   baseUrl?: string
 }
 
@@ -152,7 +152,20 @@ export interface Engine extends EventSource {
   cancel(runId: string, reason?: string): Promise<void>
   /** Asks a run's waiting stages (or one of them) to check again now, e.g. after an approval. */
   wake(runId: string, stageId?: string): number
+  /**
+   * Continuous monitoring of an environment's `monitors:` until `signal` aborts: health history in
+   * the store, `environment:unhealthy` / `environment:recovered`, healing runs with their limits.
+   */
+  watchEnvironment(pipeline: LoadedPipeline, environment: string, options: WatchEnvironmentOptions): Promise<void>
   /** Pin status of the pipeline's declared plugin packages; `update` re-pins changed ones (`pipewright plugins update`). */
   pinPlugins(file: string, options?: { update?: boolean }): Promise<PluginPins>
   close(): Promise<void>
+}
+
+export interface WatchEnvironmentOptions {
+  signal: AbortSignal
+  /** Values for `${{ vars.* }}` in the environment's url and monitors (as `pipewright run --var`). */
+  vars?: Record<string, string>
+  /** Where the watch says what it sees and does (default: the engine's logger). */
+  log?: (line: string) => void
 }

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, StageContext } from '@pipewright/plugin-api'
+import type { AttemptOutcome, StageContext, StoredArtifact } from '@pipewright/plugin-api'
 import type { SplitPattern } from './line-reader.js'
 
 /** One attempt of one stage, as the kernel hands it to an executor. */
@@ -12,6 +12,25 @@ export interface StageJob {
   env: Record<string, string>
   timeoutMs?: number
   action: RunAction | UsesAction
+  /** Where the stage's files come from, for executors that run it on another host (a checkout of `sha`). */
+  source?: StageSource
+  /** `runs-on:` labels a worker needs to take the job. */
+  runsOn?: string[]
+  /** `idempotent: false`: an executor must not run it again after losing the process that ran it. */
+  idempotent?: boolean
+  /** The stage's `artifacts:` globs (collected in `workspace` after it succeeds). */
+  artifacts?: string[]
+  /** The artifacts of each need (by instance id), found under `$PIPEWRIGHT_ARTIFACTS_DIR/<need id>/`. */
+  needsArtifacts?: Record<string, StoredArtifact[]>
+}
+
+/** The run's files as a repository and a commit: a remote worker checks `sha` out instead of using `workspace`. */
+export interface StageSource {
+  /** Root of the repository on this host (`workspace` is inside it). */
+  root: string
+  /** Where a worker clones it from: the repository's `origin`, else `root`. */
+  repo: string
+  sha: string
 }
 
 /** A `run:` stage: a shell script (values already passed as env references) or an argv list. */

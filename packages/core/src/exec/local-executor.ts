@@ -43,13 +43,14 @@ async function runCommand(job: StageJob, action: Extract<StageJob['action'], { k
   const { outputs, problems } = await readOutputFile(action.outputFile)
   for (const [k, v] of Object.entries(outputs)) io.output(k, v)
   for (const p of problems) io.log('system', `warning: $PIPEWRIGHT_OUTPUT ${p}`)
-  if (result.cancelled) return cancelled(job, result.exitCode)
-  if (result.timedOut) return timedOut(job, result.exitCode)
+  const cpu = result.cpuMs !== undefined ? { cpuMs: result.cpuMs } : {}
+  if (result.cancelled) return { ...cancelled(job, result.exitCode), ...cpu }
+  if (result.timedOut) return { ...timedOut(job, result.exitCode), ...cpu }
   if (result.spawnError) return { ok: false, kind: 'failure', exitCode: 127, error: { code: 'PW_ERR_STAGE_FAILED', message: result.spawnError } }
   if (result.exitCode !== 0) {
-    return { ok: false, kind: 'failure', exitCode: result.exitCode, error: { code: 'PW_ERR_STAGE_FAILED', message: `Stage ${job.stageId} exited with code ${result.exitCode}` } }
+    return { ok: false, kind: 'failure', exitCode: result.exitCode, error: { code: 'PW_ERR_STAGE_FAILED', message: `Stage ${job.stageId} exited with code ${result.exitCode}` }, ...cpu }
   }
-  return { ok: true, exitCode: 0 }
+  return { ok: true, exitCode: 0, ...cpu }
 }
 
 async function runPlugin(job: StageJob, io: StageIO): Promise<AttemptOutcome> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { LineReader, type SplitPoint } from './line-reader.js'
 import { STAGE_TOKEN_ENV, newStageToken, signalQuietly, signalStages } from './process-tree.js'
+import { reapedChildrenCpu } from './child-cpu.js'
 
 export interface SpawnOptions {
   command: string | string[]
@@ -26,6 +27,11 @@ export interface SpawnResult {
   stderr: string
   /** Set when the process could not be started at all (e.g. ENOENT). */
   spawnError?: string
+  /**
+   * CPU time (user + system, ms) of the command and the descendants it waited for, where the
+   * platform tells (Linux: the growth of this process's reaped-children time when it exited).
+   */
+  cpuMs?: number
 }
 
 const KILL_GRACE_MS = 3000
@@ -79,6 +85,7 @@ class StageProcess {
   private readonly output: ReturnType<typeof readOutput>
   private resolve!: (result: SpawnResult) => void
   private exit: { code: number | null; sig: NodeJS.Signals | null } | undefined
+  private cpuMs: number | undefined
   private spawnError: string | undefined
   private timedOut = false
   private cancelled = false
@@ -127,6 +134,7 @@ class StageProcess {
 
   private exited(code: number | null, sig: NodeJS.Signals | null): void {
     this.exit = { code, sig }
+    this.cpuMs = reapedChildrenCpu.takeDelta()
     // While terminating, the tree gets its grace period; otherwise the stage is over.
     if (this.killTimer) return
     if (this.child.pid !== undefined) signalQuietly(-this.child.pid, 'SIGKILL')
@@ -148,7 +156,7 @@ class StageProcess {
     const code = this.exit?.code ?? null
     const sig = this.exit?.sig ?? null
     const exitCode = this.spawnError ? 127 : (code ?? 128 + signalNumber(sig))
-    this.resolve({ exitCode, signal: sig, timedOut: this.timedOut, cancelled: this.cancelled, stdout, stderr, ...(this.spawnError ? { spawnError: this.spawnError } : {}) })
+    this.resolve({ exitCode, signal: sig, timedOut: this.timedOut, cancelled: this.cancelled, stdout, stderr, ...(this.spawnError ? { spawnError: this.spawnError } : {}), ...(this.cpuMs !== undefined ? { cpuMs: this.cpuMs } : {}) })
   }
 }
 

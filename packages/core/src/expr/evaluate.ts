@@ -5,6 +5,7 @@ import { EXPRESSION_CONTEXTS, type ExprNode, type ExpressionContext } from './ty
 import { compare, isTruthy, readProperty, toNumber } from './values.js'
 
 function readContext(name: string, ctx: ExpressionContext): unknown {
+  if (name === 'result' && ctx.result !== undefined) return ctx.result
   if (!Object.hasOwn(EXPRESSION_CONTEXTS, name)) {
     throw new PipewrightError('PW_ERR_EXPRESSION', `Unknown name "${name}" in expression`, { details: `Expressions can read ${Object.keys(EXPRESSION_CONTEXTS).join(', ')}.` })
   }

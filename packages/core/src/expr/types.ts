@@ -30,7 +30,7 @@ export const EXPRESSION_CONTEXTS = {
   matrix: "The current matrix instance's values, e.g. `matrix.node`.",
   stages: '`stages.<id>.outputs.<name>` and `stages.<id>.status` of a stage this one needs (directly or transitively).',
   run: '`run.id` and `run.pipeline`.',
-  git: '`git.sha`, `git.shortSha`, `git.branch`, `git.tag`, `git.message`, `git.author`, `git.root` of the checked-out commit.',
+  git: '`git.sha`, `git.shortSha`, `git.branch`, `git.tag`, `git.message`, `git.author`, `git.root`, `git.committedAt` (epoch ms) of the checked-out commit.',
 } as const
 
 export type ContextName = keyof typeof EXPRESSION_CONTEXTS
@@ -54,6 +54,11 @@ export interface ExpressionContext {
   stages: Record<string, { outputs: Record<string, string>; status: StageStatus }>
   run: { id: string; pipeline: string }
   git?: GitInfo
+  /**
+   * The sample an analysis condition (`success-condition`, `failure-condition`) judges. Only
+   * there: it is not one of EXPRESSION_CONTEXTS, so elsewhere `result` is an unknown name.
+   */
+  result?: Record<string, unknown>
   /** Computed by the engine from the statuses of the stage's needs. */
   status: { success: boolean; failure: boolean; cancelled: boolean }
 }

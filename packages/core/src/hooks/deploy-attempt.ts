@@ -88,6 +88,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     outcome: OUTCOME[result.outcome],
     ...(git?.sha ? { commit: git.sha } : {}),
     ...(git?.branch ? { branch: git.branch } : {}),
+    ...(git?.committedAt ? { commitAt: git.committedAt } : {}),
     ...(source?.artifactDigest ? { artifactDigest: source.artifactDigest } : {}),
     ...(source?.imageDigest ? { imageDigest: source.imageDigest } : {}),
     ...(source ? { source: source.record } : {}),

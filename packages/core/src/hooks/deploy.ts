@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { KernelHook } from '../kernel/hook-chain.js'
 import type { StageRun, StepResult } from '../kernel/stage-run.js'
+import { activeLatch, latchedError } from '../deploy/latch.js'
 import { acquireLock, newLockToken } from '../deploy/locks.js'
 import { runDeployAttempt } from './deploy-attempt.js'
 import { checkApprovals, checkBranches, checkFreeze } from './deploy-protection.js'
@@ -31,6 +32,14 @@ export const deployHook: KernelHook = {
     const environment = stage.session.input.spec.environments?.[deploy.environment]
     if (!environment) {
       return { fail: { code: 'PW_ERR_CONFIG_INVALID', message: `Stage ${stage.stageId} deploys to environment ${deploy.environment}, which the pipeline does not declare`, details: 'Add it under `environments:`.' } }
+    }
+    if (deploy.rollback === undefined) {
+      // After an automatic rollback, nothing new goes there until a person acknowledges it.
+      const latch = await activeLatch(stage.session.input.store, deploy.environment)
+      if (latch) {
+        const error = latchedError(latch)
+        return { fail: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }
+      }
     }
     const protection = environment.protection
     if (protection) {

@@ -14,6 +14,19 @@ export function outputFilePath(scratch: string, index: number, attempt: number):
   return join(scratch, `${index}-${attempt}.out`)
 }
 
+/** What an executor running the job on another host needs besides the command: the commit, labels, artifacts. */
+function remoteFacts(stage: StageRun): Partial<StageJob> {
+  const { spec, session } = stage
+  const git = session.input.git
+  return {
+    ...(git ? { source: { root: git.root, repo: git.root, sha: git.sha } } : {}),
+    ...(spec['runs-on'] ? { runsOn: spec['runs-on'] } : {}),
+    ...(spec.idempotent !== undefined ? { idempotent: spec.idempotent } : {}),
+    ...(spec.artifacts?.length ? { artifacts: spec.artifacts } : {}),
+    ...(Object.keys(stage.needsArtifacts).length ? { needsArtifacts: stage.needsArtifacts } : {}),
+  }
+}
+
 /** The job the executor runs for the stage's current attempt (expressions resolved, config validated). */
 export function buildJob(stage: StageRun): { job: StageJob; plugin?: StageIO['plugin'] } {
   const { spec, session } = stage
@@ -24,6 +37,7 @@ export function buildJob(stage: StageRun): { job: StageJob; plugin?: StageIO['pl
     workspace: stage.workspace,
     env: stage.env,
     ...(spec.timeout !== undefined ? { timeoutMs: spec.timeout } : {}),
+    ...remoteFacts(stage),
   }
   if (spec.run !== undefined) {
     const outputFile = outputFilePath(session.input.scratch, stage.index, stage.attempt)

@@ -94,7 +94,7 @@ async function runAttempts(stage: StageRun): Promise<AttemptOutcome> {
       outcome = { ok: false, kind: 'failure', exitCode: null, error: serializeError(error, session.redact) }
     }
     stage.exitCode = outcome.exitCode
-    session.emit('stage:attempted', { stageId: stage.stageId, attempt: stage.attempt, ok: outcome.ok, exitCode: outcome.exitCode, outputs: Object.fromEntries(stage.outputs), durationMs: session.clock.now() - started })
+    session.emit('stage:attempted', { stageId: stage.stageId, attempt: stage.attempt, ok: outcome.ok, exitCode: outcome.exitCode, outputs: Object.fromEntries(stage.outputs), durationMs: session.clock.now() - started, ...(outcome.cpuMs !== undefined ? { cpuMs: outcome.cpuMs } : {}) })
     let retryAfterMs: number | undefined
     for (const hook of session.input.hooks.of('afterAttempt')) {
       try {

@@ -8,7 +8,7 @@ import type { StageRun } from './stage-run.js'
  * Starts a monitor for a stage on behalf of a lifecycle hook. Samples pass through to the hook as
  * the monitor yields them, each emitted as `monitor:sample` (reason redacted) on the way.
  */
-export async function startMonitor(stage: StageRun, uses: string, rawConfig: unknown): Promise<MonitorHandle> {
+export async function startMonitor(stage: StageRun, uses: string, rawConfig: unknown, options: { name?: string; environment?: string; source?: 'verify' | 'analysis' | 'watch' } = {}): Promise<MonitorHandle> {
   const { session } = stage
   const type = session.input.host.monitors.get(uses)
   if (!type) {
@@ -39,7 +39,7 @@ export async function startMonitor(stage: StageRun, uses: string, rawConfig: unk
       async *[Symbol.asyncIterator]() {
         for await (const sample of samples as AsyncIterable<MonitorSample>) {
           const reason = sample.reason === undefined ? undefined : session.redact(sample.reason)
-          session.emit('monitor:sample', { stageId: stage.stageId, monitor: uses, healthy: sample.healthy, values: sample.values, ...(reason !== undefined ? { reason } : {}) })
+          session.emit('monitor:sample', { stageId: stage.stageId, monitor: options.name ?? uses, healthy: sample.healthy, values: sample.values, ...(reason !== undefined ? { reason } : {}), ...(options.environment ? { environment: options.environment } : {}), ...(options.source ? { source: options.source } : {}) })
           yield reason === undefined ? sample : { ...sample, reason }
         }
       },

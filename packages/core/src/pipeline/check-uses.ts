@@ -2,6 +2,7 @@ import type { Problem, z } from '@pipewright/plugin-api'
 import { isRecord, type LooseStage } from './loose-input.js'
 import type { PathSegment, ProblemList } from './problems.js'
 import { USES_PATTERN } from './schema.js'
+import { conditionSource, parseExpression } from '../expr/index.js'
 import { didYouMean } from './suggest.js'
 import { knownKeysAt, strippedKeys } from './zod-shape.js'
 import { reportIssues } from './zod-issues.js'
@@ -117,4 +118,37 @@ export function checkUses(stages: ReadonlyMap<string, LooseStage>, registry: Use
       checkGateReads(stage, gate, index, registry, problems)
     })
   }
+}
+
+/**
+ * Every monitor of an analysis, a deploy's `verify:` and an environment's `monitors:` names a
+ * loaded monitor type, and their conditions parse. Their `with:` is checked when they start: relative urls and the analysis
+ * interval are filled in then.
+ */
+export function checkAnalyses(input: unknown, stages: ReadonlyMap<string, LooseStage>, registry: UsesRegistry, problems: ProblemList): void {
+  const known = registry.monitorTypes?.() ?? []
+  const check = (analysis: unknown, path: PathSegment[]) => {
+    if (!isRecord(analysis) || !Array.isArray(analysis.monitors)) return
+    for (const key of ['success-condition', 'failure-condition']) {
+      const condition = analysis[key]
+      if (typeof condition !== 'string') continue
+      try {
+        parseExpression(conditionSource(condition))
+      } catch (error) {
+        problems.add([...path, key], error instanceof Error ? error.message : String(error), 'PW_ERR_EXPRESSION')
+      }
+    }
+    analysis.monitors.forEach((ref, index) => {
+      const uses = isRecord(ref) ? ref.uses : undefined
+      if (typeof uses !== 'string' || !USES_PATTERN.test(uses) || !registry.monitor || registry.monitor(uses)) return
+      const hint = didYouMean(uses, known) || (known.length > 0 ? ` Known monitor types: ${known.join(', ')}.` : ' No plugin providing monitor types is loaded.')
+      problems.add([...path, 'monitors', index, 'uses'], `Unknown monitor type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, 'PW_ERR_PLUGIN_NOT_FOUND')
+    })
+  }
+  for (const stage of stages.values()) {
+    check(stage.raw.analysis, ['stages', stage.id, 'analysis'])
+    if (isRecord(stage.raw.deploy)) check(stage.raw.deploy.verify, ['stages', stage.id, 'deploy', 'verify'])
+  }
+  const environments = isRecord(input) && isRecord(input.environments) ? input.environments : {}
+  for (const [name, env] of Object.entries(environments)) if (isRecord(env)) check(env.monitors, ['environments', name, 'monitors'])
 }

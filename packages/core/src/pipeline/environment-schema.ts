@@ -65,6 +65,60 @@ export const healthSchema = z.strictObject({
   'startup-timeout': durationSchema.optional().describe('How long a new instance has to become healthy (default 60s).'),
 })
 
+/** A monitor an analysis runs: `uses: monitoring/http` with its `with:` (a `url` or `metrics` starting with `/` is relative to the environment's url). */
+export const monitorRefSchema = z.strictObject({
+  uses: z.string().regex(USES, 'Must be <plugin>/<monitor>, e.g. monitoring/http').describe('The monitor type: `monitoring/http`, `monitoring/prometheus`, `monitoring/process`, or a plugin\'s.'),
+  with: z.record(z.string(), z.unknown()).optional().describe("The monitor's configuration, validated by its plugin's schema. In `verify:` and environment `monitors:`, a `url` or `metrics` that starts with `/` is relative to the environment's url."),
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'Monitor names are lower case letters, digits and -').optional().describe('Name in samples and evidence (default: the type, numbered when repeated).'),
+})
+
+const analysisFields = {
+  monitors: z.array(monitorRefSchema).min(1).describe('The monitors whose samples are measured.'),
+  interval: durationSchema.optional().describe("Time between two measurements of each monitor (sets the monitors' `interval` unless their `with:` has one)."),
+  count: z.number().int().min(1).max(100_000).optional().describe('Stop after this many measurements (all monitors together).'),
+  'success-condition': z.string().min(1).optional().describe('An expression over `result` (the sample: `result.<value>`, `result.healthy`, `result.monitor`) that makes a measurement successful, e.g. `result.status == 200`.'),
+  'failure-condition': z.string().min(1).optional().describe('An expression over `result` that makes a measurement failed, e.g. `result[\'error-rate\'] > 0.05`.'),
+  'failure-limit': z.number().int().min(0).default(0).describe('Failed measurements tolerated; one more and the verdict is `failed`.'),
+  'inconclusive-limit': z.number().int().min(0).default(0).describe('Inconclusive measurements tolerated (neither condition held); one more and the verdict is `inconclusive`.'),
+  advisory: z.boolean().default(false).describe('Record the verdict and notify, never act on it (no failed stage, no rollback).'),
+}
+
+/** An analysis in the style of Argo Rollouts' AnalysisTemplate: measurements judged by conditions, limits, a verdict. */
+export const analysisSchema = z
+  .strictObject({
+    ...analysisFields,
+    window: durationSchema.optional().describe('Stop after this long (e.g. 2m).'),
+  })
+  .refine((a) => a.count !== undefined || a.window !== undefined, { message: 'An analysis needs `count:` or `window:` (when to stop)' })
+  .describe('Measures monitors after the stage succeeded; a `failed` or `inconclusive` verdict fails the stage unless `advisory: true`.')
+
+/** Post-deploy verification: an analysis over a window while the new version serves; unhealthy → automatic rollback. */
+export const verifySchema = z
+  .strictObject({
+    ...analysisFields,
+    window: durationSchema.pipe(z.number().min(1, 'Must be positive')).describe('How long the deployment is watched, e.g. 2m: the stage stays verifying until it passes.'),
+  })
+  .describe('Watch the deployment for `window`; if the verdict turns `failed` or `inconclusive`, it is rolled back automatically (unless `advisory: true`).')
+
+/** Healing actions of continuous monitoring, with their limits. */
+export const healingSchema = z
+  .strictObject({
+    action: z.enum(['restart', 'rollback']).describe('`restart` the instances, or `rollback` to the previous version.'),
+    max: z.number().int().min(1).max(100).default(3).describe('Actions at most, while the environment stays unhealthy; then monitoring stops acting and alerts a person.'),
+    backoff: durationSchema.default(10_000).describe('Wait before the first action; doubles after each.'),
+    'max-backoff': durationSchema.default(300_000).describe('The back-off never exceeds this.'),
+  })
+  .describe('What continuous monitoring does when the environment turns unhealthy.')
+
+export const environmentMonitorsSchema = z
+  .strictObject({
+    ...analysisFields,
+    'unhealthy-after': z.number().int().min(1).default(3).describe('Consecutive failed measurements that make the environment unhealthy.'),
+    'healthy-after': z.number().int().min(1).default(2).describe('Consecutive successful measurements that make an unhealthy environment recovered.'),
+    healing: healingSchema.optional(),
+  })
+  .omit({ count: true, 'failure-limit': true, 'inconclusive-limit': true })
+
 export const environmentSchema = z
   .strictObject({
     description: z.string().optional().describe('Free text.'),
@@ -83,6 +137,7 @@ export const environmentSchema = z
     strategy: strategySchema.optional().describe('The default strategy of deploys here (default `rolling`); a deploy stage may choose another.'),
     env: z.record(z.string(), z.string()).optional().describe('Variables every instance gets (besides PORT and PIPEWRIGHT_ENVIRONMENT/VERSION/INSTANCE). Never put secrets here: they are stored with the agent\'s state.'),
     protection: protectionSchema.optional().describe('Branches, freeze windows and approvals.'),
+    monitors: environmentMonitorsSchema.optional().describe('Continuous monitoring between deploys (`pipewright monitor <env>`): health history, alerts when it turns unhealthy and recovers, and healing actions with limits.'),
   })
   .describe('A named deploy target with a lock, protection rules and a deployment history.')
 
@@ -94,6 +149,7 @@ export const deploySpecSchema = z
     image: z.string().min(1).optional().describe('The image to deploy (a digest is best: `${{ stages.image.outputs.digest }}`).'),
     strategy: strategySchema.optional().describe("How the version replaces the one serving (default: the environment's `strategy`, else `rolling`)."),
     rollback: z.union([z.literal(true), z.string().min(1)]).optional().describe('Instead of a new version: `true` returns to the previous good version, a version string to that one.'),
+    verify: verifySchema.optional().describe('Post-deploy verification: monitors watched for `window`; an unhealthy verdict rolls the deployment back automatically and fails the run.'),
   })
   .superRefine((deploy, ctx) => {
     if (deploy.rollback !== undefined) {
@@ -109,3 +165,7 @@ export type EnvironmentSpec = z.output<typeof environmentSchema>
 export type DeploySpec = z.output<typeof deploySpecSchema>
 export type StrategyInput = z.output<typeof strategySchema>
 export type ProtectionSpec = z.output<typeof protectionSchema>
+export type AnalysisSpec = z.output<typeof analysisSchema>
+export type VerifySpec = z.output<typeof verifySchema>
+export type EnvironmentMonitorsSpec = z.output<typeof environmentMonitorsSchema>
+export type MonitorRef = z.output<typeof monitorRefSchema>

@@ -77,6 +77,38 @@ function deploymentSections(root: JsonSchema, stage: JsonSchema): string[] {
     '',
     'Strategies: `recreate`, `rolling`, `blue-green` (`{ blue-green: { keep-previous: 10m } }`), `canary` (`{ canary: { steps: [10, 50, 100], pause: 30s } }`; plain `canary` is steps 10, 50, 100 with a 30s pause).',
     '',
+    '## Post-deploy verification (`stages.<id>.deploy.verify`)',
+    '',
+    'The stage stays `verifying` (a wait, with the latest sample) for `window`; a `failed` or `inconclusive` verdict rolls the deployment back at once, records it `rolled-back` with the evidence, fails the run (PW_ERR_VERIFICATION_FAILED) and latches the environment until `pipewright ack <env>`. See docs/operations.md.',
+    '',
+    table(objectBranch(objectBranch(stage.properties?.deploy).properties?.verify)),
+    '',
+    '## Analysis (`stages.<id>.analysis`)',
+    '',
+    'After the stage succeeded (and its gates passed): measurements until `count` or `window`. A measurement is judged by `failure-condition` (failed when it holds), `success-condition` (successful when it holds; with both, neither holding is inconclusive), or without conditions by the monitor\'s own verdict. Conditions read `result.<value>`, `result.healthy`, `result.monitor`.',
+    '',
+    table(objectBranch(stage.properties?.analysis)),
+    '',
+    '## Continuous monitoring (`environments.<name>.monitors`)',
+    '',
+    table(objectBranch(env.properties?.monitors)),
+    '',
+  ]
+}
+
+/** The notify route and server sections. */
+function notificationSections(root: JsonSchema): string[] {
+  return [
+    '## Notify (`notify[]`)',
+    '',
+    'Which events go to which notifier; channels, messages, retries and the webhook signature: [notifications.md](notifications.md). A route takes an event when `on:` names it and every filter given lets it through.',
+    '',
+    table(root.properties?.notify?.items ?? {}),
+    '',
+    '## Server (`server`)',
+    '',
+    table(root.properties?.server ?? {}),
+    '',
   ]
 }
 
@@ -120,6 +152,7 @@ export function renderPipelineReference(): string {
     table(stage.properties?.gates?.items ?? {}),
     '',
     ...deploymentSections(root, stage),
+    ...notificationSections(root),
     '## Plugin (`plugins[]`)',
     '',
     'A package name or path, or:',

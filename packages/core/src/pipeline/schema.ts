@@ -1,6 +1,6 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
 import { globEscape } from '../security/paths.js'
-import { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
+import { analysisSchema, deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
 import { triggerSchema } from './trigger-schema.js'
 
 export { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema, strategySchema } from './environment-schema.js'
@@ -42,10 +42,22 @@ export const notifyRouteSchema = z.strictObject({
   on: z
     .array(z.string().regex(/^[a-z]+:[a-z-]+$/, 'Event names look like run:failed or approval:requested'))
     .min(1)
-    .describe('Events that send a notification: `run:succeeded`, `run:failed`, `run:cancelled`, `stage:failed`, or any event name (`approval:requested`, `gate:evaluated` …).'),
+    .describe('Events that send a notification: `run:succeeded`, `run:failed`, `run:cancelled`, `stage:failed`, `approval:requested`, `deploy:finished`, `deploy:rolled-back`, `rollback:started`, `environment:unhealthy`, `environment:recovered`, or any other event name (`gate:evaluated`, `risk:assessed` …).'),
   uses: z.string().regex(USES_PATTERN, 'Must be <plugin>/<notifier>').describe('The notifier type, <plugin>/<notifier>.'),
   with: z.record(z.string(), z.unknown()).optional().describe("Notifier configuration, validated by the plugin's schema; values may use ${{ secrets.* }}, ${{ vars.* }}, ${{ run.* }}, ${{ git.* }}."),
-  stages: z.array(z.string()).optional().describe('Only events of these stages (stage ids); default: any.'),
+  stages: z.array(z.string()).optional().describe('Only events of these stages (stage ids; a matrix stage counts for its instances); events without a stage (run:*) pass. Default: any.'),
+  environments: z
+    .array(z.string().regex(ENVIRONMENT_NAME_PATTERN, 'Environment names are lower case letters, digits and -'))
+    .min(1)
+    .optional()
+    .describe("Only events that concern these environments: an event's own environment (deploy:rolled-back, environment:unhealthy), a deploy stage's environment (stage:failed, approval:requested), or for run:* events any environment the run deploys to. Default: any event."),
+})
+
+export const serverSchema = z.strictObject({
+  url: z
+    .string()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'Must be an http(s) URL, e.g. https://pipewright.example.com')
+    .describe('Public URL of the server (the dashboard): notifications link to `<url>/runs/<run id>`.'),
 })
 
 const confinedGlob = z.string().refine((pattern) => globEscape(pattern) === undefined, 'Must stay inside the working directory: no absolute path, no .. segment')
@@ -58,6 +70,10 @@ export const cacheSchema = z.strictObject({
   env: z.array(z.string()).default([]).describe('Environment variable names whose values key the cache.'),
   key: z.string().optional().describe('An extra string mixed into the key (may use expressions).'),
 })
+
+/** A worker label: what `pipewright worker --labels` accepts. */
+const LABEL_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/
+const LABEL_MESSAGE = 'A label is lowercase letters, digits, _ . - (up to 32)'
 
 export const stageSchema = z
   .strictObject({
@@ -81,7 +97,13 @@ export const stageSchema = z
     cache: cacheSchema.optional().describe('Skip the stage when its inputs are unchanged since a successful run.'),
     artifacts: z.array(z.string()).optional().describe('Globs collected after the stage succeeds.'),
     gates: z.array(gateRefSchema).optional().describe('Evaluated after the stage; a failing gate fails the stage.'),
-    idempotent: z.boolean().optional().describe('false: never re-run automatically on resume.'),
+    analysis: analysisSchema.optional().describe('Monitors measured after the stage succeeded (after its gates), judged by conditions and limits; a failed verdict fails the stage unless `advisory: true`.'),
+    idempotent: z.boolean().optional().describe('false: never re-run automatically on resume, nor on another worker when the one running it is lost.'),
+    'runs-on': z
+      .union([z.string().regex(LABEL_PATTERN, LABEL_MESSAGE), z.array(z.string().regex(LABEL_PATTERN, LABEL_MESSAGE)).min(1).max(6)])
+      .optional()
+      .transform((labels) => (labels === undefined ? undefined : typeof labels === 'string' ? [labels] : [...new Set(labels)].sort()))
+      .describe('Worker labels the stage needs (`[docker]`, `[linux, gpu]`): with `run --queue`, only a worker started with all of them (`pipewright worker --labels …`) takes it; while none is connected the stage waits, saying so. Local runs ignore it.'),
   })
   .superRefine((stage, ctx) => {
     const actions = (['run', 'uses', 'deploy'] as const).filter((key) => stage[key] !== undefined)
@@ -117,7 +139,8 @@ export const pipelineSchema = z
       .optional()
       .describe('Where `deploy:` stages put versions: each environment with its url, target, instances, health check and protection rules.'),
     on: triggerSchema.optional(),
-    notify: z.array(notifyRouteSchema).optional().describe('Notifications: which events go to which notifier. A failing notifier never fails the run: the failure is recorded on it.'),
+    notify: z.array(notifyRouteSchema).optional().describe('Notifications: which events go to which notifier. A failing notifier never fails the run: it retries, then the failure is recorded (`pipewright show`).'),
+    server: serverSchema.optional().describe('The Pipewright server this pipeline reports to: notifications link to its runs (PIPEWRIGHT_SERVER_URL overrides).'),
     stages: z.record(z.string().regex(STAGE_ID_PATTERN, 'Stage ids are letters, digits, _ and -'), stageSchema).describe('The stages; their ids are the keys.'),
   })
   .describe('A Pipewright pipeline')

@@ -1,9 +1,10 @@
 import type { Problem, z } from '@pipewright/plugin-api'
 import { checkExpressions } from './check-expressions.js'
 import { checkEnvironments } from './check-environments.js'
+import { checkNotifyFilters } from './check-notify-filters.js'
 import { checkGraph } from './check-graph.js'
 import { checkOutline } from './check-outline.js'
-import { checkNotify, checkUses } from './check-uses.js'
+import { checkAnalyses, checkNotify, checkUses } from './check-uses.js'
 import type { SourceLocator } from './load.js'
 import { looseStages } from './loose-input.js'
 import { dottedPath, ProblemList } from './problems.js'
@@ -24,6 +25,9 @@ export interface UsesRegistry {
   /** Deployment target types (`deploy/process`); without these, targets are not checked. */
   target?(uses: string): { configSchema?: z.ZodType } | undefined
   targetTypes?(): string[]
+  /** Monitor types (`monitoring/http`); without these, monitors are not checked. */
+  monitor?(uses: string): { configSchema?: z.ZodType } | undefined
+  monitorTypes?(): string[]
 }
 
 export interface ValidateOptions {
@@ -51,7 +55,9 @@ export function validatePipeline(input: unknown, options: ValidateOptions): { sp
   const stages = looseStages(input)
   checkGraph(stages, problems)
   checkUses(stages, options.registry, problems)
+  checkAnalyses(input, stages, options.registry, problems)
   checkNotify(input, options.registry, problems)
+  checkNotifyFilters(input, stages, problems)
   checkEnvironments(input, stages, options.registry, problems)
   checkExpressions(input, stages, problems)
   if (parsed.success && problems.items.length === 0) return { spec: parsed.data, problems: [] }

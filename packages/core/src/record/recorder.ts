@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { PipewrightError, isPipewrightError, type Clock, type EventName, type PipewrightEvents } from '@pipewright/plugin-api'
-import type { LogLine, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
+import type { HealthRecord, LogLine, RunRecord, StageRecord, Store, StoredEvent } from '@pipewright/store-api'
 import type { EventBus } from '../engine/event-bus.js'
 import { LogCap } from './log-cap.js'
 
@@ -169,6 +169,24 @@ class EventRecorder implements RunRecorder {
         const replaced = p.replaces
         void this.write(() => this.options.store.markDeploymentRolledBack(replaced, deploymentId).catch(() => undefined))
       }
+    },
+    'deploy:rolled-back': (p) => {
+      // The bad deployment keeps why it was rolled back: the reason and the evidence.
+      const { store } = this.options
+      void this.write(async () => {
+        const found = await store.getDeployment(p.deploymentId)
+        if (found) await store.addDeployment({ ...found, outcome: 'rolled-back', rolledBackBy: p.rollbackId, verification: { reason: p.reason, evidence: p.evidence } })
+      })
+    },
+    'monitor:sample': (p) => {
+      if (!p.environment) return
+      const record: HealthRecord = { environment: p.environment, at: p.at, source: p.source ?? 'analysis', kind: 'sample', healthy: p.healthy, monitor: p.monitor, values: p.values, ...(p.reason !== undefined ? { reason: p.reason } : {}), runId: p.runId, stageId: p.stageId }
+      void this.write(() => this.options.store.addHealthRecords([record]))
+    },
+    'analysis:finished': (p) => {
+      if (!p.environment) return
+      const record: HealthRecord = { environment: p.environment, at: p.at, source: p.source, kind: 'verdict', healthy: p.verdict === 'successful', verdict: p.verdict, advisory: p.advisory, reason: p.reason, runId: p.runId, stageId: p.stageId }
+      void this.write(() => this.options.store.addHealthRecords([record]))
     },
     'artifact:stored': (p) => {
       const artifact = { runId: p.runId, stageId: p.stageId, path: p.path, digest: p.digest, size: p.size, createdAt: p.at }

@@ -52,7 +52,8 @@ function engineWith(deployer: ReturnType<typeof recordingDeployer>['deployer'], 
 describe('a deploy: stage', () => {
   it('deploys the artifacts of a need through the deployer, sets its outputs and records the deployment with every field', async () => {
     project = await tempProject(pipeline())
-    const sha = gitInit(project.dir)
+    // A commit dated in the past: lead time for changes starts at the commit's time, kept on the record.
+    const sha = gitInit(project.dir, 'main', '2026-01-02T03:04:05Z')
     const { deployer, calls } = recordingDeployer()
     const store = createMemoryStore()
     const run = await runFile(project.file, { triggeredBy: 'alice' }, {}, engineWith(deployer, { store }))
@@ -86,6 +87,7 @@ describe('a deploy: stage', () => {
       outcome: 'succeeded',
       commit: sha,
       branch: 'main',
+      commitAt: Date.parse('2026-01-02T03:04:05Z'),
       artifactDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       source: { kind: 'artifacts', runId: run.result.id, stageId: 'build', path: 'dist', files: [{ path: 'dist/app.txt', digest: expect.stringMatching(/^sha256:/), size: expect.any(Number) }] },
       triggeredBy: 'alice',

@@ -50,8 +50,9 @@ export function autoClock(start: number): Clock & { calls: number } {
 }
 
 /** Makes `dir` a git repository on `branch` with one commit; returns its sha. */
-export function gitInit(dir: string, branch = 'main'): string {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim()
+export function gitInit(dir: string, branch = 'main', date?: string): string {
+  const dates = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', ...dates } }).trim()
   git('init', '-q', '-b', branch)
   git('add', '-A')
   git('commit', '-qm', 'init')

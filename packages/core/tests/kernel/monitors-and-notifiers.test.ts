@@ -97,7 +97,7 @@ stages:
     expect(inbox.map((m) => m.notification.event)).toEqual(['stage:failed', 'run:failed'])
     expect(inbox[0]!.config).toEqual({ channel: '#ops', token: 'xoxb-very-secret' })
     const failed = inbox[1]!.notification
-    expect(failed).toMatchObject({ title: 'notified: run failed', severity: 'error', url: `http://127.0.0.1:8080/runs/${run.result.id}`, fields: { pipeline: 'notified', run: run.result.id } })
+    expect(failed).toMatchObject({ title: 'notified: run failed at broken', severity: 'error', url: `http://127.0.0.1:8080/runs/${run.result.id}`, fields: { pipeline: 'notified', run: run.result.id } })
     expect(failed.text).toContain('broken: Stage broken exited with code 4')
     expect(JSON.stringify(inbox.map((m) => m.notification))).not.toContain('xoxb-very-secret')
     expect(run.of('notification:sent').map((n) => n.event)).toEqual(['stage:failed', 'run:failed'])

@@ -234,3 +234,16 @@ describe('validatePipeline on objects (TS pipelines)', () => {
     expect(problems.map(formatProblem)).toEqual(['stages.a.needs: Expected string or array, got number 3', 'stages.a.retry.factor: Too small: expected number to be >=1'])
   })
 })
+
+describe('notify: filters', () => {
+  it('name declared environments and stages, with a suggestion', async () => {
+    const { text } = await validateYaml(`name: routes
+notify:
+  - { on: [run:failed], environments: [prodution], stages: [deploy-prd], uses: docker/build }
+stages:
+  deploy-prod: { run: "true" }
+`)
+    expect(text).toContain('pipewright.yml:3:40 notify.0.environments.0: Unknown environment "prodution". Declare it under `environments:`, or remove the filter.')
+    expect(text).toContain('notify.0.stages.0: Unknown stage "deploy-prd". Did you mean "deploy-prod"?')
+  })
+})

@@ -1,6 +1,7 @@
-import type { AddressInfo } from 'node:net'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { simpleParser, type ParsedMail } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
 
 export interface ReceivedMail {
   from: string
@@ -25,51 +26,41 @@ export interface SmtpOptions {
   reject?: { code: number; message: string; times: number }
 }
 
+const SERVER_SCRIPT = fileURLToPath(new URL('./smtp-process.mjs', import.meta.url))
+
 /**
- * A real SMTP server (the smtp-server package) on 127.0.0.1: STARTTLS off (its built-in
- * certificate has expired), every message kept raw and parsed with mailparser.
+ * A real SMTP server process (the smtp-server package, in a child process: tests/helpers/smtp-process.mjs)
+ * on 127.0.0.1, STARTTLS off (its built-in certificate has expired). Every accepted mail is kept
+ * raw and parsed with mailparser before the server answers the sender.
  */
 export async function startSmtp(options: SmtpOptions = {}): Promise<SmtpServer> {
   const mails: ReceivedMail[] = []
   let attempts = 0
-  let rejected = 0
-  const server = new SMTPServer({
-    logger: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: !options.users,
-    onAuth(auth, _session, callback) {
-      if (options.users && options.users[auth.username ?? ''] === auth.password) return callback(null, { user: auth.username })
-      callback(new Error('Invalid username or password'))
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        attempts++
-        if (options.reject && rejected < options.reject.times) {
-          rejected++
-          return callback(Object.assign(new Error(options.reject.message), { responseCode: options.reject.code }))
-        }
-        const raw = Buffer.concat(chunks).toString('utf8')
-        simpleParser(raw).then((parsed) => {
-          mails.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw,
-            parsed,
-          })
-          callback()
-        }, callback)
-      })
-    },
+  const child = spawn(process.execPath, [SERVER_SCRIPT, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the SMTP server process exited (${String(code)}) before listening`)))
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const fact = JSON.parse(line) as { port?: number; attempt?: number; mail?: Omit<ReceivedMail, 'parsed'> }
+      if (fact.port !== undefined) resolve(fact.port)
+      if (fact.attempt !== undefined) attempts = fact.attempt
+      if (fact.mail) {
+        const mail = fact.mail
+        void simpleParser(mail.raw).then((parsed) => {
+          mails.push({ ...mail, parsed })
+          child.stdin.write('ack\n')
+        })
+      }
+    })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.server.address() as AddressInfo
   return {
     host: '127.0.0.1',
     port,
     mails,
     get attempts() { return attempts },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      await exited
+    },
   }
 }

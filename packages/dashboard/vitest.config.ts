@@ -1,0 +1,3 @@
+import { pipewrightProject } from '../../vitest.shared.ts'
+
+export default pipewrightProject('dashboard', { fileParallelism: false })

@@ -1,0 +1,3 @@
+import { pipewrightBuild } from '../../tsup.shared.ts'
+
+export default pipewrightBuild()

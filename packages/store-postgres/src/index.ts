@@ -1,0 +1,5 @@
+export { createPostgresStore } from './postgres-store.js'
+export type { PostgresStoreOptions } from './postgres-store.js'
+export { isPostgresUrl, parsePostgresUrl, redactUrl } from './connection.js'
+export type { PostgresTarget } from './connection.js'
+export { SCHEMA_VERSION } from './schema.js'
