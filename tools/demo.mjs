@@ -66,6 +66,40 @@ const cli = join(root, 'apps/cli/dist/bin.js')
 const args = process.argv.slice(2)
 const quiet = (cliArgs) => spawnSync(process.execPath, [cli, ...cliArgs], { encoding: 'utf8', env })
 
+// The server (dashboard, API, live events) on a free port (or PIPEWRIGHT_DEMO_PORT), in the
+// background: it stays up after the demo so the run can be looked at; the demo prints how to stop it.
+function token(name, role) {
+  quiet(['token', 'revoke', name, '-f', pipeline])
+  return JSON.parse(quiet(['token', 'create', '--name', name, '--role', role, '-f', pipeline, '--json']).stdout || '{}').token
+}
+async function startServer() {
+  const server = spawn(process.execPath, [cli, 'serve', '-f', pipeline, '--port', env.PIPEWRIGHT_DEMO_PORT ?? '0'], { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise((resolve) => {
+    let out = ''
+    const timer = setTimeout(() => resolve(undefined), 30_000)
+    server.stdout.on('data', (chunk) => {
+      out += chunk
+      const found = /on (http:\/\/\S+)/.exec(out)
+      if (found) {
+        clearTimeout(timer)
+        resolve(found[1])
+      }
+    })
+    server.on('close', () => resolve(undefined))
+  })
+  server.stdout.destroy()
+  server.unref()
+  if (!url) {
+    console.log('demo: the server did not start; the run goes on without it')
+    return
+  }
+  console.log(`demo: dashboard and API on ${url}  (server pid ${server.pid}; stop it with: kill ${server.pid})`)
+  console.log(`demo: sign in as a viewer with   ${token('demo-viewer', 'viewer')}`)
+  console.log(`demo: or as an approver with     ${token('demo-approver', 'approver')}`)
+  console.log(`demo: e.g. curl -H "Authorization: Bearer <token>" ${url}/api/runs\n`)
+}
+await startServer()
+
 // The run deploys to production only once someone other than its trigger approves. The demo plays
 // that second person: while the run waits, it approves as release-manager from another process,
 // exactly as a person would type it.

@@ -1,5 +1,6 @@
 import type { Engine } from '@pipewright/core'
 import type { Store } from '@pipewright/store-api'
+import type { Metrics } from './metrics.js'
 
 /** A pipeline the server may start: from `pipewright serve -f <file>`. */
 export interface RegisteredPipeline {
@@ -14,6 +15,7 @@ export interface ServerContext {
   store: Store
   pipelines: Map<string, RegisteredPipeline>
   now: () => number
+  metrics: Metrics
   /** Follows runs this server started until they finish (errors are logged, never unhandled). */
   track(handle: { id: string; result: Promise<unknown> }): void
 }

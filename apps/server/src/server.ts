@@ -9,6 +9,10 @@ import { dirname } from 'node:path'
 import { installAuth } from './auth.js'
 import type { RegisteredPipeline, ServerContext } from './context.js'
 import { installErrorHandler } from './errors.js'
+import type { Forge } from './forges.js'
+import { createMetrics } from './metrics.js'
+import { registerHooks } from './routes/hooks.js'
+import { createScheduler, type Scheduler } from './scheduler.js'
 import { registerActions } from './routes/actions.js'
 import { registerEnvironments } from './routes/environments.js'
 import { registerEvents } from './routes/events.js'
@@ -26,11 +30,17 @@ export interface ServerOptions {
   /** Fastify's request log (default off). */
   logger?: boolean
   now?: () => number
+  /** Webhook secrets by forge (`POST /hooks/<forge>`); a forge without one refuses every delivery. */
+  webhookSecrets?: Partial<Record<Forge, string>>
+  /** How often schedules are checked (default 15 s); `false`: no schedules. */
+  scheduleIntervalMs?: number | false
 }
 
 export interface PipewrightServer {
   app: FastifyInstance
   context: ServerContext
+  /** Checks `on: schedule` (undefined when schedules are off). */
+  scheduler?: Scheduler
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8080`). */
   listen(options?: { host?: string; port?: number }): Promise<string>
   close(): Promise<void>
@@ -61,6 +71,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
     store: options.engine.store,
     pipelines: await registerPipelines(options.engine, options.pipelines ?? []),
     now,
+    metrics: createMetrics(options.engine, options.engine.store),
     track(handle) {
       const done = handle.result.catch((error: unknown) => app.log.error({ err: error, runId: handle.id }, 'run failed to finish')).finally(() => running.delete(done))
       running.add(done)
@@ -78,6 +89,11 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   })
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', version }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', context.metrics.registry.contentType)
+    return context.metrics.registry.metrics()
+  })
+  await registerHooks(app, context, { secrets: options.webhookSecrets ?? {}, bodyLimit: options.bodyLimit ?? 1024 * 1024 })
   meRoute(app)
   registerRunReads(app, context)
   registerActions(app, context)
@@ -87,17 +103,28 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   // The dashboard's static files at / and /assets/* (no token needed for them; the page signs in).
   await registerDashboard(app)
 
+  let scheduler: Scheduler | undefined
   return {
     app,
     context,
+    get scheduler() {
+      return scheduler
+    },
     async listen(listen = {}) {
       await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 8080 })
+      if (options.scheduleIntervalMs !== false) {
+        scheduler = createScheduler(context, { intervalMs: options.scheduleIntervalMs ?? 15_000 })
+        // Catch up a missed slot at once, not one interval later.
+        void scheduler.tick().catch((error: unknown) => app.log.error({ err: error }, 'schedule check failed'))
+      }
       const address = app.server.address()
       if (address === null || typeof address === 'string') return String(address)
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
       return `http://${host}:${address.port}`
     },
     async close() {
+      scheduler?.stop()
+      context.metrics.stop()
       await app.close()
       await Promise.allSettled([...running])
     },

@@ -117,5 +117,9 @@ describe('server actions and roles over real HTTP', () => {
     const missing = await t.api('/api/environments/nope/deployments', { as: 'viewer' })
     expect(missing.status).toBe(404)
     expect((await t.api('/api/environments/production/deployments', { as: 'viewer' })).status).toBe(200)
+    // Nothing latched: the ack is refused with the CLI's code.
+    expect((await t.api('/api/environments/production/ack', { as: 'viewer', json: {} })).status).toBe(403)
+    const ack = await t.api('/api/environments/production/ack', { as: 'operator', json: {} })
+    expect((await ack.json() as Json).error.code).toBe('PW_ERR_ENVIRONMENT_NOT_LATCHED')
   })
 })

@@ -52,4 +52,15 @@ describe('server API over real HTTP', () => {
     expect(doc.paths['/api/runs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['pipeline', 'status', 'branch', 'limit', 'cursor']))
     expect(doc.paths['/api/runs/{id}'].get.responses['200']).toBeDefined()
   })
+
+  it('exposes Prometheus metrics: runs by status, queue depth, stage durations, lock waits, webhook deliveries', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text()
+    const succeeded = (await t.engine.store.listRuns({ status: 'succeeded' })).length
+    expect(succeeded).toBeGreaterThan(0)
+    expect(text).toContain(`pipewright_runs{status="succeeded"} ${succeeded}`)
+    expect(text).toContain('pipewright_queue_depth 0')
+    expect(text).toMatch(/pipewright_stage_duration_seconds_count\{pipeline="hello",status="succeeded"\} [1-9]/)
+    expect(text).toContain('# TYPE pipewright_environment_lock_wait_seconds histogram')
+    expect(text).toContain('# TYPE pipewright_webhook_deliveries_total counter')
+  })
 })

@@ -1,5 +1,6 @@
 import { createEngine, type Engine } from '@pipewright/core'
 import deployPlugin from '@pipewright/plugin-deploy'
+import gitPlugin from '@pipewright/plugin-git'
 import { createSqliteStore } from '@pipewright/store-sqlite'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,10 +31,11 @@ export async function startTestServer(pipelines: Record<string, string>, extra: 
     return file
   })
   const store = createSqliteStore({ dir: join(dir, '.pipewright') })
-  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin] })
+  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin, gitPlugin] })
   const server = await createServer({ engine, pipelines: files, ...extra })
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const tokens = {} as TestServer['tokens']
+  for (const role of ['viewer', 'operator', 'approver', 'admin'] as const) await store.revokeApiToken(`${role}-user`, Date.now())
   for (const role of ['viewer', 'operator', 'approver', 'admin'] as const) tokens[role] = (await createApiToken(store, { name: `${role}-user`, role })).token
   return {
     server, engine, url, dir, tokens,

@@ -15,6 +15,9 @@ export { DEFAULT_LOG_LIMIT_BYTES } from './record/log-cap.js'
 
 export { definePipeline, pipelineSchema, stageSchema, STAGE_ID_PATTERN, USES_PATTERN } from './pipeline/schema.js'
 export type { GateRef, PipelineInput, PipelineSpec, PluginRef, RetrySpec, StageSpec } from './pipeline/schema.js'
+export { triggerSchema } from './pipeline/trigger-schema.js'
+export type { TriggerSpec } from './pipeline/trigger-schema.js'
+export { cron } from './pipeline/cron.js'
 export { deploySpecSchema, environmentSchema, ENVIRONMENT_NAME_PATTERN, strategySchema } from './pipeline/environment-schema.js'
 export type { DeploySpec, EnvironmentSpec, ProtectionSpec, StrategyInput } from './pipeline/environment-schema.js'
 

@@ -25,7 +25,9 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
   const engine = await openEngine(ctx, store, pipelineDir, { home })
   try {
     const { createServer } = await import('@pipewright/server')
-    const server = await createServer({ engine, pipelines: files, ...(flags.bodyLimit ? { bodyLimit: parsePositiveInt('--body-limit', flags.bodyLimit)! } : {}) })
+    const secret = (forge: string) => ctx.io.env[`PIPEWRIGHT_WEBHOOK_SECRET_${forge.toUpperCase()}`] || ctx.io.env.PIPEWRIGHT_WEBHOOK_SECRET || undefined
+    const webhookSecrets = Object.fromEntries(['github', 'gitlab', 'gitea'].flatMap((f) => (secret(f) ? [[f, secret(f)!]] : [])))
+    const server = await createServer({ engine, pipelines: files, webhookSecrets, ...(flags.bodyLimit ? { bodyLimit: parsePositiveInt('--body-limit', flags.bodyLimit)! } : {}) })
     const url = await server.listen({ host: flags.host, port })
     if (!LOCAL_HOSTS.has(flags.host)) println(ctx.io.stderr, ctx.c.yellow(`warning: listening on ${flags.host}, reachable from other machines; put TLS in front of it`))
     println(ctx.io.stdout, `Pipewright server on ${url} (store ${home}; ${files.length} pipeline${files.length === 1 ? '' : 's'})`)
@@ -58,6 +60,10 @@ export function registerServe(program: Command, rt: CliRuntime): void {
 Every /api request needs a token: create one with
   $ pipewright token create --name alice --role approver
 and send it as 'Authorization: Bearer <token>'. See docs/server.md.
+
+Webhooks: POST /hooks/github, /hooks/gitlab, /hooks/gitea, verified with the secret in
+PIPEWRIGHT_WEBHOOK_SECRET (or PIPEWRIGHT_WEBHOOK_SECRET_GITHUB|GITLAB|GITEA); a forge without a
+secret is refused. Pipelines choose their events and schedules with a top-level \`on:\`.
 
 Examples:
   $ pipewright serve

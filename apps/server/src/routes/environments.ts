@@ -1,4 +1,4 @@
-import { deploymentPipeline, describeEnvironments, type DeploymentAction } from '@pipewright/core'
+import { ackEnvironment, deploymentPipeline, describeEnvironments, type DeploymentAction } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -65,4 +65,15 @@ export function registerEnvironments(app: FastifyInstance, ctx: ServerContext): 
     config: { permission: 'operate' },
     schema: { summary: 'Roll back to the previous (or a given) version', tags: ['environments'], params: envParams, body: rollbackBodySchema, response: { 202: acceptedSchema } },
   }, async (request, reply) => reply.status(202).send(await start(request.params.name, { kind: 'rollback', ...(request.body?.to ? { toVersion: request.body.to } : {}) }, actorOf(request).name)))
+
+  api.post('/api/environments/:name/ack', {
+    config: { permission: 'operate' },
+    schema: { summary: 'Acknowledge the latch an automatic rollback left: deploys are allowed again', tags: ['environments'], params: envParams, body: z.strictObject({ comment: z.string().max(2000).optional() }).optional(), response: { 200: z.object({ environment: z.string(), by: z.string(), at: z.number() }) } },
+  }, async (request) => {
+    await owner(ctx, request.params.name)
+    const by = actorOf(request).name
+    const at = ctx.now()
+    await ackEnvironment(ctx.store, request.params.name, { by, at, ...(request.body?.comment ? { comment: request.body.comment } : {}) })
+    return { environment: request.params.name, by, at }
+  })
 }

@@ -1,6 +1,7 @@
 import { durationSchema, z } from '@pipewright/plugin-api'
 import { globEscape } from '../security/paths.js'
 import { analysisSchema, deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema } from './environment-schema.js'
+import { triggerSchema } from './trigger-schema.js'
 
 export { deploySpecSchema, ENVIRONMENT_NAME_PATTERN, environmentSchema, strategySchema } from './environment-schema.js'
 
@@ -137,6 +138,7 @@ export const pipelineSchema = z
       .record(z.string().regex(ENVIRONMENT_NAME_PATTERN, 'Environment names are lower case letters, digits and -'), environmentSchema)
       .optional()
       .describe('Where `deploy:` stages put versions: each environment with its url, target, instances, health check and protection rules.'),
+    on: triggerSchema.optional(),
     notify: z.array(notifyRouteSchema).optional().describe('Notifications: which events go to which notifier. A failing notifier never fails the run: it retries, then the failure is recorded (`pipewright show`).'),
     server: serverSchema.optional().describe('The Pipewright server this pipeline reports to: notifications link to its runs (PIPEWRIGHT_SERVER_URL overrides).'),
     stages: z.record(z.string().regex(STAGE_ID_PATTERN, 'Stage ids are letters, digits, _ and -'), stageSchema).describe('The stages; their ids are the keys.'),
