@@ -133,8 +133,13 @@ stages:
 `)
     const run = await runFile(project.file, {}, { store, clock })
     expect(run.result.status).toBe('succeeded')
-    for (const w of writers) expect(w).toMatch(/ ← record\/recorder\.ts$/)
-    expect([...writers].map((w) => w.split(' ')[0]).sort()).toEqual(['addArtifact', 'appendEvents', 'appendLogs', 'createRun', 'putCache', 'putStage', 'updateRun'])
+    // Run records have one writer, the recorder; the audit trail (its own append-only, hash-chained
+    // log, not a run record) has one too, the run's audit listener.
+    const runWriters = [...writers].filter((w) => !w.startsWith('appendAudit '))
+    for (const w of runWriters) expect(w).toMatch(/ ← record\/recorder\.ts$/)
+    expect(runWriters.map((w) => w.split(' ')[0]).sort()).toEqual(['addArtifact', 'appendEvents', 'appendLogs', 'createRun', 'putCache', 'putStage', 'updateRun'])
+    expect([...writers].filter((w) => w.startsWith('appendAudit '))).toEqual(['appendAudit ← record/audit.ts'])
+    expect((await inner.listAudit()).every((e) => e.at > 1_700_000_000_000 && e.at < 1_700_000_100_000)).toBe(true)
     const events = await inner.getEvents(run.result.id)
     const stamped = events.map((e) => e.at)
     expect(stamped.every((at) => at > 1_700_000_000_000 && at < 1_700_000_100_000)).toBe(true)
