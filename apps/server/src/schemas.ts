@@ -97,7 +97,32 @@ export const environmentSchema = z.object({
   pipeline: z.string(),
   url: z.string().optional(),
   current: z.object({ version: z.string(), deploymentId: z.string(), deployedAt: z.number() }).optional(),
-  health: z.object({ status: z.string(), at: z.number() }).optional(),
+  /**
+   * The newest health record (a verdict of verification, analysis or continuous monitoring, or a
+   * monitor's sample, whichever is newer); without any, the last deployment's outcome (`source: deployment`).
+   */
+  health: z.object({
+    status: z.string(),
+    at: z.number(),
+    source: z.enum(['verify', 'analysis', 'watch', 'deployment']),
+    kind: z.enum(['verdict', 'sample', 'deployment']),
+    reason: z.string().optional(),
+    verdict: z.string().optional(),
+    monitor: z.string().optional(),
+    values: z.record(z.string(), z.number()).optional(),
+    runId: z.string().optional(),
+  }).optional(),
+  /** The latch an automatic rollback left (`active` until someone acknowledges it; then `ack` says who). */
+  latch: z.object({
+    active: z.boolean(),
+    reason: z.string(),
+    latchedAt: z.number(),
+    runId: z.string().optional(),
+    stageId: z.string().optional(),
+    deploymentId: z.string().optional(),
+    version: z.string().optional(),
+    ack: z.object({ by: z.string(), at: z.number(), comment: z.string().optional() }).optional(),
+  }).optional(),
   lock: z.object({
     holder: z.object({ runId: z.string(), stageId: z.string() }).optional(),
     queue: z.array(z.object({ runId: z.string(), stageId: z.string() })),

@@ -122,4 +122,24 @@ describe('server actions and roles over real HTTP', () => {
     const ack = await t.api('/api/environments/production/ack', { as: 'operator', json: {} })
     expect((await ack.json() as Json).error.code).toBe('PW_ERR_ENVIRONMENT_NOT_LATCHED')
   })
+
+  it('tells an environment\'s health from its stored health history: the newest verdict or sample, else the last deployment', async () => {
+    const production = async () => ((await (await t.api('/api/environments', { as: 'viewer' })).json()) as Json[]).find((e) => e.name === 'production')
+    // No health records yet: at most the last deployment's outcome speaks.
+    expect((await production()).health?.source ?? 'deployment').toBe('deployment')
+    const now = Date.now()
+    await t.engine.store.addHealthRecords([
+      { environment: 'production', at: now - 3000, source: 'watch', kind: 'sample', healthy: true, monitor: 'errors', values: { 'error-rate': 0.01 } },
+      { environment: 'production', at: now - 2000, source: 'watch', kind: 'verdict', healthy: false, verdict: 'unhealthy', reason: 'error-rate 0.4 > 0.05' },
+    ])
+    expect((await production()).health).toEqual({ status: 'unhealthy', at: now - 2000, source: 'watch', kind: 'verdict', verdict: 'unhealthy', reason: 'error-rate 0.4 > 0.05' })
+    // A newer sample is the latest word.
+    await t.engine.store.addHealthRecords([{ environment: 'production', at: now - 1000, source: 'watch', kind: 'sample', healthy: true, monitor: 'errors', values: { 'error-rate': 0.02 } }])
+    expect((await production()).health).toEqual({ status: 'healthy', at: now - 1000, source: 'watch', kind: 'sample', monitor: 'errors', values: { 'error-rate': 0.02 } })
+    // Another environment's records never leak in; the schema is in the OpenAPI document.
+    await t.engine.store.addHealthRecords([{ environment: 'staging', at: now, source: 'verify', kind: 'verdict', healthy: false, reason: 'elsewhere' }])
+    expect((await production()).health.status).toBe('healthy')
+    const openapi = JSON.stringify(await (await t.api('/openapi.json', { as: null })).json())
+    expect(openapi).toContain('latchedAt')
+  })
 })

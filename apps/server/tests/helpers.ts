@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '@pipewright/core'
+import { createEngine, type Engine, type EngineOptions } from '@pipewright/core'
 import deployPlugin from '@pipewright/plugin-deploy'
 import gitPlugin from '@pipewright/plugin-git'
 import { createSqliteStore } from '@pipewright/store-sqlite'
@@ -23,7 +23,8 @@ export function tempDir(prefix = 'pw-server-'): string {
 }
 
 /** A real server on 127.0.0.1 (a free port) over a real engine and SQLite store in a temp dir. */
-export async function startTestServer(pipelines: Record<string, string>, extra: Partial<ServerOptions> & { dir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(pipelines: Record<string, string>, extra: Partial<ServerOptions> & { dir?: string; services?: EngineOptions['services'] } = {}): Promise<TestServer> {
+  const { services, ...options } = extra
   const dir = extra.dir ?? tempDir()
   const files = Object.entries(pipelines).map(([name, text]) => {
     const file = join(dir, name)
@@ -31,8 +32,8 @@ export async function startTestServer(pipelines: Record<string, string>, extra: 
     return file
   })
   const store = createSqliteStore({ dir: join(dir, '.pipewright') })
-  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin, gitPlugin] })
-  const server = await createServer({ engine, pipelines: files, ...extra })
+  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin, gitPlugin], ...(services ? { services } : {}) })
+  const server = await createServer({ engine, pipelines: files, ...options })
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const tokens = {} as TestServer['tokens']
   for (const role of ['viewer', 'operator', 'approver', 'admin'] as const) await store.revokeApiToken(`${role}-user`, Date.now())

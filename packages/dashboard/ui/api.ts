@@ -84,6 +84,8 @@ export const api = {
   environments: () => request<EnvironmentView[] | { environments: EnvironmentView[] }>('/api/environments'),
   deployments: (env: string, limit = 20) =>
     request<{ deployments: DeploymentView[] }>(`/api/environments/${encodeURIComponent(env)}/deployments${query({ limit })}`),
+  ack: (env: string, comment?: string) =>
+    request<{ environment: string; by: string; at: number }>(`/api/environments/${encodeURIComponent(env)}/ack`, { method: 'POST', body: comment ? { comment } : {} }),
   rollback: (env: string) => request<{ id?: string }>(`/api/environments/${encodeURIComponent(env)}/rollback`, { method: 'POST', body: {} }),
 }
 

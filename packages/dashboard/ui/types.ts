@@ -62,7 +62,8 @@ export interface EnvironmentView {
   pipeline?: string
   url?: string
   current?: { version: string; deploymentId?: string; deployedAt?: number }
-  health?: { status: string; at?: number; reason?: string }
+  health?: { status: string; at?: number; reason?: string; source?: string; kind?: string; verdict?: string; monitor?: string; values?: Record<string, number> }
+  latch?: { active: boolean; reason: string; latchedAt: number; runId?: string; version?: string; ack?: { by: string; at: number; comment?: string } }
   lock?: { holder?: { runId: string; stageId: string }; queue: Array<{ runId: string; stageId: string }> }
 }
 

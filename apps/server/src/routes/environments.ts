@@ -17,6 +17,39 @@ async function owner(ctx: ServerContext, name: string): Promise<RegisteredPipeli
   throw new PipewrightError('PW_ERR_ENVIRONMENT_NOT_FOUND', `No registered pipeline declares an environment "${name}"`, { details: names.length ? `Environments: ${names.join(', ')}.` : 'Declare environments under `environments:` in a pipeline file the server runs.' })
 }
 
+type Overview = Awaited<ReturnType<typeof describeEnvironments>>[number]
+type Health = NonNullable<z.infer<typeof environmentSchema>['health']>
+
+/** An environment's health from its stored health history: the newest verdict or sample; else its last deployment's outcome. */
+export function healthOf(env: Overview): Health | undefined {
+  const { verdict } = env.health
+  const [sample] = env.health.samples
+  const record = verdict && (!sample || verdict.at >= sample.at) ? verdict : sample
+  if (record) {
+    return {
+      status: record.healthy ? 'healthy' : 'unhealthy', at: record.at, source: record.source, kind: record.kind,
+      ...(record.reason ? { reason: record.reason } : {}),
+      ...(record.verdict ? { verdict: record.verdict } : {}),
+      ...(record.monitor ? { monitor: record.monitor } : {}),
+      ...(record.values ? { values: record.values } : {}),
+      ...(record.runId ? { runId: record.runId } : {}),
+    }
+  }
+  if (!env.last) return undefined
+  return { status: env.last.outcome === 'succeeded' ? 'healthy' : env.last.outcome, at: env.last.finishedAt, source: 'deployment', kind: 'deployment', ...(env.last.runId ? { runId: env.last.runId } : {}) }
+}
+
+function latchOf(env: Overview): z.infer<typeof environmentSchema>['latch'] {
+  const l = env.latch
+  if (!l) return undefined
+  return {
+    active: !l.ack, reason: l.reason, latchedAt: l.latchedAt,
+    ...(l.runId ? { runId: l.runId } : {}), ...(l.stageId ? { stageId: l.stageId } : {}),
+    ...(l.deploymentId ? { deploymentId: l.deploymentId } : {}), ...(l.version ? { version: l.version } : {}),
+    ...(l.ack ? { ack: { by: l.ack.by, at: l.ack.at, ...(l.ack.comment ? { comment: l.ack.comment } : {}) } } : {}),
+  }
+}
+
 async function overview(ctx: ServerContext) {
   const seen = new Set<string>()
   const out: Array<z.infer<typeof environmentSchema>> = []
@@ -25,10 +58,13 @@ async function overview(ctx: ServerContext) {
     for (const env of await describeEnvironments(ctx.store, loaded.spec)) {
       if (seen.has(env.name)) continue
       seen.add(env.name)
+      const health = healthOf(env)
+      const latch = latchOf(env)
       out.push({
         name: env.name, pipeline: pipeline.name, url: env.url,
         ...(env.current ? { current: { version: env.current.version, deploymentId: env.current.id, deployedAt: env.current.finishedAt } } : {}),
-        ...(env.last ? { health: { status: env.last.outcome === 'succeeded' ? 'healthy' : env.last.outcome, at: env.last.finishedAt } } : {}),
+        ...(health ? { health } : {}),
+        ...(latch ? { latch } : {}),
         lock: {
           ...(env.lock.holder ? { holder: { runId: env.lock.holder.runId, stageId: env.lock.holder.stageId } } : {}),
           queue: env.lock.queue.map((q) => ({ runId: q.runId, stageId: q.stageId })),

@@ -2,23 +2,38 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, waitFor, type TestServer } from '../helpers.js'
+import { activeLatch, DEPLOYER, getEnvironmentLatch, latchEnvironment } from '@pipewright/core'
+import { connectAgent, createAgentDeployer, probeAgent } from '@pipewright/agent'
+import { createServer as createNetServer } from 'node:net'
+import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers.js'
 import { assertBrowserPrerequisites, launchBrowser, signIn } from './browser.js'
 
 // The dashboard in Debian's Chromium (playwright-core) against the real server on 127.0.0.1, a
 // real engine and SQLite store, and real pipeline runs. Nothing is mocked.
-const DEPLOY = `name: release
+// The release the deploy stage puts into production: a tiny HTTP service answering with its version.
+const SERVICE = `import { createServer } from 'node:http'
+import { readFileSync } from 'node:fs'
+const version = readFileSync(new URL('./version.txt', import.meta.url), 'utf8').trim()
+createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.end(JSON.stringify({ version }))
+}).listen(Number(process.env.PORT), '127.0.0.1')
+`
+
+const deployPipeline = (port: number) => `name: release
 environments:
   production:
-    url: http://127.0.0.1:18951
-    target: { uses: deploy/process, with: { command: [node, server.js] } }
+    url: http://127.0.0.1:${port}
+    target: { uses: deploy/process, with: { command: [node, server.mjs] } }
+    health: { path: /healthz, interval: 100ms, startup-timeout: 5s }
     protection: { approvals: 1 }
 stages:
-  check:
-    run: echo checked
+  build:
+    run: mkdir -p dist && cp server.mjs dist/ && echo 2.0.0 > dist/version.txt
+    artifacts: [dist/**]
   ship:
-    needs: [check]
-    deploy: { environment: production, version: "2.0.0" }
+    needs: [build]
+    deploy: { environment: production, version: "2.0.0", from: build/dist }
 `
 
 const PIPELINE = `name: shop
@@ -37,17 +52,37 @@ stages:
     run: echo packaged
 `
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
 describe('dashboard in a browser', { timeout: 120_000 }, () => {
   let t: TestServer
   let browser: Browser
+  let port: number
+  // The real deployment agent the CLI uses, under the test's own home (started on the first deploy).
+  const dir = tempDir()
+  const home = join(dir, '.pipewright')
   beforeAll(async () => {
     assertBrowserPrerequisites()
-    t = await startTestServer({ 'pipewright.yml': PIPELINE, 'release.yml': DEPLOY })
+    port = await freePort()
+    writeFileSync(join(dir, 'server.mjs'), SERVICE)
+    t = await startTestServer({ 'pipewright.yml': PIPELINE, 'release.yml': deployPipeline(port) }, { dir, services: [{ token: DEPLOYER, useValue: createAgentDeployer({ home, cwd: dir }) }] })
     browser = await launchBrowser()
   })
   afterAll(async () => {
     await browser?.close()
     await t?.close()
+    // Whatever happened, the agent and the instances it started stop with the test.
+    if (await probeAgent(home)) await (await connectAgent(home)).stop({ all: true })
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('refuses an unknown token, signs in with a real one (kept for the tab) and lists runs with status, trigger and pipeline', async () => {
@@ -114,7 +149,7 @@ describe('dashboard in a browser', { timeout: 120_000 }, () => {
     }
   })
 
-  it('a waiting deployment: a viewer sees why but no approve button; an approver approves it and the run goes on', async () => {
+  it('a waiting deployment: a viewer sees why but no approve button; an approver approves it and it proceeds: deployed, the run succeeds', async () => {
     const { id } = await (await t.api('/api/runs', { as: 'operator', json: { pipeline: 'release' } })).json() as { id: string }
     await waitFor(async () => ((await t.engine.runs.stages(id)).some((s) => s.status === 'waiting' && s.waiting?.kind === 'approval') ? true : undefined))
     const viewer = await browser.newPage()
@@ -137,16 +172,70 @@ describe('dashboard in a browser', { timeout: 120_000 }, () => {
       await expect.poll(() => node.getAttribute('data-status')).toBe('waiting')
       // An approver cannot cancel (that is an operator's power).
       expect(await approver.locator('[data-action="cancel"]').count()).toBe(0)
+      // The page follows the stage live: it leaves `waiting`, deploys (running) and succeeds.
+      const seen = new Set<string>()
+      const watcher = setInterval(() => void node.getAttribute('data-status').then((s) => s && seen.add(s), () => undefined), 25)
       await approver.click('[data-action="approve"]')
-      // The approval reaches the waiting run, which goes on: the stage leaves `waiting` on the page,
-      // live. (No deployer is registered in this server, so the deploy itself then fails, naming it.)
-      await expect.poll(() => node.getAttribute('data-status'), { timeout: 20_000 }).not.toBe('waiting')
-      await expect.poll(() => approver.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('failed')
+      try {
+        await expect.poll(() => node.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded')
+      } finally {
+        clearInterval(watcher)
+      }
+      expect(seen.has('waiting')).toBe(true)
+      expect(seen.has('running') || seen.has('succeeded')).toBe(true)
+      await expect.poll(() => approver.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('succeeded')
+      // The environment really serves the new release, over HTTP.
+      const served = await (await fetch(`http://127.0.0.1:${port}/`)).json() as { version: string }
+      expect(served.version).toBe('2.0.0')
+      const deployments = await t.engine.store.listDeployments({ environment: 'production', limit: 1 })
+      expect(deployments.map((d) => [d.version, d.outcome, d.runId])).toEqual([['2.0.0', 'succeeded', id]])
       expect(await approver.locator('[data-action="approve"]').count()).toBe(0)
       const approvals = await t.engine.store.listApprovals(id, 'ship')
       expect(approvals.map((a) => [a.by, a.decision])).toEqual([['approver-user', 'approved']])
     } finally {
       await approver.close()
+    }
+  })
+
+  it('a latched environment: a viewer sees the latch but no Acknowledge; an operator acknowledges it with a comment after a confirm step', async () => {
+    // Seeded the way core's automatic rollback writes it (latchEnvironment into the store's named state).
+    await t.engine.store.addHealthRecords([{ environment: 'production', at: Date.now(), source: 'analysis', kind: 'verdict', healthy: false, verdict: 'failed', reason: 'error-rate 0.4 > 0.05' }])
+    await latchEnvironment(t.engine.store, { environment: 'production', reason: 'error-rate 0.4 > 0.05 (analysis)', latchedAt: Date.now(), version: '2.0.0', runId: 'run-that-rolled-back' })
+    const viewer = await browser.newPage()
+    try {
+      await signIn(viewer, t.url, t.tokens.viewer)
+      await viewer.goto(`${t.url}/#/environments`)
+      const latch = viewer.locator('.env[data-env="production"] .latch')
+      await latch.waitFor()
+      expect(await latch.textContent()).toContain('2.0.0 was rolled back automatically')
+      expect(await latch.textContent()).toContain('error-rate 0.4 > 0.05 (analysis)')
+      expect(await viewer.locator('[data-action="ack"]').count()).toBe(0)
+      // Health comes from the stored health history (the analysis' verdict), not the last deploy's success.
+      const health = viewer.locator('.env[data-env="production"] [data-health]')
+      expect([await health.getAttribute('data-health'), await health.getAttribute('data-health-source')]).toEqual(['unhealthy', 'analysis'])
+    } finally {
+      await viewer.close()
+    }
+    const operator = await browser.newPage()
+    try {
+      await signIn(operator, t.url, t.tokens.operator)
+      await operator.goto(`${t.url}/#/environments`)
+      const env = operator.locator('.env[data-env="production"]')
+      await env.locator('.latch').waitFor()
+      await operator.click('[data-action="ack"]')
+      // The first click only asks: nothing is acknowledged yet.
+      await operator.locator('[data-action="confirm-ack"]').waitFor()
+      expect((await activeLatch(t.engine.store, 'production'))?.reason).toBe('error-rate 0.4 > 0.05 (analysis)')
+      await operator.fill('input[name="ack-comment"]', 'fixed the query, 2.0.1 next')
+      await operator.click('[data-action="confirm-ack"]')
+      await expect.poll(() => env.locator('.latch').count(), { timeout: 20_000 }).toBe(0)
+      expect(await activeLatch(t.engine.store, 'production')).toBeUndefined()
+      const stored = await getEnvironmentLatch(t.engine.store, 'production')
+      expect(stored?.ack).toMatchObject({ by: 'operator-user', comment: 'fixed the query, 2.0.1 next' })
+      const [listed] = await (await t.api('/api/environments', { as: 'viewer' })).json() as Array<{ name: string; latch?: { active: boolean; ack?: { by: string } } }>
+      expect(listed?.latch).toMatchObject({ active: false, ack: { by: 'operator-user' } })
+    } finally {
+      await operator.close()
     }
   })
 })

@@ -85,8 +85,9 @@ function Environment({ env, me, onChanged }: { env: EnvironmentView; me: Me; onC
           {version ? <>serving <strong class="mono">{version}</strong> <span class="muted">{formatAgo(env.current?.deployedAt)}</span></> : <span class="muted">nothing deployed</span>}
         </span>
         {env.health && (
-          <span class={`chip health-${env.health.status}`} title={env.health.reason ?? ''}>
+          <span class={`chip health-${env.health.status}`} data-health={env.health.status} data-health-source={env.health.source ?? ''} title={healthTitle(env.health)}>
             health: {env.health.status}
+            {env.health.source && env.health.source !== 'deployment' && <span class="muted"> ({env.health.source} {formatAgo(env.health.at)})</span>}
           </span>
         )}
         <div class="spacer" />
@@ -127,8 +128,71 @@ function Environment({ env, me, onChanged }: { env: EnvironmentView; me: Me; onC
           </span>
         )}
       </p>
+      {env.latch?.active && <Latch env={env} me={me} onChanged={onChanged} />}
       {error && <p class="error" role="alert">{error}</p>}
       <History history={history} />
+    </div>
+  )
+}
+
+/** The health chip's tooltip: the record's reason, verdict and monitor values. */
+function healthTitle(h: NonNullable<EnvironmentView['health']>): string {
+  const values = h.values ? Object.entries(h.values).map(([k, v]) => `${k}=${v}`).join(', ') : ''
+  return [h.reason, h.verdict && `verdict: ${h.verdict}`, h.monitor && `monitor: ${h.monitor}`, values].filter(Boolean).join(' · ')
+}
+
+/** A latched environment (after an automatic rollback): why, and for operators an Acknowledge with a confirm step and a comment. */
+function Latch({ env, me, onChanged }: { env: EnvironmentView; me: Me; onChanged: () => void }) {
+  const latch = env.latch!
+  const [confirming, setConfirming] = useState(false)
+  const [comment, setComment] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | undefined>()
+  async function ack() {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await api.ack(env.name, comment.trim() || undefined)
+      setConfirming(false)
+      onChanged()
+    } catch (err) {
+      setError(describe(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div class="latch" role="status" data-latched={env.name}>
+      <p>
+        <strong>Latched</strong> {formatAgo(latch.latchedAt)}: {latch.version ? <><span class="mono">{latch.version}</span> was rolled back automatically</> : 'an automatic rollback'}
+        {latch.runId && <> (<a href={runHref(latch.runId)} class="mono">run {latch.runId.slice(0, 8)}</a>)</>} — {latch.reason}. Deploys here are refused until someone acknowledges it.
+      </p>
+      {can.operate(me.role) && !confirming && (
+        <button class="btn" data-action="ack" onClick={() => setConfirming(true)}>
+          Acknowledge
+        </button>
+      )}
+      {confirming && (
+        <form
+          class="confirm"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void ack()
+          }}
+        >
+          <label>
+            What was done?{' '}
+            <input name="ack-comment" maxLength={2000} value={comment} onInput={(e) => setComment((e.target as HTMLInputElement).value)} placeholder="e.g. fixed the migration, 2.0.1 is ready" />
+          </label>{' '}
+          <button type="submit" class="btn btn-danger" data-action="confirm-ack" disabled={busy}>
+            Acknowledge: allow deploys again
+          </button>{' '}
+          <button type="button" class="btn" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
     </div>
   )
 }
