@@ -1,5 +1,6 @@
 import { PipewrightError } from '@pipewright/plugin-api'
-import type { ApiTokenRecord, Store } from '@pipewright/store-api'
+import { recordAudit } from '@pipewright/core'
+import type { ApiTokenRecord, AuditEntryInput, Store } from '@pipewright/store-api'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { allows, authenticate, rolesWith, type Permission } from './tokens.js'
 
@@ -11,6 +12,15 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs; default `read`. */
     permission?: Permission
+  }
+}
+
+/** What an API action is about, from its route parameters (`/api/runs/:id…`, `/api/environments/:name…`). */
+function auditSubject(params: Record<string, string | undefined>): AuditEntryInput['subject'] {
+  return {
+    ...(params.name !== undefined ? { environment: params.name } : {}),
+    ...(params.id !== undefined ? { runId: params.id } : {}),
+    ...(params.stageId !== undefined ? { stageId: params.stageId } : {}),
   }
 }
 
@@ -48,14 +58,18 @@ export function installAuth(app: FastifyInstance, store: Store, now: () => numbe
     if (!request.actor || !MUTATING.has(request.method)) return
     const params = (request.params ?? {}) as Record<string, string | undefined>
     const target = params.id ?? params.name ?? (reply.statusCode < 300 ? (request as { createdId?: string }).createdId : undefined)
+    const at = now()
+    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`
     try {
-      await store.addServerAction({
-        at: now(), actor: request.actor.name, role: request.actor.role,
-        action: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
-        ...(target !== undefined ? { target } : {}), status: reply.statusCode,
-      })
+      await store.addServerAction({ at, actor: request.actor.name, role: request.actor.role, action: route, ...(target !== undefined ? { target } : {}), status: reply.statusCode })
     } catch (error) {
       request.log.error({ err: error }, 'could not record the action')
+    }
+    try {
+      // The token's name and role only: never the token, its hash or the request body.
+      await recordAudit(store, { action: 'api.request', actor: request.actor.name, source: 'api', at, subject: auditSubject(params), data: { route, role: request.actor.role, status: reply.statusCode, ...(target !== undefined ? { target } : {}) } })
+    } catch (error) {
+      request.log.error({ err: error }, 'could not append the action to the audit trail')
     }
   })
 }

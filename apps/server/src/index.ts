@@ -1,5 +1,5 @@
 export { createServer } from './server.js'
 export type { PipewrightServer, ServerOptions } from './server.js'
 export type { RegisteredPipeline, ServerContext } from './context.js'
-export { ROLES, allows, authenticate, createApiToken, hashToken } from './tokens.js'
-export type { Permission } from './tokens.js'
+export { ROLES, allows, authenticate, createApiToken, hashToken, revokeApiToken } from './tokens.js'
+export type { Permission, TokenChangeBy } from './tokens.js'

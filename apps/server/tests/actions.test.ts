@@ -81,6 +81,17 @@ describe('server actions and roles over real HTTP', () => {
     expect((await t.api(`/api/runs/${id}/cancel`, { as: 'approver', method: 'POST' })).status).toBe(403)
     expect((await t.api(`/api/runs/${id}/cancel`, { as: 'operator', method: 'POST' })).status).toBe(202)
     await waitFor(async () => ((await t.engine.runs.get(id))?.status === 'cancelled' ? true : undefined))
+    // The audit trail has both attempts, as the tokens' identities (names and roles, never the token).
+    const entries = await waitFor(async () => {
+      const list = (await t.engine.store.listAudit({ runId: id, action: 'api.request' }))
+      return list.length >= 2 ? list : undefined
+    }, 10_000, 'the API audit entries')
+    expect(entries.map((e) => ({ actor: e.actor, source: e.source, subject: e.subject, data: e.data }))).toEqual([
+      { actor: 'approver-user', source: 'api', subject: { runId: id }, data: { route: 'POST /api/runs/:id/cancel', role: 'approver', status: 403, target: id } },
+      { actor: 'operator-user', source: 'api', subject: { runId: id }, data: { route: 'POST /api/runs/:id/cancel', role: 'operator', status: 202, target: id } },
+    ])
+    const trail = JSON.stringify(await t.engine.store.listAudit())
+    for (const token of Object.values(t.tokens)) expect(trail).not.toContain(token)
   })
 
   it('approves as the token identity: viewer and operator get 403, no self-approval, CLI and API approvals count together', async () => {

@@ -1,7 +1,7 @@
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname } from 'node:path'
-import { closeQuietly, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { closeQuietly, identityOf, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
 
@@ -10,6 +10,7 @@ interface TokenFlags {
   name?: string
   role?: string
   json?: boolean
+  as?: string
 }
 
 async function tokenStore(ctx: CommandContext, file: string | undefined) {
@@ -22,12 +23,18 @@ async function tokenStore(ctx: CommandContext, file: string | undefined) {
   return openStore(ctx, dir)
 }
 
+/** Who changes tokens, for the audit trail: --as, else git's user, else the OS user. */
+async function changedBy(ctx: CommandContext, flags: TokenFlags): Promise<string> {
+  return (await identityOf(ctx, flags.as, false)) ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'unknown'
+}
+
 async function create(ctx: CommandContext, flags: TokenFlags): Promise<number> {
   if (!flags.name || !flags.role) throw new PipewrightError('PW_ERR_USAGE', 'token create needs --name and --role', { details: 'e.g. pipewright token create --name alice --role approver' })
   const { createApiToken } = await import('@pipewright/server')
+  const actor = await changedBy(ctx, flags)
   const { store, home } = await tokenStore(ctx, flags.file)
   try {
-    const { token, record } = await createApiToken(store, { name: flags.name, role: flags.role })
+    const { token, record } = await createApiToken(store, { name: flags.name, role: flags.role, actor, source: 'cli' })
     if (flags.json) println(ctx.io.stdout, JSON.stringify({ name: record.name, role: record.role, token }, null, 2))
     else {
       println(ctx.io.stdout, token)
@@ -53,9 +60,11 @@ async function list(ctx: CommandContext, flags: TokenFlags): Promise<number> {
 }
 
 async function revoke(ctx: CommandContext, name: string, flags: TokenFlags): Promise<number> {
+  const { revokeApiToken } = await import('@pipewright/server')
+  const actor = await changedBy(ctx, flags)
   const { store } = await tokenStore(ctx, flags.file)
   try {
-    if (!(await store.revokeApiToken(name, Date.now()))) throw new PipewrightError('PW_ERR_USAGE', `No live token named ${name}`, { details: 'See the names with `pipewright token list`.' })
+    if (!(await revokeApiToken(store, { name, actor, source: 'cli' }))) throw new PipewrightError('PW_ERR_USAGE', `No live token named ${name}`, { details: 'See the names with `pipewright token list`.' })
     println(ctx.io.stdout, `Revoked the token of ${name}: requests with it get 401 from now on.`)
     return 0
   } finally {
@@ -71,6 +80,7 @@ export function registerToken(program: Command, rt: CliRuntime): void {
     .option('--role <role>', 'viewer (read), operator (trigger, cancel, retry, deploy), approver (approve/reject), admin (all, tokens)')
     .option('-f, --file <file>', 'pipeline file whose store to use (default: found from the current directory)')
     .option('--json', 'print { name, role, token } as JSON')
+    .option('--as <name>', 'who creates it, for the audit trail (default: git user.name, else $USER)')
     .addHelpText('after', '\nExamples:\n  $ pipewright token create --name alice --role approver\n  $ pipewright token create --name ci-bot --role operator --json')
     .action(action(rt, (ctx, flags: TokenFlags) => create(ctx, flags)))
   token.command('list')
@@ -81,6 +91,7 @@ export function registerToken(program: Command, rt: CliRuntime): void {
   token.command('revoke')
     .description('Revoke the live token of a name')
     .argument('<name>', 'the token\'s name')
+    .option('--as <name>', 'who revokes it, for the audit trail (default: git user.name, else $USER)')
     .option('-f, --file <file>', 'pipeline file whose store to use')
     .action(action(rt, (ctx, name: string, flags: TokenFlags) => revoke(ctx, name, flags)))
 }

@@ -109,7 +109,7 @@ export function registerEnvironments(app: FastifyInstance, ctx: ServerContext): 
     await owner(ctx, request.params.name)
     const by = actorOf(request).name
     const at = ctx.now()
-    await ackEnvironment(ctx.store, request.params.name, { by, at, ...(request.body?.comment ? { comment: request.body.comment } : {}) })
+    await ackEnvironment(ctx.store, request.params.name, { by, at, source: 'api', ...(request.body?.comment ? { comment: request.body.comment } : {}) })
     return { environment: request.params.name, by, at }
   })
 }

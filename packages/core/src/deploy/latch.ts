@@ -1,5 +1,6 @@
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Store } from '@pipewright/store-api'
+import { recordAudit } from '../record/audit.js'
 
 /**
  * An environment's latch: set by an automatic rollback, it refuses deploys there (rollbacks still
@@ -36,7 +37,7 @@ export async function latchEnvironment(store: Store, latch: Omit<EnvironmentLatc
 }
 
 /** Acknowledges an environment's latch; PW_ERR_ENVIRONMENT_NOT_LATCHED when none holds. */
-export async function ackEnvironment(store: Store, environment: string, ack: { by: string; at: number; comment?: string }): Promise<EnvironmentLatch> {
+export async function ackEnvironment(store: Store, environment: string, ack: { by: string; at: number; comment?: string; source?: string }): Promise<EnvironmentLatch> {
   const latch = await activeLatch(store, environment)
   if (!latch) {
     throw new PipewrightError('PW_ERR_ENVIRONMENT_NOT_LATCHED', `${environment} is not latched: there is nothing to acknowledge`, {
@@ -45,6 +46,11 @@ export async function ackEnvironment(store: Store, environment: string, ack: { b
   }
   const acked: EnvironmentLatch = { ...latch, ack: { by: ack.by, at: ack.at, ...(ack.comment ? { comment: ack.comment } : {}) } }
   await store.setState(key(environment), acked)
+  await recordAudit(store, {
+    action: 'environment.acked', actor: ack.by, at: ack.at, source: ack.source ?? 'cli',
+    subject: { environment, ...(latch.runId ? { runId: latch.runId } : {}), ...(latch.deploymentId ? { deploymentId: latch.deploymentId } : {}) },
+    data: { version: latch.version ?? null, reason: latch.reason, latchedAt: latch.latchedAt, comment: ack.comment ?? null },
+  })
   return acked
 }
 
