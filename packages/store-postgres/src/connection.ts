@@ -64,7 +64,8 @@ export function parsePostgresUrl(url: string, options: { schema?: string; poolSi
     user: decodeURIComponent(parsed.username) || 'postgres',
     database,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    // Also how long a query waits for a free pooled connection: a burst (100 webhook runs) must queue, not fail.
+    connectionTimeoutMillis: 30_000,
     idleTimeoutMillis: 10_000,
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(sslmode && sslmode !== 'disable' ? { ssl: sslmode === 'require' ? { rejectUnauthorized: false } : true } : {}),
