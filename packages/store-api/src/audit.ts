@@ -123,3 +123,26 @@ function headProblems(last: AuditEntry | undefined, head: AuditHead, what: strin
   }
   return []
 }
+
+/** An audit entry as SQL stores keep it: subject and data as JSON text (`null` when absent). */
+export interface AuditRow {
+  seq: number
+  at: number
+  action: string
+  actor: string
+  source: string
+  subject: string
+  data: string
+  prev_hash: string
+  hash: string
+}
+
+/** Reads a stored row back into the entry that was hashed (absent subject/data stay absent). */
+export function auditRowToEntry(row: AuditRow): AuditEntry {
+  const entry: AuditEntry = { seq: row.seq, at: row.at, action: row.action, actor: row.actor, source: row.source, prevHash: row.prev_hash, hash: row.hash }
+  const subject = JSON.parse(row.subject) as AuditEntry['subject'] | null
+  const data = JSON.parse(row.data) as AuditEntry['data'] | null
+  if (subject !== null && subject !== undefined) entry.subject = subject
+  if (data !== null && data !== undefined) entry.data = data
+  return entry
+}

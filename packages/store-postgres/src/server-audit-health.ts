@@ -1,34 +1,13 @@
 import type { Pool } from 'pg'
 import { PipewrightError } from '@pipewright/plugin-api'
 import {
-  AUDIT_HEAD_KEY, chainAuditEntry,
-  type ApiTokenRecord, type ApiTokenRole, type AuditEntry, type AuditEntryInput, type AuditFilter, type AuditHead, type HealthFilter, type HealthRecord, type ServerActionRecord,
+  AUDIT_HEAD_KEY, auditRowToEntry, chainAuditEntry,
+  type ApiTokenRecord, type ApiTokenRole, type AuditEntry, type AuditEntryInput, type AuditRow, type AuditFilter, type AuditHead, type HealthFilter, type HealthRecord, type ServerActionRecord,
 } from '@pipewright/store-api'
 import { transaction } from './environments.js'
 
 /** Serializes audit appends across every process and host on the database (transaction-scoped). */
 const AUDIT_LOCK = 'pipewright.audit'
-
-interface AuditRow {
-  seq: number
-  at: number
-  action: string
-  actor: string
-  source: string
-  subject: string
-  data: string
-  prev_hash: string
-  hash: string
-}
-
-function rowToEntry(row: AuditRow): AuditEntry {
-  const entry: AuditEntry = { seq: row.seq, at: row.at, action: row.action, actor: row.actor, source: row.source, prevHash: row.prev_hash, hash: row.hash }
-  const subject = JSON.parse(row.subject) as AuditEntry['subject'] | null
-  const data = JSON.parse(row.data) as AuditEntry['data'] | null
-  if (subject !== null && subject !== undefined) entry.subject = subject
-  if (data !== null && data !== undefined) entry.data = data
-  return entry
-}
 
 /**
  * The audit trail on PostgreSQL. An append is one transaction under an advisory lock: the head is
@@ -67,7 +46,7 @@ export class AuditTable {
     if (filter.deploymentId !== undefined) where.push(`(subject::jsonb ->> 'deploymentId') = ${param(filter.deploymentId)}`)
     const limit = filter.limit !== undefined ? ` LIMIT ${param(Math.max(0, filter.limit))}` : ''
     const { rows } = await this.pool.query<AuditRow>(`SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${limit}`, values)
-    return rows.map(rowToEntry)
+    return rows.map(auditRowToEntry)
   }
 }
 

@@ -1,26 +1,5 @@
 import type Database from 'better-sqlite3'
-import { AUDIT_HEAD_KEY, chainAuditEntry, type AuditEntry, type AuditEntryInput, type AuditFilter, type AuditHead } from '@pipewright/store-api'
-
-interface AuditRow {
-  seq: number
-  at: number
-  action: string
-  actor: string
-  source: string
-  subject: string
-  data: string
-  prev_hash: string
-  hash: string
-}
-
-function rowToEntry(row: AuditRow): AuditEntry {
-  const entry: AuditEntry = { seq: row.seq, at: row.at, action: row.action, actor: row.actor, source: row.source, prevHash: row.prev_hash, hash: row.hash }
-  const subject = JSON.parse(row.subject) as AuditEntry['subject']
-  const data = JSON.parse(row.data) as AuditEntry['data']
-  if (subject !== null && subject !== undefined) entry.subject = subject
-  if (data !== null && data !== undefined) entry.data = data
-  return entry
-}
+import { AUDIT_HEAD_KEY, auditRowToEntry, chainAuditEntry, type AuditEntry, type AuditEntryInput, type AuditRow, type AuditFilter, type AuditHead } from '@pipewright/store-api'
 
 type Prepare = (sql: string) => Database.Statement
 
@@ -62,6 +41,6 @@ export class AuditTable {
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${filter.limit !== undefined ? ' LIMIT @limit' : ''}`
     const params: Record<string, unknown> = {}
     for (const [name, value] of Object.entries({ ...filter, limit: Math.max(0, filter.limit ?? 0) })) if (value !== undefined && sql.includes(`@${name}`)) params[name] = value
-    return (this.sql(sql).all(params) as AuditRow[]).map(rowToEntry)
+    return (this.sql(sql).all(params) as AuditRow[]).map(auditRowToEntry)
   }
 }
