@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Clock, EventInput, GitInfo, PipewrightEvents, StoredArtifact } from '@pipewright/plugin-api'
 import type { StageRecord, Store } from '@pipewright/store-api'
 import type { ArtifactStore } from '../artifacts/artifact-store.js'
@@ -62,6 +63,8 @@ export class RunSession {
 
   constructor(readonly input: RunSessionInput) {
     this.runId = input.runId
+    // Every running stage listens to this signal, and a run may run any number of stages at once.
+    setMaxListeners(0, this.controller.signal)
   }
 
   get signal(): AbortSignal {

@@ -45,6 +45,22 @@ stages:
     expect(Math.max(...peaks)).toBeLessThanOrEqual(3)
   })
 
+  it('runs many stages at once without a listener-leak warning on the run signal', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
+    try {
+      const stages = Array.from({ length: 16 }, (_, i) => `  s${i}: { run: 'sleep 0.2' }`).join('\n')
+      project = await tempProject(`name: wide\nconcurrency: 16\nstages:\n${stages}\n`)
+      const { result } = await runFile(project.file)
+      expect(result.status).toBe('succeeded')
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('skips dependents of a failed stage while independent branches finish', async () => {
     project = await tempProject(`
 name: fail
