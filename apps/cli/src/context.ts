@@ -65,14 +65,14 @@ export function storeUrl(ctx: CommandContext): string | undefined {
  * Opens the PostgreSQL store named by --store / PIPEWRIGHT_STORE. Loaded only then: commands on
  * the default SQLite store never load the driver.
  */
-async function openSharedStore(url: string, home: string): Promise<Store> {
+async function openSharedStore(url: string, home: string): Promise<{ store: Store; where: string }> {
   const { createPostgresStore, isPostgresUrl, redactUrl } = await import('@pipewright/store-postgres')
   if (!isPostgresUrl(url)) {
     throw new PipewrightError('PW_ERR_STORE_URL', `The store URL ${redactUrl(url)} is not a postgres:// URL`, {
       details: 'Use --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (or PIPEWRIGHT_STORE) for a shared store; for a local directory use --home DIR instead.',
     })
   }
-  return createPostgresStore({ url, artifactDir: join(home, 'artifacts') })
+  return { store: await createPostgresStore({ url, artifactDir: join(home, 'artifacts') }), where: redactUrl(url) }
 }
 
 /**
@@ -80,11 +80,11 @@ async function openSharedStore(url: string, home: string): Promise<Store> {
  * --home / PIPEWRIGHT_HOME / the default for the pipeline directory. The home stays the place for
  * local files (the deployment agent, the artifact cache) either way.
  */
-export async function openStore(ctx: CommandContext, pipelineDir?: string): Promise<{ store: Store; home: string }> {
+export async function openStore(ctx: CommandContext, pipelineDir?: string): Promise<{ store: Store; home: string; where: string }> {
   const home = resolveHome({ home: ctx.globals.home, env: ctx.io.env, pipelineDir: pipelineDir ?? (await defaultPipelineDir(ctx)) })
   const url = storeUrl(ctx)
-  const store = url !== undefined ? await openSharedStore(url, home) : await createSqliteStore({ dir: home })
-  return { store, home }
+  if (url !== undefined) return { ...(await openSharedStore(url, home)), home }
+  return { store: await createSqliteStore({ dir: home }), home, where: home }
 }
 
 /** The store location of the read-only commands: that of the `-f` pipeline's directory, else the default. */
@@ -100,7 +100,7 @@ export async function storeHome(ctx: CommandContext, file: string | undefined): 
 export async function openExistingStore(ctx: CommandContext, file: string | undefined): Promise<{ store: Store | undefined; home: string }> {
   const home = await storeHome(ctx, file)
   const url = storeUrl(ctx)
-  if (url !== undefined) return { store: await openSharedStore(url, home), home }
+  if (url !== undefined) return { store: (await openSharedStore(url, home)).store, home }
   if (!existsSync(join(home, DATABASE_FILE))) return { store: undefined, home }
   return { store: await createSqliteStore({ dir: home }), home }
 }

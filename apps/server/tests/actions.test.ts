@@ -117,8 +117,13 @@ describe('server actions and roles over real HTTP', () => {
     await decideApproval(t.engine.store, { run: id, stageId: 'ship', by: 'carol', decision: 'approved' })
     const approvals = await t.engine.store.listApprovals(id, 'ship')
     expect(approvals.map((a) => a.by).sort()).toEqual(['approver-user', 'carol'])
-    // Approved: the stage stops waiting (no deployer runs here, so the deploy itself then fails).
-    await waitFor(async () => ((await t.engine.runs.get(id))?.status === 'failed' || (await t.engine.runs.get(id))?.status === 'succeeded' ? true : undefined))
+    // Approved by two people: the stage passes its approval gate and goes on to deploy. This server's
+    // engine has no deployer (deploys are tested with the agent elsewhere), so the deploy itself fails
+    // for exactly that reason, which shows the gate let it through.
+    await waitFor(async () => ((await t.engine.runs.get(id))?.status === 'failed' ? true : undefined))
+    const [ship] = await t.engine.runs.stages(id)
+    expect(ship).toMatchObject({ stageId: 'ship', status: 'failed', error: { code: 'PW_ERR_SERVICE_NOT_FOUND' } })
+    expect(ship!.error!.message).toContain('No deployer is registered')
   })
 
   it('lists environments and refuses a deploy from a viewer', async () => {

@@ -110,6 +110,14 @@ describe('two servers on one PostgreSQL store', () => {
     if (repo) rmSync(repo, { recursive: true, force: true })
   }, 60_000)
 
+  it('each server names the PostgreSQL store it serves in its start line, not a local directory', () => {
+    for (const served of servers) {
+      const line = served.output().split('\n').find((l) => l.startsWith('Pipewright server on '))
+      expect(line).toContain('(store postgres://postgres@127.0.0.1:5432/postgres')
+      expect(line).not.toContain(repo)
+    }
+  })
+
   it('100 concurrent deliveries, alternately to each server and each re-sent to the other, start exactly 100 runs', async () => {
     const [a, b] = servers as [Served, Served]
     const deliveries = Array.from({ length: 100 }, (_, i) => ({ id: `delivery-${i}-${randomBytes(4).toString('hex')}`, first: i % 2 === 0 ? a : b, second: i % 2 === 0 ? b : a }))

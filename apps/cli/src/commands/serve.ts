@@ -21,7 +21,7 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
   if (port > 65535) throw new PipewrightError('PW_ERR_USAGE', `--port ${flags.port} is not a TCP port`, { details: 'Use a port from 1 to 65535 (0: any free port).' })
   const files = await Promise.all((flags.file?.length ? flags.file : [undefined]).map((f) => resolvePipelineFile(ctx, f)))
   const pipelineDir = dirname(files[0]!)
-  const { store, home } = await openStore(ctx, pipelineDir)
+  const { store, home, where } = await openStore(ctx, pipelineDir)
   const engine = await openEngine(ctx, store, pipelineDir, { home })
   try {
     const { createServer } = await import('@pipewright/server')
@@ -30,7 +30,7 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
     const server = await createServer({ engine, pipelines: files, webhookSecrets, ...(flags.bodyLimit ? { bodyLimit: parsePositiveInt('--body-limit', flags.bodyLimit)! } : {}) })
     const url = await server.listen({ host: flags.host, port })
     if (!LOCAL_HOSTS.has(flags.host)) println(ctx.io.stderr, ctx.c.yellow(`warning: listening on ${flags.host}, reachable from other machines; put TLS in front of it`))
-    println(ctx.io.stdout, `Pipewright server on ${url} (store ${home}; ${files.length} pipeline${files.length === 1 ? '' : 's'})`)
+    println(ctx.io.stdout, `Pipewright server on ${url} (store ${where}; ${files.length} pipeline${files.length === 1 ? '' : 's'})`)
     println(ctx.io.stdout, `API tokens: pipewright token create --name <you> --role viewer|operator|approver|admin`)
     await new Promise<void>((resolve) => {
       const stop = onInterrupt(() => {
