@@ -1,7 +1,7 @@
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { Command } from 'commander'
 import { dirname } from 'node:path'
-import { closeQuietly, openEngine, openStore, resolvePipelineFile, type CommandContext } from '../context.js'
+import { closeQuietly, openEngine, openStore, resolvePipelineFile, workerQueue, type CommandContext } from '../context.js'
 import { onInterrupt } from '../interrupt.js'
 import { println } from '../io.js'
 import { collect, parsePositiveInt } from '../options.js'
@@ -12,6 +12,8 @@ interface ServeFlags {
   host: string
   port: string
   bodyLimit?: string
+  queue?: string
+  redis?: string
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
@@ -21,8 +23,9 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
   if (port > 65535) throw new PipewrightError('PW_ERR_USAGE', `--port ${flags.port} is not a TCP port`, { details: 'Use a port from 1 to 65535 (0: any free port).' })
   const files = await Promise.all((flags.file?.length ? flags.file : [undefined]).map((f) => resolvePipelineFile(ctx, f)))
   const pipelineDir = dirname(files[0]!)
+  const workers = await workerQueue(ctx, flags)
   const { store, home, where } = await openStore(ctx, pipelineDir)
-  const engine = await openEngine(ctx, store, pipelineDir, { home })
+  const engine = await openEngine(ctx, store, pipelineDir, { home, ...(workers ? { workers } : {}) })
   try {
     const { createServer } = await import('@pipewright/server')
     const secret = (forge: string) => ctx.io.env[`PIPEWRIGHT_WEBHOOK_SECRET_${forge.toUpperCase()}`] || ctx.io.env.PIPEWRIGHT_WEBHOOK_SECRET || undefined
@@ -30,7 +33,8 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
     const server = await createServer({ engine, pipelines: files, webhookSecrets, ...(flags.bodyLimit ? { bodyLimit: parsePositiveInt('--body-limit', flags.bodyLimit)! } : {}) })
     const url = await server.listen({ host: flags.host, port })
     if (!LOCAL_HOSTS.has(flags.host)) println(ctx.io.stderr, ctx.c.yellow(`warning: listening on ${flags.host}, reachable from other machines; put TLS in front of it`))
-    println(ctx.io.stdout, `Pipewright server on ${url} (store ${where}; ${files.length} pipeline${files.length === 1 ? '' : 's'})`)
+    const stagesOn = workers ? `; run: stages on workers of queue ${workers.queue}` : ''
+    println(ctx.io.stdout, `Pipewright server on ${url} (store ${where}; ${files.length} pipeline${files.length === 1 ? '' : 's'}${stagesOn})`)
     println(ctx.io.stdout, `API tokens: pipewright token create --name <you> --role viewer|operator|approver|admin`)
     await new Promise<void>((resolve) => {
       const stop = onInterrupt(() => {
@@ -54,6 +58,8 @@ export function registerServe(program: Command, rt: CliRuntime): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .option('--body-limit <bytes>', 'largest request body accepted; larger ones get 413 before they are read (default 1048576)')
+    .option('--queue <name>', 'send run: stages to `pipewright worker` processes on this queue (needs --store postgres://…); runs-on: labels pick the workers')
+    .option('--redis <url>', 'Redis of the --queue (default: $PIPEWRIGHT_REDIS, else redis://127.0.0.1:6379)')
     .addHelpText(
       'after',
       `
@@ -67,7 +73,8 @@ secret is refused. Pipelines choose their events and schedules with a top-level 
 
 Examples:
   $ pipewright serve
-  $ pipewright serve -f web/pipewright.yml -f api/pipewright.yml --port 9000`,
+  $ pipewright serve -f web/pipewright.yml -f api/pipewright.yml --port 9000
+  $ pipewright --store postgres://ci@db:5432/pipewright serve --queue default   (stages on workers)`,
     )
     .action(action(rt, (ctx, flags: ServeFlags) => serve(ctx, flags)))
 }
