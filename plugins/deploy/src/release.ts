@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises'
+import { isAbsolute, join, relative } from 'node:path'
 import { PipewrightError } from '@pipewright/plugin-api'
 
 /** A directory name for a version: its safe characters, then a content digest. */
@@ -29,10 +29,34 @@ async function digestTree(root: string): Promise<string> {
 
 const copying = new Map<string, Promise<string>>()
 
+/** Whether `path` is strictly inside `dir`. */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+const COPY = { recursive: true, verbatimSymlinks: true, preserveTimestamps: true } as const
+
+/**
+ * Copies `source` to `dest`, leaving out the `excluded` paths inside it: a deploy `from: .` must
+ * not copy the releases directory into itself, nor Pipewright's own state (`.pipewright/`).
+ */
+async function copyTree(source: string, dest: string, excluded: string[]): Promise<void> {
+  if (!excluded.some((path) => isInside(source, path))) return cp(source, dest, COPY)
+  await mkdir(dest, { recursive: true, mode: (await stat(source)).mode & 0o777 })
+  for (const name of await readdir(source)) {
+    const path = join(source, name)
+    if (excluded.includes(path)) continue
+    if (excluded.some((ex) => isInside(path, ex)) && (await lstat(path)).isDirectory()) await copyTree(path, join(dest, name), excluded)
+    else await cp(path, join(dest, name), COPY)
+  }
+}
+
 /**
  * Copies a build's artifact directory to `<releasesDir>/<environment>/<version>-<digest>` and
  * returns that path. The copy is what instances run, so a later build writing the same
- * directory never changes a running version. A copy with the same content is reused.
+ * directory never changes a running version. A copy with the same content is reused. The
+ * releases directory and a `.pipewright/` directory inside the source are left out of the copy.
  */
 export async function stageRelease(releasesDir: string, environment: string, version: string, source: string): Promise<string> {
   const st = await stat(source).catch(() => undefined)
@@ -45,7 +69,8 @@ export async function stageRelease(releasesDir: string, environment: string, ver
   await mkdir(envDir, { recursive: true })
   const tmp = join(envDir, `.incoming-${randomBytes(4).toString('hex')}`)
   try {
-    await cp(source, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+    const from = await realpath(source)
+    await copyTree(from, tmp, [await realpath(releasesDir), join(from, '.pipewright')])
     const final = join(envDir, releaseName(version, await digestTree(tmp)))
     let pending = copying.get(final)
     if (!pending) {

@@ -78,6 +78,24 @@ describe('deploy/process', () => {
     await expect(target.prepare!(ctx(), config({ command: 'true' }), { directory: join(root, 'nope'), environment: 'test', version: '2' })).rejects.toMatchObject({ code: 'PW_ERR_DEPLOY_ARTIFACTS' })
   })
 
+  it('deploys `from: .` with the home inside the project: the copy leaves out the releases and .pipewright/', async () => {
+    const project = join(root, 'project')
+    mkdirSync(join(project, 'src'), { recursive: true })
+    writeFileSync(join(project, 'server.js'), 'console.log("hi")\n')
+    writeFileSync(join(project, 'src', 'lib.js'), 'export {}\n')
+    mkdirSync(join(project, '.pipewright'), { recursive: true })
+    writeFileSync(join(project, '.pipewright', 'store.db'), 'state')
+    const inside = { ...ctx(), dataDir: join(project, '.pipewright', 'agent', 'targets', 'deploy', 'process') }
+    const first = await target.prepare!(inside, config({ command: 'true' }), { directory: project, environment: 'test', version: '1.0' })
+    expect(first.directory!.startsWith(join(project, '.pipewright', 'agent'))).toBe(true)
+    expect(readFileSync(join(first.directory!, 'server.js'), 'utf8')).toBe('console.log("hi")\n')
+    expect(readFileSync(join(first.directory!, 'src', 'lib.js'), 'utf8')).toBe('export {}\n')
+    expect(existsSync(join(first.directory!, '.pipewright'))).toBe(false)
+    // The same content again is the same release (the first release is not copied into the second).
+    const again = await target.prepare!(inside, config({ command: 'true' }), { directory: project, environment: 'test', version: '1.0' })
+    expect(again.directory).toBe(first.directory)
+  })
+
   it('starts in its own process group with PORT and the env, logging to a per-instance file', async () => {
     const dir = join(root, 'rel-env')
     mkdirSync(dir, { recursive: true })
