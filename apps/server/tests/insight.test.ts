@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import riskPlugin from '@pipewright/plugin-risk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DAY, HOUR, MIN, T0, seedDeployment, seedRun, seedStage } from '../../../packages/insight/tests/seed.js'
+import { DAY, HOUR, MIN, T0, seedCacheReruns, seedDoraHistory } from '../../../packages/insight/tests/seed.js'
 import { startTestServer, type Json, type TestServer } from './helpers.js'
 
 // Delivery insight over real HTTP, on a real SQLite store. The DORA history is the one of
@@ -19,31 +19,13 @@ stages:
         with: { environment: staging, approval-at: 90, block-at: 99 }
 `
 
-async function seedHistory(t: TestServer) {
-  const store = t.engine.store
-  // a: day 0 09:00, lead 2 h. b: day 1 10:00, lead 30 h, rolled back 40 min later.
-  await seedDeployment(store, T0 + 9 * HOUR, { version: 'a', commitAt: T0 + 7 * HOUR, branch: 'main' })
-  const b = await seedDeployment(store, T0 + DAY + 10 * HOUR, { version: 'b', commitAt: T0 + 4 * HOUR, branch: 'main' })
-  await seedDeployment(store, T0 + DAY + 10 * HOUR + 40 * MIN, { kind: 'rollback', version: 'a', replaces: b.id })
-  // c: day 2 12:00, lead 6 h, verification failed. d: day 2 15:00 from hotfix/c, lead 1 h.
-  await seedDeployment(store, T0 + 2 * DAY + 12 * HOUR, { version: 'c', commitAt: T0 + 2 * DAY + 6 * HOUR, branch: 'main', stageStatus: 'failed', gateFailed: true })
-  const d = await seedDeployment(store, T0 + 2 * DAY + 15 * HOUR, { version: 'd', commitAt: T0 + 2 * DAY + 14 * HOUR, branch: 'hotfix/c' })
-  // e: day 9 09:00, lead 8 h.
-  await seedDeployment(store, T0 + 9 * DAY + 9 * HOUR, { version: 'e', commitAt: T0 + 9 * DAY + HOUR, branch: 'main' })
-  // Pipeline web: install ran 4 times on one commit, 5 min each → 3 re-runs with unchanged inputs.
-  for (let i = 0; i < 4; i++) {
-    const run = await seedRun(store, 'web', T0 + i * DAY + HOUR, { sha: 'same1', branch: 'main' })
-    await seedStage(store, run.id, 'install', { startedAt: run.createdAt, finishedAt: run.createdAt + 5 * MIN, durationMs: 5 * MIN })
-  }
-  return { d }
-}
-
 describe('insight API over real HTTP', () => {
   let t: TestServer
   let hotfix: string
   beforeAll(async () => {
     t = await startTestServer({ 'pipewright.yml': GATED }, { now: () => NOW, scheduleIntervalMs: false, plugins: [riskPlugin] })
-    hotfix = (await seedHistory(t)).d.id
+    hotfix = (await seedDoraHistory(t.engine.store)).d.id
+    await seedCacheReruns(t.engine.store)
   })
   afterAll(async () => {
     await t?.close()

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import riskPlugin from '@pipewright/plugin-risk'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DAY, HOUR, MIN, T0, seedDeployment, seedRun, seedStage } from '../../../../packages/insight/tests/seed.js'
+import { DAY, T0, seedCacheReruns, seedDoraHistory } from '../../../../packages/insight/tests/seed.js'
 import { startTestServer, type TestServer } from '../helpers.js'
 import { assertBrowserPrerequisites, launchBrowser, signIn } from './browser.js'
 
@@ -35,18 +35,8 @@ describe('insight in the dashboard, in a browser', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     assertBrowserPrerequisites()
     t = await startTestServer({ 'pipewright.yml': PIPELINE }, { now: () => NOW, scheduleIntervalMs: false, plugins: [riskPlugin] })
-    const store = t.engine.store
-    await seedDeployment(store, T0 + 9 * HOUR, { version: 'a', commitAt: T0 + 7 * HOUR, branch: 'main' })
-    const b = await seedDeployment(store, T0 + DAY + 10 * HOUR, { version: 'b', commitAt: T0 + 4 * HOUR, branch: 'main' })
-    await seedDeployment(store, T0 + DAY + 10 * HOUR + 40 * MIN, { kind: 'rollback', version: 'a', replaces: b.id })
-    await seedDeployment(store, T0 + 2 * DAY + 12 * HOUR, { version: 'c', commitAt: T0 + 2 * DAY + 6 * HOUR, branch: 'main', stageStatus: 'failed', gateFailed: true })
-    await seedDeployment(store, T0 + 2 * DAY + 15 * HOUR, { version: 'd', commitAt: T0 + 2 * DAY + 14 * HOUR, branch: 'hotfix/c' })
-    await seedDeployment(store, T0 + 9 * DAY + 9 * HOUR, { version: 'e', commitAt: T0 + 9 * DAY + HOUR, branch: 'main' })
-    // install re-ran 3 times on an unchanged commit, 5 min each: the review's cache finding.
-    for (let i = 0; i < 4; i++) {
-      const run = await seedRun(store, 'web', T0 + i * DAY + HOUR, { sha: 'same1', branch: 'main' })
-      await seedStage(store, run.id, 'install', { startedAt: run.createdAt, finishedAt: run.createdAt + 5 * MIN, durationMs: 5 * MIN })
-    }
+    await seedDoraHistory(t.engine.store)
+    await seedCacheReruns(t.engine.store)
     browser = await launchBrowser()
   })
   afterAll(async () => {
