@@ -16,6 +16,7 @@ import { createScheduler, type Scheduler } from './scheduler.js'
 import { registerActions } from './routes/actions.js'
 import { registerEnvironments } from './routes/environments.js'
 import { registerEvents } from './routes/events.js'
+import { registerInsight } from './routes/insight.js'
 import { registerOutputs } from './routes/outputs.js'
 import { meRoute, registerRunReads } from './routes/runs.js'
 
@@ -100,6 +101,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   registerOutputs(app, context)
   registerEvents(app, context)
   registerEnvironments(app, context)
+  registerInsight(app, context)
   // The dashboard's static files at / and /assets/* (no token needed for them; the page signs in).
   await registerDashboard(app)
 

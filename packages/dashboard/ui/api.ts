@@ -1,3 +1,4 @@
+import type { DoraReport, ReviewView, RiskAssessment } from './insight-types.js'
 import type { DeploymentView, EnvironmentView, LogLine, Me, RunDetail, RunSummary } from './types.js'
 
 const TOKEN_KEY = 'pipewright.token'
@@ -86,6 +87,9 @@ export const api = {
     request<{ deployments: DeploymentView[] }>(`/api/environments/${encodeURIComponent(env)}/deployments${query({ limit })}`),
   ack: (env: string, comment?: string) =>
     request<{ environment: string; by: string; at: number }>(`/api/environments/${encodeURIComponent(env)}/ack`, { method: 'POST', body: comment ? { comment } : {} }),
+  dora: (env: string, since: string) => request<DoraReport>(`/api/insight/dora${query({ env, since })}`),
+  review: (since: string) => request<ReviewView>(`/api/insight/review${query({ since })}`),
+  runRisk: (id: string) => request<{ assessments: RiskAssessment[] }>(`/api/runs/${encodeURIComponent(id)}/risk`),
   rollback: (env: string) => request<{ id?: string }>(`/api/environments/${encodeURIComponent(env)}/rollback`, { method: 'POST', body: {} }),
 }
 

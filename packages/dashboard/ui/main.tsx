@@ -2,6 +2,7 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, onUnauthorized, tokenStore } from './api.js'
 import { EnvironmentsPage } from './pages/environments.js'
+import { InsightPage } from './pages/insight.js'
 import { RunPage } from './pages/run.js'
 import { RunsPage } from './pages/runs.js'
 import { SignIn } from './pages/sign-in.js'
@@ -49,8 +50,9 @@ function App() {
       <header class="topbar">
         <a class="brand" href="#/runs">Pipewright</a>
         <nav>
-          <a href="#/runs" class={route.page !== 'environments' ? 'active' : ''}>Runs</a>
+          <a href="#/runs" class={route.page === 'runs' || route.page === 'run' ? 'active' : ''}>Runs</a>
           <a href="#/environments" class={route.page === 'environments' ? 'active' : ''}>Environments</a>
+          <a href="#/insight" class={route.page === 'insight' ? 'active' : ''}>Insight</a>
         </nav>
         <span class="who" data-role={me.role}>
           {me.name} <span class="role">{me.role}</span>
@@ -69,6 +71,7 @@ function App() {
         {route.page === 'runs' && <RunsPage />}
         {route.page === 'run' && <RunPage key={route.id} id={route.id} stage={route.stage} me={me} />}
         {route.page === 'environments' && <EnvironmentsPage me={me} />}
+        {route.page === 'insight' && <InsightPage since={route.since} />}
       </main>
     </div>
   )

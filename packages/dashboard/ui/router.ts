@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks'
 
-export type Route = { page: 'runs' } | { page: 'run'; id: string; stage?: string } | { page: 'environments' }
+export type Route = { page: 'runs' } | { page: 'run'; id: string; stage?: string } | { page: 'environments' } | { page: 'insight'; since?: string }
 
 /** Hash routes (`#/runs/<id>`), so the server serves one index.html and no path is ever a file lookup. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1], stage: parts[2] }
   if (parts[0] === 'environments') return { page: 'environments' }
+  if (parts[0] === 'insight') return { page: 'insight', since: parts[1] }
   return { page: 'runs' }
 }
 

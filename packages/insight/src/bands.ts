@@ -1,11 +1,11 @@
 /**
- * DORA performance bands. The boundaries are the per-metric ranges of the Accelerate State of
- * DevOps reports: deployment frequency, lead time and recovery time as in the 2023 and 2024
- * reports (elite: on demand / under a day / under an hour; high: daily to weekly / a day to a
- * week / under a day; medium: weekly to monthly / a week to a month / a day to a week; low:
- * beyond), change failure rate as in the 2023 report (5 %, 10 %, 15 %; the 2024 clusters put 20 %
- * at high and 10 % at medium, which cannot be read as ranges). The 2024 report introduced rework
- * rate without bands: it has none here either. docs/insight.md quotes both reports.
+ * DORA performance bands, read as ranges from the Accelerate State of DevOps reports (sources in
+ * docs/insight.md). Deployment frequency and lead time: the 2023 and 2024 reports agree (elite: on
+ * demand / under a day; high: daily to weekly / a day to a week; medium: weekly to monthly / a week
+ * to a month; low: beyond). Change failure rate and recovery time: the 2023 ranges (5 %, 10 %,
+ * 15 %; under an hour, a day, a week), because the 2024 clusters cannot be read as ranges there —
+ * high fails 20 % of changes and medium 10 %, and medium recovers in under a day like high. The 2024
+ * report introduced rework rate without bands: it has none here either.
  */
 export type Band = 'elite' | 'high' | 'medium' | 'low'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSince, weekStart, weeksOf } from './window.js'
+import { parseSince, parseWindow, weekStart, weeksOf } from './window.js'
 
 const now = Date.parse('2026-03-20T12:00:00Z')
 
@@ -25,6 +25,22 @@ describe('--since', () => {
       error = e
     }
     expect(error).toMatchObject({ code: 'PW_ERR_REPORT_WINDOW', message: expect.stringContaining(why), details: expect.stringContaining('30d') })
+  })
+})
+
+describe('--since with --until', () => {
+  it('ends the window at until (a span back from now or a date), else now', () => {
+    expect(parseWindow('30d', undefined, now)).toEqual({ from: now - 30 * 86_400_000, to: now })
+    expect(parseWindow('30d', '7d', now)).toEqual({ from: now - 30 * 86_400_000, to: now - 7 * 86_400_000 })
+    expect(parseWindow('2026-03-01', '2026-03-08', now)).toEqual({ from: Date.parse('2026-03-01T00:00:00Z'), to: Date.parse('2026-03-08T00:00:00Z') })
+  })
+
+  it.each([
+    ['30d', '31d', '--until "31d" is not a window: it is not after --since "30d"'],
+    ['30d', 'soon', '--until "soon" is not a window: it is neither a span nor a date'],
+    ['bad', '7d', '--since "bad" is not a window: it is neither a span nor a date'],
+  ])('refuses since %s until %s, naming the option', (since, until, message) => {
+    expect(() => parseWindow(since, until, now)).toThrow(expect.objectContaining({ code: 'PW_ERR_REPORT_WINDOW', message }))
   })
 })
 

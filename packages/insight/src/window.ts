@@ -14,25 +14,41 @@ export const DAY_MS = UNIT_MS.d!
  * ISO time). Anything else is an error that shows the accepted forms.
  */
 export function parseSince(since: string, now: number): TimeWindow {
-  const text = since.trim()
+  return { from: pointBefore('--since', since, now), to: now }
+}
+
+/**
+ * A window from `--since` to `--until` (the same forms; default: now). An `until` not after
+ * `since` is an error too.
+ */
+export function parseWindow(since: string, until: string | undefined, now: number): TimeWindow {
+  const from = pointBefore('--since', since, now)
+  if (until === undefined) return { from, to: now }
+  const to = pointBefore('--until', until, now, true)
+  if (to <= from) throw badWindow('--until', until, `it is not after --since ${JSON.stringify(since)}`)
+  return { from, to }
+}
+
+function pointBefore(option: string, value: string, now: number, nowAllowed = false): number {
+  const text = value.trim()
   const span = /^(\d+)\s*([hdw])$/.exec(text)
   if (span) {
     const ms = Number(span[1]) * UNIT_MS[span[2]!]!
-    if (ms <= 0) throw badSince(since, 'the span must be longer than zero')
-    return { from: now - ms, to: now }
+    if (ms <= 0 && !nowAllowed) throw badWindow(option, value, 'the span must be longer than zero')
+    return now - ms
   }
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
-    const from = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
+    const at = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
     // Date.parse rolls 2026-02-31 over to March: a date that does not come back the same does not exist.
-    if (Number.isNaN(from) || (text.length === 10 && new Date(from).toISOString().slice(0, 10) !== text)) throw badSince(since, 'that date does not exist')
-    if (from >= now) throw badSince(since, 'that date is not in the past')
-    return { from, to: now }
+    if (Number.isNaN(at) || (text.length === 10 && new Date(at).toISOString().slice(0, 10) !== text)) throw badWindow(option, value, 'that date does not exist')
+    if (at > now || (at === now && !nowAllowed)) throw badWindow(option, value, 'that date is not in the past')
+    return at
   }
-  throw badSince(since, 'it is neither a span nor a date')
+  throw badWindow(option, value, 'it is neither a span nor a date')
 }
 
-function badSince(since: string, why: string): PipewrightError {
-  return new PipewrightError('PW_ERR_REPORT_WINDOW', `--since ${JSON.stringify(since)} is not a window: ${why}`, {
+function badWindow(option: string, value: string, why: string): PipewrightError {
+  return new PipewrightError('PW_ERR_REPORT_WINDOW', `${option} ${JSON.stringify(value)} is not a window: ${why}`, {
     details: 'Give a span back from now — 30d (days), 12w (weeks), 48h (hours) — or a start date such as 2026-01-01.',
   })
 }

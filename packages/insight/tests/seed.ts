@@ -67,3 +67,26 @@ export async function seedDeployment(
   if (record.kind === 'rollback' && record.replaces && record.outcome === 'succeeded') await store.markDeploymentRolledBack(record.replaces, record.id)
   return record
 }
+
+/**
+ * The history of dora.test.ts's first case (figures worked out by hand there): over [T0, T0 + 14 d)
+ * production gets 5 deployments of `shop` — a (lead 2 h), b (30 h, rolled back after 40 min),
+ * c (6 h, verification failed), d (1 h, hotfix/c 3 h later: rework), e (8 h, week 2).
+ */
+export async function seedDoraHistory(store: Store): Promise<{ b: DeploymentRecord; c: DeploymentRecord; d: DeploymentRecord }> {
+  await seedDeployment(store, T0 + 9 * HOUR, { version: 'a', commitAt: T0 + 7 * HOUR, branch: 'main' })
+  const b = await seedDeployment(store, T0 + DAY + 10 * HOUR, { version: 'b', commitAt: T0 + 4 * HOUR, branch: 'main' })
+  await seedDeployment(store, T0 + DAY + 10 * HOUR + 40 * MIN, { kind: 'rollback', version: 'a', replaces: b.id })
+  const c = await seedDeployment(store, T0 + 2 * DAY + 12 * HOUR, { version: 'c', commitAt: T0 + 2 * DAY + 6 * HOUR, branch: 'main', stageStatus: 'failed', gateFailed: true })
+  const d = await seedDeployment(store, T0 + 2 * DAY + 15 * HOUR, { version: 'd', commitAt: T0 + 2 * DAY + 14 * HOUR, branch: 'hotfix/c' })
+  await seedDeployment(store, T0 + 9 * DAY + 9 * HOUR, { version: 'e', commitAt: T0 + 9 * DAY + HOUR, branch: 'main' })
+  return { b, c, d }
+}
+
+/** Pipeline `web`: `install` ran 4 times on one commit, 5 min each — 3 re-runs with unchanged inputs (15 min). */
+export async function seedCacheReruns(store: Store): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    const run = await seedRun(store, 'web', T0 + i * DAY + HOUR, { sha: 'same1', branch: 'main' })
+    await seedStage(store, run.id, 'install', { startedAt: run.createdAt, finishedAt: run.createdAt + 5 * MIN, durationMs: 5 * MIN })
+  }
+}

@@ -10,46 +10,23 @@ interface RiskFlags {
   json?: boolean
 }
 
-interface Assessment {
-  score: number
-  decision: string
-  environment: string
-  approvalAt: number
-  blockAt: number
-  at: number
-  current?: { version: string; commit?: string }
-  factors: Array<{ name: string; contribution: number; detail: string }>
-}
-
-const KIND = 'risk.assessment'
-
 async function risk(ctx: CommandContext, target: string, flags: RiskFlags): Promise<number> {
   const { store, home } = await openExistingStore(ctx, flags.file)
   if (!store) throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `No risk assessments: there is no store at ${home}`, { details: 'Run a pipeline with a risk/assess gate first.' })
   try {
     const { RunsApi } = await import('@pipewright/core')
-    const runs = new RunsApi(store)
-    let found: Array<{ runId: string; stageId: string; data: Assessment }> = []
-    const run = await runs.find(target).catch(() => undefined)
-    if (run) found = (await store.findRecords({ pipeline: run.pipeline, kind: KIND, runId: run.id })).map((r) => ({ ...r, data: r.data as Assessment }))
-    else {
-      // An environment: the newest assessment for it in any pipeline of this store.
-      const pipelines = [...new Set((await store.listRuns({ limit: 200 })).map((r) => r.pipeline))]
-      const all = (await Promise.all(pipelines.map((pipeline) => store.findRecords({ pipeline, kind: KIND, limit: 50 })))).flat()
-      const newest = all.filter((r) => (r.data as Assessment).environment === target).sort((a, b) => b.createdAt - a.createdAt)[0]
-      if (newest) found = [{ ...newest, data: newest.data as Assessment }]
-    }
-    if (found.length === 0) {
-      throw new PipewrightError('PW_ERR_RUN_NOT_FOUND', `No risk assessment for ${target}: it is neither a run with a risk/assess gate nor an environment one assessed`, {
-        details: 'Pass a run id (`pipewright runs`) or an environment name; add a risk/assess gate before the deploy to get assessments.',
-      })
-    }
+    const { noRiskAssessment, riskOfEnvironment, riskOfRun } = await import('@pipewright/insight')
+    const run = await new RunsApi(store).find(target).catch(() => undefined)
+    // Not a run: an environment, whose newest assessment in any pipeline of this store is shown.
+    const newest = run ? undefined : await riskOfEnvironment(store, target)
+    const found = run ? await riskOfRun(store, run) : newest ? [newest] : []
+    if (found.length === 0) throw noRiskAssessment(target)
     if (flags.json) {
-      println(ctx.io.stdout, JSON.stringify(found.map((f) => ({ runId: f.runId, stageId: f.stageId, ...f.data })), null, 2))
+      println(ctx.io.stdout, JSON.stringify(found, null, 2))
       return 0
     }
-    for (const { runId, stageId, data: a } of found) {
-      println(ctx.io.stdout, `risk ${a.score}/100 for ${a.environment}: ${a.decision} (approval at ${a.approvalAt}, block at ${a.blockAt}) · run ${runId} ${stageId} · ${formatTime(a.at)}`)
+    for (const a of found) {
+      println(ctx.io.stdout, `risk ${a.score}/100 for ${a.environment}: ${a.decision} (approval at ${a.approvalAt}, block at ${a.blockAt}) · run ${a.runId} ${a.stageId} · ${formatTime(a.at)}`)
       if (a.current) println(ctx.io.stdout, `measured from ${a.current.version}${a.current.commit ? ` @ ${a.current.commit.slice(0, 12)}` : ''}, what ${a.environment} runs`)
       for (const line of table(a.factors.map((f) => [`+${f.contribution}`, f.name, f.detail]))) println(ctx.io.stdout, `  ${line}`)
     }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError, can, describe, tokenStore } from '../api.js'
 import { Dag } from '../components/dag.js'
+import { RiskPanel } from '../components/risk-panel.js'
 import { StageDetail } from '../components/stage-detail.js'
 import { StatusBadge } from '../components/status.js'
 import { FINAL_RUN_STATUSES, formatAgo, formatDuration, shortSha } from '../format.js'
@@ -158,6 +159,7 @@ export function RunPage({ id, stage, me }: { id: string; stage?: string; me: Me 
         <div><dt>Stages</dt><dd>{state.order.length}</dd></div>
       </dl>
       {(actionError || error) && <p class="error" role="alert">{actionError ?? error}</p>}
+      <RiskPanel runId={id} status={run.status} />
       <Dag order={state.order} stages={state.stages} structure={state.structure} selected={selected} onSelect={onSelect} />
       {selected && state.stages.get(selected) && (
         <StageDetail runId={id} stage={state.stages.get(selected)!} log={state.logs.get(selected)} me={me} />
