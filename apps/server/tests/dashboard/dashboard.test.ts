@@ -172,17 +172,23 @@ describe('dashboard in a browser', { timeout: 120_000 }, () => {
       await expect.poll(() => node.getAttribute('data-status')).toBe('waiting')
       // An approver cannot cancel (that is an operator's power).
       expect(await approver.locator('[data-action="cancel"]').count()).toBe(0)
-      // The page follows the stage live: it leaves `waiting`, deploys (running) and succeeds.
-      const seen = new Set<string>()
-      const watcher = setInterval(() => void node.getAttribute('data-status').then((s) => s && seen.add(s), () => undefined), 25)
+      // The page follows the stage live: it leaves `waiting`, deploys (running) and succeeds. Every
+      // status the node takes is recorded in the page itself (a polling watcher from here can miss
+      // them all on a busy machine).
+      await approver.evaluate(() => {
+        const w = window as unknown as { __seen: string[] }
+        const status = () => document.querySelector('g.node[data-stage="ship"]')?.getAttribute('data-status')
+        w.__seen = [status() ?? '']
+        new MutationObserver(() => {
+          const now = status()
+          if (now && now !== w.__seen.at(-1)) w.__seen.push(now)
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] })
+      })
       await approver.click('[data-action="approve"]')
-      try {
-        await expect.poll(() => node.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded')
-      } finally {
-        clearInterval(watcher)
-      }
-      expect(seen.has('waiting')).toBe(true)
-      expect(seen.has('running') || seen.has('succeeded')).toBe(true)
+      await expect.poll(() => node.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded')
+      const seen = await approver.evaluate(() => (window as unknown as { __seen: string[] }).__seen)
+      expect(seen[0]).toBe('waiting')
+      expect(seen.at(-1)).toBe('succeeded')
       await expect.poll(() => approver.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('succeeded')
       // The environment really serves the new release, over HTTP.
       const served = await (await fetch(`http://127.0.0.1:${port}/`)).json() as { version: string }
