@@ -175,18 +175,18 @@ describe('dashboard in a browser', { timeout: 120_000 }, () => {
       // The page follows the stage live: it leaves `waiting`, deploys (running) and succeeds. Every
       // status the node takes is recorded in the page itself (a polling watcher from here can miss
       // them all on a busy machine).
-      await approver.evaluate(() => {
-        const w = window as unknown as { __seen: string[] }
+      // (Script text: this file is compiled without the DOM library.)
+      await approver.evaluate(`(() => {
         const status = () => document.querySelector('g.node[data-stage="ship"]')?.getAttribute('data-status')
-        w.__seen = [status() ?? '']
+        window.__seen = [status() ?? '']
         new MutationObserver(() => {
           const now = status()
-          if (now && now !== w.__seen.at(-1)) w.__seen.push(now)
+          if (now && now !== window.__seen.at(-1)) window.__seen.push(now)
         }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] })
-      })
+      })()`)
       await approver.click('[data-action="approve"]')
       await expect.poll(() => node.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded')
-      const seen = await approver.evaluate(() => (window as unknown as { __seen: string[] }).__seen)
+      const seen = await approver.evaluate<string[]>('window.__seen')
       expect(seen[0]).toBe('waiting')
       expect(seen.at(-1)).toBe('succeeded')
       await expect.poll(() => approver.locator('.run-page').getAttribute('data-run-status'), { timeout: 20_000 }).toBe('succeeded')
