@@ -54,7 +54,9 @@ describe('the example pipeline (npm run demo)', () => {
     expect(result.stderr).not.toContain('error PW_ERR')
     const run = JSON.parse(result.stdout) as { status: string; stages: Array<{ id: string; status: string; outputs: Record<string, string> }> }
     const stage = (id: string) => run.stages.find((s) => s.id === id)!
-    expect(run.status).toBe('succeeded')
+    // On failure, say which stages failed and why (the run's JSON carries each stage's error).
+    const failed = run.stages.filter((s) => s.status !== 'succeeded' && s.status !== 'skipped')
+    expect(run.status, JSON.stringify(failed, null, 2)).toBe('succeeded')
     expect(result.code).toBe(0)
     for (const id of ['checkout', 'version', 'lint', 'test', 'build', 'release', 'deploy-staging', 'assess-risk', 'deploy-production', 'report']) expect(stage(id).status).toBe('succeeded')
     // The deliberately broken release was rolled back by its post-deploy verification; staging serves the good one again.

@@ -39,9 +39,15 @@ async function warmSpawner(): Promise<ProcessRunner> {
   runner = createSpawner({ script: CHILD, execArgv: JITI })
   const first = await runner.run({ command: 'true', cwd: tmpdir(), env: { PATH: process.env.PATH! } })
   expect(first.exitCode).toBe(0)
-  // Give the helper time to start; then commands go through it.
-  await new Promise((r) => setTimeout(r, 1500))
-  return runner
+  // Until the helper is up, commands are spawned from this process: wait until one is not.
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const lines: string[] = []
+    await runner.run({ command: 'echo $PPID', cwd: tmpdir(), env: { PATH: process.env.PATH! }, onLine: (_stream, line) => lines.push(line) })
+    if (lines[0] !== String(process.pid)) return runner
+    if (Date.now() > deadline) throw new Error('the spawner helper did not start within 30 s')
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }
 
 describe('the spawner helper', () => {
