@@ -23,8 +23,8 @@ export function tempDir(prefix = 'pw-server-'): string {
 }
 
 /** A real server on 127.0.0.1 (a free port) over a real engine and SQLite store in a temp dir. */
-export async function startTestServer(pipelines: Record<string, string>, extra: Partial<ServerOptions> & { dir?: string; services?: EngineOptions['services'] } = {}): Promise<TestServer> {
-  const { services, ...options } = extra
+export async function startTestServer(pipelines: Record<string, string>, extra: Partial<ServerOptions> & { dir?: string; services?: EngineOptions['services']; plugins?: EngineOptions['plugins'] } = {}): Promise<TestServer> {
+  const { services, plugins = [], ...options } = extra
   const dir = extra.dir ?? tempDir()
   const files = Object.entries(pipelines).map(([name, text]) => {
     const file = join(dir, name)
@@ -32,7 +32,7 @@ export async function startTestServer(pipelines: Record<string, string>, extra: 
     return file
   })
   const store = createSqliteStore({ dir: join(dir, '.pipewright') })
-  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin, gitPlugin], ...(services ? { services } : {}) })
+  const engine = createEngine({ store, cwd: dir, pins: 'off', env: { PATH: process.env.PATH }, plugins: [deployPlugin, gitPlugin, ...plugins], ...(services ? { services } : {}) })
   const server = await createServer({ engine, pipelines: files, ...options })
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const tokens = {} as TestServer['tokens']
