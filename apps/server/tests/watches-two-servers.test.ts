@@ -61,7 +61,7 @@ describe('two servers on one store watch an environment once', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   }, 60_000)
 
-  it('only the lease holder samples and alerts; a closed holder hands over at once, a killed one when its lease expires', async () => {
+  it('only the lease holder samples and alerts; a closed holder hands over at once (no second alert), a killed one when its lease expires', async () => {
     const notifyFile = join(dir, 'notifications.jsonl')
     servers.push(await serve(dir), await serve(dir))
     await waitFor(async () => ((await samples(store)).length >= 10 ? true : undefined), 60_000, 'health samples')
@@ -72,21 +72,21 @@ describe('two servers on one store watch an environment once', () => {
     expect(first.output()).toMatch(/watching production \(pipeline shop\) as server:/)
     expect(other.output()).not.toMatch(/watching production/)
 
-    // One watch: one alert each way, never doubled.
     service.status = 500
     await waitFor(async () => (notifiedEvents(notifyFile).length >= 1 ? true : undefined), 30_000, 'the unhealthy notification')
-    service.status = 200
-    await waitFor(async () => (notifiedEvents(notifyFile).length >= 2 ? true : undefined), 30_000, 'the recovered notification')
-    const sampled = (await samples(store)).length
-    await waitFor(async () => ((await samples(store)).length >= sampled + 10 ? true : undefined), 30_000, 'more samples')
-    expect(notifiedEvents(notifyFile).map((n) => n.event)).toEqual(['environment:unhealthy', 'environment:recovered'])
-    expect(await watchIds(store)).toHaveLength(1)
 
-    // The holder closes: it releases the lease and the other takes over.
+    // The holder closes while the environment is unhealthy: it releases the lease and the other
+    // takes over, going on from the stored verdict — no second alert.
     await stop(first)
     expect(first.output()).toMatch(/stopped watching production: the host is closing/)
     await waitFor(async () => ((await holderOf(store, servers)) === other ? true : undefined), 30_000, 'the other server to take over')
     await waitFor(async () => ((await watchIds(store)).length === 2 ? true : undefined), 30_000, 'samples of the second watch')
+    const sampled = (await samples(store)).length
+    await waitFor(async () => ((await samples(store)).length >= sampled + 10 ? true : undefined), 30_000, 'more samples')
+    expect(notifiedEvents(notifyFile).map((n) => n.event)).toEqual(['environment:unhealthy'])
+    service.status = 200
+    await waitFor(async () => (notifiedEvents(notifyFile).length >= 2 ? true : undefined), 30_000, 'the recovered notification')
+    expect(notifiedEvents(notifyFile).map((n) => n.event)).toEqual(['environment:unhealthy', 'environment:recovered'])
 
     // A third server joins; the holder dies without releasing: the third takes over once the lease expires.
     const third = await serve(dir)
@@ -94,7 +94,10 @@ describe('two servers on one store watch an environment once', () => {
     await stop(other, 'SIGKILL')
     await waitFor(async () => ((await holderOf(store, servers)) === third ? true : undefined), 30_000, 'the third server to take over')
     await waitFor(async () => ((await watchIds(store)).length === 3 ? true : undefined), 30_000, 'samples of the third watch')
+    const later = (await samples(store)).length
+    await waitFor(async () => ((await samples(store)).length >= later + 10 ? true : undefined), 30_000, 'more samples')
     expect(notifiedEvents(notifyFile).map((n) => n.event)).toEqual(['environment:unhealthy', 'environment:recovered'])
+    expect(await watchIds(store)).toHaveLength(3)
 
     // Watches never overlapped: each one's samples end before the next one's begin.
     const records = await samples(store)
