@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, git } from './helpers/deploy-project.js'
-import { runCli, startCli, useTempProjects, type RunningCli } from './helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { freePort, stagingPipeline, useDeployedProjects } from './helpers/deploy-project.js'
+import { runCli, startCli } from './helpers/cli.js'
 
 /** A service that exits with code 3 as soon as CRASH_FILE exists (also at start): a crash loop on demand. */
 const SERVICE = `import { createServer } from 'node:http'
@@ -14,54 +14,20 @@ createServer((req, res) => res.writeHead(200).end('ok')).listen(Number(process.e
 `
 
 function pipeline(port: number, crashFile: string): string {
-  return `name: svc
-environments:
-  staging:
-    url: http://127.0.0.1:${port}
-    target: { uses: deploy/process, with: { command: [node, server.mjs] } }
-    health: { path: /healthz, interval: 100ms, startup-timeout: 3s }
-    env: { CRASH_FILE: ${JSON.stringify(crashFile)} }
-    monitors:
-      interval: 300ms
-      unhealthy-after: 2
-      monitors:
-        - uses: monitoring/process
-          with: { environment: staging }
-stages:
-  build:
-    run: mkdir -p dist && cp server.mjs dist/
-    artifacts: [dist/**]
-  deploy:
-    needs: [build]
-    deploy: { environment: staging, version: v1, from: build/dist }
-`
+  return stagingPipeline(port, { env: { CRASH_FILE: crashFile }, monitors: '      interval: 300ms\n      unhealthy-after: 2\n      monitors:\n        - uses: monitoring/process\n          with: { environment: staging }' })
 }
 
 describe('pipewright monitor (real agent, real processes)', () => {
-  const project = useTempProjects()
-  let dir: string | undefined
-  let monitor: RunningCli | undefined
-  afterEach(async () => {
-    monitor?.child.kill('SIGINT')
-    await monitor?.done
-    if (dir) await runCli(['agent', 'stop', '--all'], { cwd: dir })
-    dir = undefined
-    monitor = undefined
-  })
+  const projects = useDeployedProjects()
 
   it('alerts when a crashing instance makes the environment unhealthy, and records that the agent gave up restarting it', async () => {
     const port = await freePort()
-    dir = await project({ 'server.mjs': SERVICE })
-    const crashFile = join(dir, 'crash-now')
-    writeFileSync(join(dir, 'pipewright.yml'), pipeline(port, crashFile))
-    git(dir, 'init', '-q', '-b', 'main')
-    git(dir, 'add', '-A')
-    git(dir, 'commit', '-qm', 'first')
-    const cwd = dir
-    const deployed = await runCli(['run'], { cwd })
+    let crashFile = ''
+    const deployed = await projects.create({ 'server.mjs': SERVICE }, (dir) => pipeline(port, (crashFile = join(dir, 'crash-now'))))
     expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
+    const cwd = deployed.dir
 
-    monitor = startCli(['monitor', 'staging'], { cwd })
+    const monitor = (projects.state.cli = startCli(['monitor', 'staging'], { cwd }))
     await monitor.waitFor(/watching staging \(http:\/\/127\.0\.0\.1:\d+\) with monitoring\/process/)
     writeFileSync(crashFile, 'crash\n')
     const [alert] = await monitor.waitFor(/UNHEALTHY staging: 2 failed measurement\(s\) in a row; last: monitoring\/process failed .*/)

@@ -1,5 +1,6 @@
 export { createServer } from './server.js'
 export type { PipewrightServer, ServerOptions } from './server.js'
+export type { ServerWatchOptions } from './watches.js'
 export type { RegisteredPipeline, ServerContext } from './context.js'
 export { ROLES, allows, authenticate, createApiToken, hashToken, revokeApiToken } from './tokens.js'
 export type { Permission, TokenChangeBy } from './tokens.js'

@@ -112,6 +112,8 @@ export const environmentSchema = z.object({
     values: z.record(z.string(), z.number()).optional(),
     runId: z.string().optional(),
   }).optional(),
+  /** Who keeps its `monitors:` running now: the server or agent holding its watch lease, since when, until when unless renewed. */
+  watcher: z.object({ holder: z.string(), since: z.number(), expiresAt: z.number() }).optional(),
   /** The latch an automatic rollback left (`active` until someone acknowledges it; then `ack` says who). */
   latch: z.object({
     active: z.boolean(),

@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger'
-import type { Engine } from '@pipewright/core'
+import type { Engine, WatchHost } from '@pipewright/core'
 import { registerDashboard } from '@pipewright/dashboard'
 import { PipewrightError } from '@pipewright/plugin-api'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -18,6 +18,7 @@ import { registerEnvironments } from './routes/environments.js'
 import { registerEvents } from './routes/events.js'
 import { registerInsight } from './routes/insight.js'
 import { registerOutputs } from './routes/outputs.js'
+import { startWatches, type ServerWatchOptions } from './watches.js'
 import { meRoute, registerRunReads } from './routes/runs.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -35,6 +36,8 @@ export interface ServerOptions {
   webhookSecrets?: Partial<Record<Forge, string>>
   /** How often schedules are checked (default 15 s); `false`: no schedules. */
   scheduleIntervalMs?: number | false
+  /** Hosting the registered pipelines' environment `monitors:` (default on, 30 s leases); `false`: none. */
+  watches?: ServerWatchOptions | false
 }
 
 export interface PipewrightServer {
@@ -42,6 +45,8 @@ export interface PipewrightServer {
   context: ServerContext
   /** Checks `on: schedule` (undefined when schedules are off). */
   scheduler?: Scheduler
+  /** The environment watches this server hosts (undefined before `listen` or when off). */
+  watches?: WatchHost
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8080`). */
   listen(options?: { host?: string; port?: number }): Promise<string>
   close(): Promise<void>
@@ -106,11 +111,15 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
   await registerDashboard(app)
 
   let scheduler: Scheduler | undefined
+  let watches: WatchHost | undefined
   return {
     app,
     context,
     get scheduler() {
       return scheduler
+    },
+    get watches() {
+      return watches
     },
     async listen(listen = {}) {
       await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 8080 })
@@ -119,6 +128,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
         // Catch up a missed slot at once, not one interval later.
         void scheduler.tick().catch((error: unknown) => app.log.error({ err: error }, 'schedule check failed'))
       }
+      if (options.watches !== false) watches = startWatches(context, options.watches ?? {}, (line) => app.log.info(line))
       const address = app.server.address()
       if (address === null || typeof address === 'string') return String(address)
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -126,6 +136,7 @@ export async function createServer(options: ServerOptions): Promise<PipewrightSe
     },
     async close() {
       scheduler?.stop()
+      await watches?.close()
       context.metrics.stop()
       await app.close()
       await Promise.allSettled([...running])

@@ -12,21 +12,18 @@
 import { createEngine, type Engine } from '@pipewright/core'
 import { createPostgresStore } from '@pipewright/store-postgres'
 import type { Store } from '@pipewright/store-api'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import pg from 'pg'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, createServer, type PipewrightServer } from '../src/index.js'
 import { tempDir, waitFor, type Json } from './helpers.js'
+import { CLI, POSTGRES_URL, dropSchema, serveProcess, stopServed, type Served } from './serve-process.js'
 
-const POSTGRES_URL = process.env.PIPEWRIGHT_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const SCHEMA = `pw_test_two_servers_${randomBytes(5).toString('hex')}`
 const STORE_URL = `${POSTGRES_URL}?schema=${SCHEMA}`
 const SECRET = 'two-servers-webhook-secret'
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../cli/dist/bin.js')
 const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' }
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv }).trim()
 
@@ -35,37 +32,12 @@ const APP = 'name: app\non:\n  branches: [main]\nstages:\n  hello:\n    run: ech
 const LIVE = 'name: live\non:\n  tags: ["never-*"]\nstages:\n  slow:\n    run: echo first; sleep 2; echo second\n'
 const NIGHTLY = 'name: nightly\non:\n  schedule: ["*/5 * * * *"]\nstages:\n  one:\n    run: echo scheduled\n'
 
-interface Served { child: ChildProcess; url: string; output: () => string }
-
 /** `pipewright serve` in its own process on the shared store; resolves once it prints its URL. */
 function serve(repo: string): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '-f', join(repo, 'app.yml'), '-f', join(repo, 'live.yml'), '--port', '0'], {
-    cwd: repo,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PIPEWRIGHT_STORE: STORE_URL, PIPEWRIGHT_WEBHOOK_SECRET: SECRET, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: string) => {
-      output += chunk
-      const match = /Pipewright server on (http:\/\/\S+)/.exec(output)
-      if (match) resolve({ child, url: match[1]!, output: () => output })
-    }
-    child.stdout!.setEncoding('utf8').on('data', onData)
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-    child.on('error', reject)
-    child.on('exit', (code) => reject(new Error(`pipewright serve exited (${code}) before listening:\n${output}`)))
-  })
+  return serveProcess(['-f', join(repo, 'app.yml'), '-f', join(repo, 'live.yml'), '--port', '0'], { cwd: repo, env: { PIPEWRIGHT_STORE: STORE_URL, PIPEWRIGHT_WEBHOOK_SECRET: SECRET } })
 }
 
-async function stop(served: Served | undefined): Promise<void> {
-  if (!served || served.child.exitCode !== null) return
-  const exited = new Promise((resolve) => served.child.once('exit', resolve))
-  served.child.kill('SIGINT')
-  const timer = setTimeout(() => served.child.kill('SIGKILL'), 15_000)
-  await exited
-  clearTimeout(timer)
-}
+const stop = (served: Served | undefined) => stopServed(served)
 
 function githubPush(sha: string, id: string): { raw: string; headers: Record<string, string> } {
   const raw = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, created: false, deleted: false, commits: [{ id: sha, message: 'change', added: [], modified: ['app.yml'], removed: [] }], pusher: { name: 'mona' }, sender: { login: 'mona' } })
@@ -100,13 +72,7 @@ describe('two servers on one PostgreSQL store', () => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => stop(s)))
     await store?.close()
-    const client = new pg.Client({ connectionString: POSTGRES_URL })
-    await client.connect()
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`)
-    } finally {
-      await client.end()
-    }
+    await dropSchema(SCHEMA)
     if (repo) rmSync(repo, { recursive: true, force: true })
   }, 60_000)
 

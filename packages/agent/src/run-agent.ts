@@ -20,6 +20,11 @@ export interface RunAgentOptions {
   cwd?: string
   /** Where log lines go (default: stdout, with a timestamp). */
   log?: (line: string) => void
+  /**
+   * Called when the agent starts stopping (a signal or a stop request), before its routers stop:
+   * what watches its environments stops first, so the routers going away raise no alert.
+   */
+  beforeStop?: () => Promise<void> | void
 }
 
 export interface RunningAgent {
@@ -80,6 +85,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent |
     let resolveClosed!: () => void
     const closed = new Promise<void>((r) => (resolveClosed = r))
     async function shutdown(all: boolean): Promise<void> {
+      await Promise.resolve(options.beforeStop?.()).catch((error: unknown) => log(`stopping: ${error instanceof Error ? error.message : String(error)}`))
       log(all ? 'stopping: routers and every instance' : 'stopping: routers (instances keep running)')
       await agent.shutdown(all)
       // Under the start lock, so a new agent never has its fresh socket removed by this one.

@@ -15,6 +15,7 @@ export type {
   EnvironmentLockState,
   HealthFilter,
   HealthRecord,
+  LeaseRecord,
   LockAcquisition,
   LockEntry,
   LockRequest,

@@ -1,13 +1,14 @@
 import { PipewrightError } from '@pipewright/plugin-api'
-import type { ApiTokenRecord, ServerActionRecord, ServerStore } from './types.js'
+import type { ApiTokenRecord, LeaseRecord, ServerActionRecord, ServerStore } from './types.js'
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
-/** The memory store's server tables: tokens, one-time claims and recorded actions. */
+/** The memory store's server tables: tokens, one-time claims, leases and recorded actions. */
 export function memoryServerStore(open: () => void): ServerStore {
   const tokens: ApiTokenRecord[] = []
   const claims = new Map<string, { key: string; at: number; order: number }>()
   const actions: ServerActionRecord[] = []
+  const leases = new Map<string, LeaseRecord>()
   let order = 0
   return {
     async addApiToken(token) {
@@ -44,6 +45,25 @@ export function memoryServerStore(open: () => void): ServerStore {
       const found = [...claims.entries()].filter(([id]) => id.startsWith(`${scope}\0${prefix}`)).map(([, c]) => c)
       const last = found.sort((a, b) => b.at - a.at || b.order - a.order)[0]
       return last && { key: last.key, at: last.at }
+    },
+    async acquireLease(scope, key, holder, now, ttlMs) {
+      open()
+      const id = `${scope}\0${key}`
+      const lease = leases.get(id)
+      if (lease && lease.holder !== holder && lease.expiresAt > now) return false
+      leases.set(id, { scope, key, holder, acquiredAt: lease?.holder === holder ? lease.acquiredAt : now, expiresAt: now + ttlMs })
+      return true
+    },
+    async releaseLease(scope, key, holder) {
+      open()
+      const id = `${scope}\0${key}`
+      if (leases.get(id)?.holder !== holder) return false
+      leases.delete(id)
+      return true
+    },
+    async listLeases(scope, now) {
+      open()
+      return clone([...leases.values()].filter((l) => l.scope === scope && l.expiresAt > now).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)))
     },
     async addServerAction(action) {
       open()

@@ -492,7 +492,18 @@ export interface ServerActionRecord {
   status: number
 }
 
-/** The server's additions to a store: tokens, one-time claims (webhook deliveries, schedule slots), actions. */
+/** A renewable lease: `holder` has `key` in `scope` until `expiresAt` (epoch ms), unless it renews it. */
+export interface LeaseRecord {
+  scope: string
+  key: string
+  /** Who holds it (a server's or an agent's id). */
+  holder: string
+  /** When this holder took it (a renewal keeps it). */
+  acquiredAt: number
+  expiresAt: number
+}
+
+/** The server's additions to a store: tokens, one-time claims (webhook deliveries, schedule slots), leases, actions. */
 export interface ServerStore {
   /** Stores a token; PW_ERR_USAGE when a token not revoked already has this name. */
   addApiToken(token: ApiTokenRecord): Promise<void>
@@ -509,6 +520,19 @@ export interface ServerStore {
   claimOnce(scope: string, key: string, at: number): Promise<boolean>
   /** The newest claim of a scope whose key starts with `prefix` (a schedule's last fired slot). */
   lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined>
+  /**
+   * Takes the lease on `key` in `scope` for `holder` until `now + ttlMs`, or renews it: true when
+   * `holder` holds it afterwards — it was free, expired (`expiresAt <= now`) or already `holder`'s;
+   * false while another holder's lease is live. Atomic across processes (one conditional upsert):
+   * of two holders asking at once, exactly one wins. Hosted monitors take one per environment
+   * (`acquireLease('watch', environment, …)`), so one server or agent watches it; when the holder
+   * dies without releasing, another takes over once the lease expires.
+   */
+  acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /** Ends `holder`'s lease on `key` at once (another holder's stays): true when it held it. */
+  releaseLease(scope: string, key: string, holder: string): Promise<boolean>
+  /** The leases of `scope` still live at `now`, by key. */
+  listLeases(scope: string, now: number): Promise<LeaseRecord[]>
   /** Records a mutating request and its actor. */
   addServerAction(action: ServerActionRecord): Promise<void>
   /** Newest first. */

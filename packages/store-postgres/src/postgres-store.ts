@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApiTokenRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, HealthFilter, HealthRecord, ServerActionRecord,
+  ApiTokenRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, HealthFilter, HealthRecord, LeaseRecord, ServerActionRecord,
   ApprovalRecord, ArtifactRecord, BlobStore, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, LockAcquisition, LockRequest, LogLine, PruneFilter,
   RecordFilter, RunFilter, RunRecord, StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
@@ -397,6 +397,18 @@ class PostgresStore implements Store {
 
   lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined> {
     return this.read('lastClaim', () => this.server.lastClaim(scope, prefix))
+  }
+
+  acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.write('acquireLease', () => this.server.acquireLease(scope, key, holder, now, ttlMs))
+  }
+
+  releaseLease(scope: string, key: string, holder: string): Promise<boolean> {
+    return this.write('releaseLease', () => this.server.releaseLease(scope, key, holder))
+  }
+
+  listLeases(scope: string, now: number): Promise<LeaseRecord[]> {
+    return this.read('listLeases', () => this.server.listLeases(scope, now))
   }
 
   addServerAction(action: ServerActionRecord): Promise<void> {

@@ -93,6 +93,12 @@ export const MIGRATIONS: readonly string[] = [
     id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT, status INTEGER NOT NULL
   );
   `,
+  // 2 → 3: renewable leases (one server or agent hosts an environment's monitors).
+  `
+  CREATE TABLE leases (
+    scope TEXT NOT NULL, key TEXT COLLATE "C" NOT NULL, holder TEXT NOT NULL, acquired_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (scope, key)
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -2,7 +2,7 @@ import type { Pool } from 'pg'
 import { PipewrightError } from '@pipewright/plugin-api'
 import {
   AUDIT_HEAD_KEY, auditRowToEntry, chainAuditEntry,
-  type ApiTokenRecord, type ApiTokenRole, type AuditEntry, type AuditEntryInput, type AuditRow, type AuditFilter, type AuditHead, type HealthFilter, type HealthRecord, type ServerActionRecord,
+  type ApiTokenRecord, type ApiTokenRole, type AuditEntry, type AuditEntryInput, type AuditRow, type AuditFilter, type AuditHead, type HealthFilter, type HealthRecord, type LeaseRecord, type ServerActionRecord,
 } from '@pipewright/store-api'
 import { transaction } from './environments.js'
 
@@ -92,8 +92,9 @@ function rowToToken(row: TokenRow): ApiTokenRecord {
 }
 
 /**
- * The server's tables: API tokens (hashes only), one-time claims and recorded actions. A claim is
- * a unique insert (`ON CONFLICT DO NOTHING`), so two servers on one database never both win one.
+ * The server's tables: API tokens (hashes only), one-time claims, leases and recorded actions. A
+ * claim is a unique insert (`ON CONFLICT DO NOTHING`) and a lease one conditional upsert
+ * (`ON CONFLICT DO UPDATE … WHERE`, which locks the row), so two servers on one database never both win one.
  */
 export class ServerTables {
   constructor(private readonly pool: Pool) {}
@@ -127,6 +128,23 @@ export class ServerTables {
   async lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined> {
     const { rows } = await this.pool.query<{ key: string; at: number }>('SELECT key, at FROM claims WHERE scope = $1 AND left(key, length($2)) = $2 ORDER BY at DESC, ord DESC LIMIT 1', [scope, prefix])
     return rows[0] && { key: rows[0].key, at: rows[0].at }
+  }
+
+  async acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const result = await this.pool.query(`INSERT INTO leases (scope, key, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (scope, key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+        acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
+      WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.acquired_at`, [scope, key, holder, now, now + ttlMs])
+    return (result.rowCount ?? 0) === 1
+  }
+
+  async releaseLease(scope: string, key: string, holder: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM leases WHERE scope = $1 AND key = $2 AND holder = $3', [scope, key, holder])).rowCount ?? 0) === 1
+  }
+
+  async listLeases(scope: string, now: number): Promise<LeaseRecord[]> {
+    const { rows } = await this.pool.query<{ scope: string; key: string; holder: string; acquired_at: number; expires_at: number }>('SELECT * FROM leases WHERE scope = $1 AND expires_at > $2 ORDER BY key', [scope, now])
+    return rows.map((row) => ({ scope: row.scope, key: row.key, holder: row.holder, acquiredAt: row.acquired_at, expiresAt: row.expires_at }))
   }
 
   async addAction(action: ServerActionRecord): Promise<void> {

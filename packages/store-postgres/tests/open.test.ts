@@ -46,7 +46,7 @@ describe('opening a PostgreSQL store', () => {
       // Two processes' worth of stores opening a fresh schema at once migrate it once.
       const stores = await Promise.all([1, 2, 3].map(() => createPostgresStore({ url: POSTGRES_URL, schema, poolSize: 1 })))
       const versions = await db.query(`SELECT version FROM "${schema}".pipewright_migrations ORDER BY version`)
-      expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }])
+      expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
       await stores[0]!.setState('kept', 1)
       for (const store of stores) await store.close()
       await db.query(`INSERT INTO "${schema}".pipewright_migrations (version) VALUES (99)`)

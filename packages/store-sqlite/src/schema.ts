@@ -223,6 +223,17 @@ export const MIGRATIONS: readonly string[] = [
     status INTEGER NOT NULL
   );
   `,
+  // 6 → 7: renewable leases (one server or agent hosts an environment's monitors)
+  `
+  CREATE TABLE leases (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  `,
 ]
 
 /** The schema version this code writes; a database with a higher `user_version` is refused. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { PipewrightError } from '@pipewright/plugin-api'
-import type { ApiTokenRecord, ApiTokenRole, ServerActionRecord } from '@pipewright/store-api'
+import type { ApiTokenRecord, ApiTokenRole, LeaseRecord, ServerActionRecord } from '@pipewright/store-api'
 
 interface TokenRow {
   hash: string
@@ -34,8 +34,9 @@ function rowToAction(row: ActionRow): ServerActionRecord {
 type Prepare = (sql: string) => Database.Statement
 
 /**
- * The server's tables: API tokens (hashes only), one-time claims and recorded actions. Claims are
- * a unique insert, so two processes (or two servers on one database) never both win one.
+ * The server's tables: API tokens (hashes only), one-time claims, leases and recorded actions.
+ * Claims are a unique insert and leases one conditional upsert, so two processes (or two servers
+ * on one database) never both win one.
  */
 export class ServerTables {
   constructor(private readonly sql: Prepare) {}
@@ -69,6 +70,22 @@ export class ServerTables {
   lastClaim(scope: string, prefix: string): { key: string; at: number } | undefined {
     const row = this.sql("SELECT key, at FROM claims WHERE scope = ? AND substr(key, 1, length(?)) = ? ORDER BY at DESC, rowid DESC LIMIT 1").get(scope, prefix, prefix) as { key: string; at: number } | undefined
     return row && { key: row.key, at: row.at }
+  }
+
+  acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): boolean {
+    return this.sql(`INSERT INTO leases (scope, key, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (scope, key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+        acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
+      WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.acquired_at`).run(scope, key, holder, now, now + ttlMs).changes === 1
+  }
+
+  releaseLease(scope: string, key: string, holder: string): boolean {
+    return this.sql('DELETE FROM leases WHERE scope = ? AND key = ? AND holder = ?').run(scope, key, holder).changes === 1
+  }
+
+  listLeases(scope: string, now: number): LeaseRecord[] {
+    const rows = this.sql('SELECT * FROM leases WHERE scope = ? AND expires_at > ? ORDER BY key').all(scope, now) as Array<{ scope: string; key: string; holder: string; acquired_at: number; expires_at: number }>
+    return rows.map((row) => ({ scope: row.scope, key: row.key, holder: row.holder, acquiredAt: row.acquired_at, expiresAt: row.expires_at }))
   }
 
   addAction(action: ServerActionRecord): void {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { PipewrightError, isPipewrightError, type StoredRecord } from '@pipewright/plugin-api'
 import type {
-  ApiTokenRecord, ApprovalRecord, ArtifactRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord, ServerActionRecord,
+  ApiTokenRecord, ApprovalRecord, ArtifactRecord, AuditEntry, AuditEntryInput, AuditFilter, AuditHead, CacheEntry, DeploymentFilter, DeploymentRecord, EnvironmentLockState, HealthFilter, HealthRecord, LockAcquisition, LockRequest, LogLine, PruneFilter, RecordFilter, RunFilter, RunRecord, ServerActionRecord, LeaseRecord,
   StageRecord, Store, StoredEvent,
 } from '@pipewright/store-api'
 import { AuditTable } from './audit.js'
@@ -140,6 +140,18 @@ class SqliteStore implements Store {
 
   async lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined> {
     return this.read('lastClaim', () => this.server.lastClaim(scope, prefix))
+  }
+
+  async acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.read('acquireLease', () => this.server.acquireLease(scope, key, holder, now, ttlMs))
+  }
+
+  async releaseLease(scope: string, key: string, holder: string): Promise<boolean> {
+    return this.read('releaseLease', () => this.server.releaseLease(scope, key, holder))
+  }
+
+  async listLeases(scope: string, now: number): Promise<LeaseRecord[]> {
+    return this.read('listLeases', () => this.server.listLeases(scope, now))
   }
 
   async addServerAction(action: ServerActionRecord): Promise<void> {

@@ -27,7 +27,7 @@ describe('createSqliteStore: opening', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
-      expect(tables).toEqual(['api_tokens', 'approvals', 'artifacts', 'audit', 'cache', 'claims', 'deployments', 'environment_locks', 'events', 'health_records', 'logs', 'plans', 'records', 'runs', 'server_actions', 'sqlite_sequence', 'stages', 'state'])
+      expect(tables).toEqual(['api_tokens', 'approvals', 'artifacts', 'audit', 'cache', 'claims', 'deployments', 'environment_locks', 'events', 'health_records', 'leases', 'logs', 'plans', 'records', 'runs', 'server_actions', 'sqlite_sequence', 'stages', 'state'])
     } finally {
       db.close()
     }

@@ -4,7 +4,8 @@ import { PipewrightError } from '@pipewright/plugin-api'
 
 /** The agent package, loaded only by the agent commands (it brings the proxy and the engine). */
 const agent = () => import('@pipewright/agent')
-import { storeHome, type CommandContext } from '../context.js'
+import { resolvePipelineFile, storeHome, type CommandContext } from '../context.js'
+import { hostAgentWatches, type AgentWatches } from './agent-watches.js'
 import { formatDuration, formatTime, table } from '../format.js'
 import { println } from '../io.js'
 import { action, type CliRuntime } from './action.js'
@@ -65,13 +66,20 @@ async function stop(ctx: CommandContext, flags: AgentFlags): Promise<number> {
 
 async function start(ctx: CommandContext, flags: AgentFlags): Promise<number> {
   const home = await storeHome(ctx, flags.file)
+  // The pipeline whose environments' monitors this agent keeps running (none without a pipeline file).
+  const file = flags.file !== undefined ? await resolvePipelineFile(ctx, flags.file) : await resolvePipelineFile(ctx, undefined).catch(() => undefined)
   const { agentPaths, probeAgent, runAgent } = await agent()
-  const running = await runAgent({ home, plugins: flags.plugin ?? [], cwd: ctx.io.cwd, log: (line) => println(ctx.io.stdout, `${formatTime(Date.now())} ${line}`) })
+  const log = (line: string) => println(ctx.io.stdout, `${formatTime(Date.now())} ${line}`)
+  let watches: AgentWatches | undefined
+  const running = await runAgent({ home, plugins: flags.plugin ?? [], cwd: ctx.io.cwd, log, beforeStop: () => watches?.close() })
   if (!running) {
     const other = await probeAgent(home)
     throw new PipewrightError('PW_ERR_AGENT_UNAVAILABLE', `An agent already runs for ${home}${other ? ` (pid ${other.pid})` : ''}`, { details: `Stop it first with \`pipewright agent stop\`; its socket is ${agentPaths(home).socket}.` })
   }
+  if (file) watches = await hostAgentWatches(ctx, file, home, running, log)
+  else log('no pipeline file here: no environment monitors are hosted (pass -f <pipeline file>)')
   await running.closed
+  await watches?.close()
   return 0
 }
 
@@ -89,7 +97,13 @@ Examples:
   $ pipewright agent status
   $ pipewright agent stop           # routers stop; instances keep running for the next agent
   $ pipewright agent stop --all     # everything stops
-  $ pipewright agent start          # in the foreground, logging to the terminal (debugging)`,
+  $ pipewright agent start          # in the foreground, logging to the terminal
+  $ pipewright agent start -f deploy/pipewright.yml   # and watch that pipeline's environments
+
+An agent started in the foreground also keeps the \`monitors:\` of the pipeline file's environments
+it serves running (health history, alerts through \`notify:\`, healing), one watcher per
+environment across agents and servers on the store (a lease per environment). An agent started
+by a deploy knows no pipeline file and watches nothing.`,
     )
   const fileOption = ['-f, --file <file>', "use the home of this pipeline file's directory (default: the pipewright.yml found from the current directory)"] as const
   agent
@@ -106,7 +120,7 @@ Examples:
     .action(action(rt, (ctx, flags: AgentFlags) => stop(ctx, flags)))
   agent
     .command('start')
-    .description('Run the agent in the foreground (for debugging); Ctrl-C stops it, instances keep running')
+    .description("Run the agent in the foreground, keeping the `monitors:` of the pipeline's environments it serves running; Ctrl-C stops it, instances keep running")
     .option(...fileOption)
     .option('--plugin <package>', 'also load this plugin package (or path) for its targets; repeatable', (value: string, list: string[] = []) => [...list, value])
     .action(action(rt, (ctx, flags: AgentFlags) => start(ctx, flags)))

@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+import { runCli, useTempProjects, type CliResult, type RunningCli } from './cli.js'
 import { createServer } from 'node:net'
 import { request } from 'node:http'
 
@@ -82,5 +86,60 @@ stages:
   deploy-production:
     needs: [build, deploy-staging]
     deploy: { environment: production, version: "\${{ vars.version || 'v1' }}", from: build/dist, strategy: { canary: { steps: [50], pause: 500ms } } }
+`
+}
+
+/**
+ * For tests that deploy through the agent and keep a CLI process running: `create` makes a temp
+ * git project (its files, then its pipewright.yml from `pipeline(dir)`) and deploys it with `run`;
+ * after each test the running CLI (`state.cli`) is interrupted and the project's agent stopped
+ * with everything it runs.
+ */
+export function useDeployedProjects(): { state: { dir?: string; cli?: RunningCli }; create(files: Record<string, string>, pipeline: (dir: string) => string): Promise<CliResult & { dir: string }> } {
+  const project = useTempProjects()
+  const state: { dir?: string; cli?: RunningCli } = {}
+  afterEach(async () => {
+    state.cli?.child.kill('SIGINT')
+    await state.cli?.done
+    if (state.dir) await runCli(['agent', 'stop', '--all'], { cwd: state.dir })
+    state.dir = undefined
+    state.cli = undefined
+  })
+  return {
+    state,
+    async create(files, pipeline) {
+      const dir = await project(files)
+      state.dir = dir
+      writeFileSync(join(dir, 'pipewright.yml'), pipeline(dir))
+      git(dir, 'init', '-q', '-b', 'main')
+      git(dir, 'add', '-A')
+      git(dir, 'commit', '-qm', 'first')
+      return { ...(await runCli(['run'], { cwd: dir })), dir }
+    },
+  }
+}
+
+/**
+ * A pipeline `svc` that builds server.mjs into dist/ and deploys it as v1 to `staging`
+ * (deploy/process, health on /healthz) with these instance `env` values and `monitors:` (YAML
+ * indented by 6); `environments` adds more environments (indented by 2), `top` more top-level keys.
+ */
+export function stagingPipeline(port: number, options: { env: Record<string, string>; monitors: string; environments?: string; top?: string }): string {
+  return `name: svc
+environments:
+${options.environments ?? ''}  staging:
+    url: http://127.0.0.1:${port}
+    target: { uses: deploy/process, with: { command: [node, server.mjs] } }
+    health: { path: /healthz, interval: 100ms, startup-timeout: 5s }
+    env: ${JSON.stringify(options.env)}
+    monitors:
+${options.monitors}${options.top ?? ''}
+stages:
+  build:
+    run: mkdir -p dist && cp server.mjs dist/
+    artifacts: [dist/**]
+  deploy:
+    needs: [build]
+    deploy: { environment: staging, version: v1, from: build/dist }
 `
 }

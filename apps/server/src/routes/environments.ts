@@ -1,4 +1,4 @@
-import { ackEnvironment, deploymentPipeline, describeEnvironments, type DeploymentAction } from '@pipewright/core'
+import { WATCH_LEASE_SCOPE, ackEnvironment, deploymentPipeline, describeEnvironments, type DeploymentAction } from '@pipewright/core'
 import { PipewrightError } from '@pipewright/plugin-api'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -52,6 +52,7 @@ function latchOf(env: Overview): z.infer<typeof environmentSchema>['latch'] {
 
 async function overview(ctx: ServerContext) {
   const seen = new Set<string>()
+  const watchers = new Map((await ctx.store.listLeases(WATCH_LEASE_SCOPE, ctx.now())).map((l) => [l.key, { holder: l.holder, since: l.acquiredAt, expiresAt: l.expiresAt }]))
   const out: Array<z.infer<typeof environmentSchema>> = []
   for (const pipeline of ctx.pipelines.values()) {
     const loaded = await ctx.engine.load(pipeline.file)
@@ -64,6 +65,7 @@ async function overview(ctx: ServerContext) {
         name: env.name, pipeline: pipeline.name, url: env.url,
         ...(env.current ? { current: { version: env.current.version, deploymentId: env.current.id, deployedAt: env.current.finishedAt } } : {}),
         ...(health ? { health } : {}),
+        ...(watchers.has(env.name) ? { watcher: watchers.get(env.name)! } : {}),
         ...(latch ? { latch } : {}),
         lock: {
           ...(env.lock.holder ? { holder: { runId: env.lock.holder.runId, stageId: env.lock.holder.stageId } } : {}),

@@ -74,6 +74,7 @@ export async function watchEnvironment(environment: string, deps: WatchDeps): Pr
       handles.push(await callPlugin(type.pluginId, `monitor ${ref.uses}`, () => type.definition.start(ctx, config)))
     }
     deps.log(`watching ${environment} (${baseUrl}) with ${names.join(', ')}${spec.healing ? `; healing: ${spec.healing.action}, at most ${spec.healing.max}` : ''}`)
+    await watch.inherit()
     await Promise.all(handles.map(async (handle, i) => {
       for await (const sample of handle.samples as AsyncIterable<MonitorSample>) await watch.observe(names[i]!, sample)
     }))
@@ -92,6 +93,8 @@ class Watch {
   private attempts = 0
   private healing: Promise<void> = Promise.resolve()
   private healTimer: AbortController | undefined
+  /** Unhealthy as the previous watch left it (already announced): not announced again. */
+  private inherited = false
 
   constructor(
     private readonly environment: string,
@@ -100,6 +103,21 @@ class Watch {
     private readonly watchId: string,
     private readonly expr: ExpressionContext,
   ) {}
+
+  /**
+   * Takes over the state the previous watch of this environment stored (another process's, or
+   * this one's before a restart): if it left it unhealthy, that was announced already — the
+   * watch goes on from there (healing once it measures it unhealthy itself, `environment:recovered`
+   * when it recovers) instead of alerting again.
+   */
+  async inherit(): Promise<void> {
+    const verdicts = await this.deps.store.listHealthRecords({ environment: this.environment, kind: 'verdict', limit: 50 }).catch(() => [])
+    const last = verdicts.find((r) => r.source === 'watch')
+    if (last?.verdict !== 'unhealthy') return
+    this.unhealthySince = last.at
+    this.inherited = true
+    this.deps.log(`${this.environment} has been unhealthy since ${new Date(last.at).toISOString()} (announced then): not announced again`)
+  }
 
   async observe(monitor: string, sample: MonitorSample): Promise<void> {
     const { deps, environment } = this
@@ -117,6 +135,10 @@ class Watch {
       this.okInRow = 0
     }
     const now = deps.clock.now()
+    if (this.inherited && this.failedInRow >= this.spec['unhealthy-after']) {
+      this.inherited = false
+      this.scheduleHealing()
+    }
     if (this.unhealthySince === undefined && this.failedInRow >= this.spec['unhealthy-after']) {
       this.unhealthySince = now
       const why = `${this.failedInRow} failed measurement(s) in a row; last: ${describeSample(evidence)}${reason ? ` — ${reason}` : ''}`
@@ -127,6 +149,7 @@ class Watch {
     } else if (this.unhealthySince !== undefined && this.okInRow >= this.spec['healthy-after']) {
       const unhealthyForMs = now - this.unhealthySince
       this.unhealthySince = undefined
+      this.inherited = false
       this.attempts = 0
       this.healTimer?.abort()
       deps.log(`${environment} recovered after ${Math.round(unhealthyForMs / 1000)} s`)

@@ -137,7 +137,7 @@ export const environmentSchema = z
     strategy: strategySchema.optional().describe('The default strategy of deploys here (default `rolling`); a deploy stage may choose another.'),
     env: z.record(z.string(), z.string()).optional().describe('Variables every instance gets (besides PORT and PIPEWRIGHT_ENVIRONMENT/VERSION/INSTANCE). Never put secrets here: they are stored with the agent\'s state.'),
     protection: protectionSchema.optional().describe('Branches, freeze windows and approvals.'),
-    monitors: environmentMonitorsSchema.optional().describe('Continuous monitoring between deploys (`pipewright monitor <env>`): health history, alerts when it turns unhealthy and recovers, and healing actions with limits.'),
+    monitors: environmentMonitorsSchema.optional().describe('Continuous monitoring between deploys, kept running by `pipewright serve`, by `pipewright agent start -f <file>` for the environments it serves, or by `pipewright monitor <env>` (one watcher per environment across servers and agents on a store): health history, alerts when it turns unhealthy and recovers, and healing actions with limits.'),
   })
   .describe('A named deploy target with a lock, protection rules and a deployment history.')
 

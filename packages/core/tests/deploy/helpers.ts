@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { definePlugin, z, type Clock } from '@pipewright/plugin-api'
+import { definePlugin, z, type Clock, type MonitorSample } from '@pipewright/plugin-api'
 import type { Deployer, DeployerRequest, DeployerResult, EnvironmentRequest } from '../../src/deploy/deployer.js'
 
 /**
@@ -87,3 +87,50 @@ export const processTargetPlugin = definePlugin({
     })
   },
 })
+
+/**
+ * `live/errors`: samples `{ errors }` from `live.errors` (the test changes it) every 20 ms;
+ * healthy while it is 0. `with: { fail: true }` makes its start throw.
+ */
+export function errorsProbe() {
+  const live = { errors: 0 }
+  const probe = definePlugin({
+    id: 'live',
+    apiVersion: 1,
+    register(api) {
+      api.monitor('errors', {
+        configSchema: z.object({ interval: z.number().default(20), url: z.string(), fail: z.boolean().default(false) }),
+        start(_ctx, config) {
+          if (config.fail) throw new Error('the probe cannot start')
+          const stop = new AbortController()
+          async function* samples(): AsyncGenerator<MonitorSample> {
+            while (!stop.signal.aborted) {
+              yield { at: Date.now(), healthy: live.errors === 0, values: { errors: live.errors }, reason: `${config.url} errors=${live.errors}` }
+              await new Promise((r) => setTimeout(r, config.interval))
+            }
+          }
+          return { samples: samples(), stop: async () => stop.abort() }
+        },
+      })
+    },
+  })
+  return { live, probe }
+}
+
+/** `shop`: staging (on 127.0.0.1:18301) watched by `live/errors` every 20 ms, healed by at most 2 restarts; one deploy stage. */
+export const SHOP_PIPELINE = `name: shop
+environments:
+  staging:
+    url: http://127.0.0.1:18301
+    target: { uses: deploy/process, with: { command: [node, server.js] } }
+    monitors:
+      interval: 20
+      unhealthy-after: 2
+      healthy-after: 2
+      failure-condition: result.errors > 0
+      monitors: [{ uses: live/errors, with: { url: /healthz } }]
+      healing: { action: restart, max: 2, backoff: 50ms }
+stages:
+  deploy:
+    deploy: { environment: staging, version: "1.0.0", from: . }
+`

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { definePlugin, z, type MonitorSample, type Notification, type PipewrightEvents } from '@pipewright/plugin-api'
+import { definePlugin, z, type Notification, type PipewrightEvents } from '@pipewright/plugin-api'
 import { createMemoryStore } from '@pipewright/store-api'
 import { DEPLOYER } from '../../src/deploy/deployer.js'
 import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
-import { processTargetPlugin, recordingDeployer, until } from './helpers.js'
+import { SHOP_PIPELINE, errorsProbe, processTargetPlugin, recordingDeployer, until } from './helpers.js'
 
 // A recording deployer: the watch's decisions (alerts, healing runs and their limit) are under test.
 
@@ -14,44 +14,9 @@ afterEach(async () => {
   project = undefined
 })
 
-/** `live/errors`: samples `{ errors }` from a value the test changes, every 20 ms. */
-const live = { errors: 0 }
-const probe = definePlugin({
-  id: 'live',
-  apiVersion: 1,
-  register(api) {
-    api.monitor('errors', {
-      configSchema: z.object({ interval: z.number().default(20), url: z.string() }),
-      start(_ctx, config) {
-        const stop = new AbortController()
-        async function* samples(): AsyncGenerator<MonitorSample> {
-          while (!stop.signal.aborted) {
-            yield { at: Date.now(), healthy: live.errors === 0, values: { errors: live.errors }, reason: `${config.url} errors=${live.errors}` }
-            await new Promise((r) => setTimeout(r, config.interval))
-          }
-        }
-        return { samples: samples(), stop: async () => stop.abort() }
-      },
-    })
-  },
-})
+const { live, probe } = errorsProbe()
 
-const PIPELINE = `name: shop
-environments:
-  staging:
-    url: http://127.0.0.1:18301
-    target: { uses: deploy/process, with: { command: [node, server.js] } }
-    monitors:
-      interval: 20
-      unhealthy-after: 2
-      healthy-after: 2
-      failure-condition: result.errors > 0
-      monitors: [{ uses: live/errors, with: { url: /healthz } }]
-      healing: { action: restart, max: 2, backoff: 50ms }
-stages:
-  deploy:
-    deploy: { environment: staging, version: "1.0.0", from: . }
-`
+const PIPELINE = SHOP_PIPELINE
 
 describe('continuous monitoring of an environment', () => {
   it('alerts when it turns unhealthy, heals with a restart at most `max` times with back-off, then gives up and alerts — never a loop — and alerts again when it recovers', async () => {
