@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { PipewrightError, type AttemptOutcome, type DeploymentEventRecord, type SerializedError } from '@pipewright/plugin-api'
 import { DEPLOYER, type DeployerCallOptions, type DeployerResult } from '../deploy/deployer.js'
-import { environmentRequest, normalizeStrategy } from '../deploy/environment-request.js'
+import { canaryAnalysisOf, environmentRequest, normalizeStrategy } from '../deploy/environment-request.js'
 import { resolveDeploySource, type ResolvedSource } from '../deploy/source.js'
 import { interpolate } from '../expr/index.js'
 import type { StageRun } from '../kernel/stage-run.js'
 import { serializeError } from '../kernel/serialize-error.js'
 import { redactDeep } from '../security/redact.js'
+import { CanaryAnalysis } from './canary-analysis.js'
 
 /** A deployment id: its start time in base 36 and six random hex digits (`dep-mx2mt967-da4c3e`), so ids sort by time. */
 export function newDeploymentId(at: number): string {
@@ -56,6 +57,8 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   const startedAt = session.clock.now()
   const toVersion = rollback && deploy.rollback !== true ? interpolate(String(deploy.rollback), stage.expr) : undefined
   const version = rollback ? (toVersion ?? 'previous') : interpolate(deploy.version!, stage.expr)
+  const canary = rollback ? undefined : CanaryAnalysis.of(stage, canaryAnalysisOf(deploy.strategy ?? spec.strategy), { environment: name, deploymentId: id, version, url: environment.url })
+  if (canary) options.onCanaryStep = canary.onCanaryStep
   let source: ResolvedSource | undefined
   let replaces: string | undefined
   let result: DeployerResult
@@ -99,12 +102,13 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     url: environment.url,
     ...(error ? { error } : {}),
     ...(replaces && rollback && result.outcome === 'succeeded' ? { replaces } : {}),
+    ...(canary?.aborted ? { verification: { reason: canary.aborted.reason, evidence: canary.aborted.evidence } } : {}),
   } satisfies DeploymentEventRecord, session.redact)
   session.emit('deploy:finished', { stageId: stage.stageId, ...record })
   for (const [key, value] of Object.entries({ url: record.url, version: record.version, 'previous-version': record.previousVersion, 'deployment-id': id, outcome: record.outcome, strategy: record.strategy })) {
     if (value !== undefined) stage.outputs.set(key, value)
   }
-  return attemptOutcome(result, record, error)
+  return (await canary?.failure(result, record.version)) ?? attemptOutcome(result, record, error)
 }
 
 function attemptOutcome(result: DeployerResult, record: DeploymentEventRecord, error: SerializedError | undefined): AttemptOutcome {
