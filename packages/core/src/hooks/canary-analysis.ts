@@ -71,7 +71,8 @@ export class CanaryAnalysis {
     const until = [spec.count !== undefined ? `${spec.count} measurement(s)` : '', spec.window !== undefined ? durationText(spec.window) : ''].filter(Boolean).join(' or ')
     stage.log(`canary ${weight}%: analysing ${deployment.version} on ${deployment.environment} with ${monitorNames(spec.monitors).join(', ')} for ${until}`)
     await run.startOrNote()
-    let shown = { line: '', at: Number.NEGATIVE_INFINITY }
+    // The first progress line after CANARY_PROGRESS_MS: a quick verdict needs none.
+    let shown = { line: '', at: startedAt }
     try {
       for (;;) {
         const now = session.clock.now()
