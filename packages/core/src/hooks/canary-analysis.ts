@@ -40,6 +40,9 @@ export interface CanaryAbort {
 export class CanaryAnalysis {
   /** Set when an analysis aborted the canary. */
   aborted: CanaryAbort | undefined
+  /** The deploy call returned: a step's analysis still running has nobody left to answer. */
+  private ended = false
+  private inFlight: Promise<unknown> | undefined
 
   constructor(
     private readonly stage: StageRun,
@@ -52,7 +55,20 @@ export class CanaryAnalysis {
     return spec ? new CanaryAnalysis(stage, spec, deployment) : undefined
   }
 
-  readonly onCanaryStep = async ({ weight }: CanaryStep): Promise<CanaryStepVerdict> => {
+  readonly onCanaryStep = (step: CanaryStep): Promise<CanaryStepVerdict> => {
+    const judged = this.judge(step)
+    this.inFlight = judged
+    return judged
+  }
+
+  /** Called once the deploy call returned (the agent may end a canary on its own: a crashed instance): stops a step's analysis still running. */
+  async end(): Promise<void> {
+    this.ended = true
+    this.stage.session.wakers.wake(this.stage.stageId)
+    await this.inFlight?.catch(() => undefined)
+  }
+
+  private async judge({ weight }: CanaryStep): Promise<CanaryStepVerdict> {
     const { stage, spec, deployment } = this
     const { session } = stage
     const startedAt = session.clock.now()
@@ -77,7 +93,7 @@ export class CanaryAnalysis {
       for (;;) {
         const now = session.clock.now()
         run.noteFailure(now)
-        if (run.tally.verdict !== undefined || now >= deadline || stage.signal.aborted) break
+        if (run.tally.verdict !== undefined || now >= deadline || stage.signal.aborted || this.ended) break
         const line = progress(run, spec, weight, latest)
         if (line !== shown.line && now - shown.at >= CANARY_PROGRESS_MS) {
           stage.log(`${line} (${durationText(now - startedAt)} in)`)
@@ -88,7 +104,7 @@ export class CanaryAnalysis {
     } finally {
       await run.stop()
     }
-    if (stage.signal.aborted) return { proceed: false, reason: 'the run was cancelled' }
+    if (stage.signal.aborted || this.ended) return { proceed: false, reason: stage.signal.aborted ? 'the run was cancelled' : 'the deploy ended before the verdict' }
     return this.decide(run, weight, session.clock.now() - startedAt)
   }
 

@@ -40,16 +40,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   const rollback = deploy.rollback !== undefined
   const strategy = normalizeStrategy(deploy.strategy ?? spec.strategy)
   const git = session.input.git
-  const lockSeq = stage.memo.get('deploy.lockSeq') as number | undefined
-  const meta: Record<string, string> = {
-    runId: session.runId,
-    stageId: stage.stageId,
-    deploymentId: id,
-    pipeline: session.input.spec.name,
-    ...(git?.sha ? { commit: git.sha } : {}),
-    // The arrival order of this deploy in the environment's queue.
-    ...(lockSeq !== undefined ? { lockSeq: String(lockSeq) } : {}),
-  }
+  const meta = deployerMeta(stage, id)
   const options: DeployerCallOptions = {
     onProgress: (p) => stage.log(p.level === 'info' ? p.message : `${p.level}: ${p.message}`, p.level === 'error' ? 'stderr' : 'system'),
     signal: stage.signal,
@@ -78,6 +69,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   } catch (error) {
     result = { outcome: 'failed', version, strategy: rollback ? 'rollback' : strategy.kind, startedAt, finishedAt: session.clock.now(), error: serializeError(error, session.redact) }
   }
+  await canary?.end()
   const error: SerializedError | undefined = result.error ? { ...result.error, message: session.redact(result.error.message), ...(result.error.details ? { details: session.redact(result.error.details) } : {}) } : undefined
   // Versions and urls may come from expressions: the record is masked like everything a run keeps.
   const record: DeploymentEventRecord = redactDeep({
@@ -109,6 +101,21 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     if (value !== undefined) stage.outputs.set(key, value)
   }
   return (await canary?.failure(result, record.version)) ?? attemptOutcome(result, record, error)
+}
+
+/** What the deployer copies into its own records: run, stage, deployment, pipeline, commit, place in the lock's queue. */
+function deployerMeta(stage: StageRun, deploymentId: string): Record<string, string> {
+  const { session } = stage
+  const lockSeq = stage.memo.get('deploy.lockSeq') as number | undefined
+  return {
+    runId: session.runId,
+    stageId: stage.stageId,
+    deploymentId,
+    pipeline: session.input.spec.name,
+    ...(session.input.git?.sha ? { commit: session.input.git.sha } : {}),
+    // The arrival order of this deploy in the environment's queue.
+    ...(lockSeq !== undefined ? { lockSeq: String(lockSeq) } : {}),
+  }
 }
 
 function attemptOutcome(result: DeployerResult, record: DeploymentEventRecord, error: SerializedError | undefined): AttemptOutcome {

@@ -92,6 +92,28 @@ describe('analysis between canary steps (the engine\'s side)', () => {
     expect(running.monitors).toBe(0)
   }, 30_000)
 
+  it('a canary the deployer ends on its own (a crashed instance) stops the step\'s analysis: no monitor left running, no verdict, no latch', async () => {
+    project = await tempProject(pipeline(`{ window: 1m, monitors: [{ uses: series/values, with: { values: [{ errors: 0 }] } }] }`))
+    let asked: Promise<unknown> | undefined
+    const crashing: Deployer = {
+      async deploy(request, options) {
+        asked = options.onCanaryStep!({ weight: 10 })
+        await new Promise((r) => setTimeout(r, 200))
+        return { outcome: 'failed', version: request.version, strategy: 'canary', startedAt: Date.now(), finishedAt: Date.now(), servingVersion: '1.0.0', error: { code: 'PW_ERR_DEPLOYMENT_FAILED', message: 'instance staging-1 exited with code 1' } }
+      },
+      rollback: () => Promise.reject(new Error('not called')),
+    }
+    const store = createMemoryStore()
+    const r = await runFile(project.file, {}, {}, createEngine({ plugins: [processTargetPlugin, series], services: [{ token: DEPLOYER, useValue: crashing }], store }))
+    expect(r.result.status).toBe('failed')
+    expect(r.stage('deploy').error).toMatchObject({ code: 'PW_ERR_DEPLOYMENT_FAILED', message: 'instance staging-1 exited with code 1' })
+    await expect(asked).resolves.toEqual({ proceed: false, reason: 'the deploy ended before the verdict' })
+    expect(running.monitors).toBe(0)
+    expect(r.of('analysis:finished')).toEqual([])
+    expect(r.of('rollback:started')).toEqual([])
+    expect(await activeLatch(store, 'staging')).toBeUndefined()
+  }, 30_000)
+
   it('advisory: a failed step is recorded and the canary goes on', async () => {
     const { reached, run: r, store } = await run(`{ count: 3, advisory: true, monitors: [{ uses: series/values, with: { values: [{ errors: 2 }] } }] }`)
     expect(r.result.status).toBe('succeeded')
