@@ -20,7 +20,7 @@ createServer((req, res) => {
 `
 
 /**
- * Canary steps 20% and 60%, each analysed by 10 probes of the environment's `/` (100 ms apart)
+ * Canary steps 20% and 60%, each analyzed by 10 probes of the environment's `/` (100 ms apart)
  * through its router: the router splits deterministically, so 2 of every 10 go to the canary at 20%.
  */
 function pipeline(port: number, advisory: boolean): string {
@@ -101,17 +101,17 @@ describe('analysis between canary steps through the CLI (real agent, real proces
     // Nothing serves yet: the first version is a plain switch, no steps to analyse.
     const first = await runCli(['run'], { cwd })
     expect(first.code, first.stdout + first.stderr).toBe(0)
-    expect(first.stdout).not.toMatch(/canary 20%: analysing/)
+    expect(first.stdout).not.toMatch(/canary 20%: analyzing/)
     return { cwd, url: `http://127.0.0.1:${port}/` }
   }
 
-  it('promotes a healthy canary through every analysed step; aborts a broken one at its first step — never 100%, every request back on the stable version — and latches the environment', async () => {
+  it('promotes a healthy canary through every analyzed step; aborts a broken one at its first step — never 100%, every request back on the stable version — and latches the environment', async () => {
     const { cwd, url } = await setUp(false)
 
     const good = await runCli(['run', '--var', 'version=v2'], { cwd })
     expect(good.code, good.stdout + good.stderr).toBe(0)
     const goodLog = await deployLog(cwd, good)
-    expect(goodLog).toMatch(/canary 20%: analysing v2 on staging with monitoring\/http for 10 measurement\(s\)/)
+    expect(goodLog).toMatch(/canary 20%: analyzing v2 on staging with monitoring\/http for 10 measurement\(s\)/)
     expect(goodLog).toMatch(/canary 20%: analysis successful — 10 measurement\(s\), 0 failed/)
     expect(goodLog).toMatch(/canary 60%: analysis successful — 10 measurement\(s\), 0 failed/)
     expect(goodLog).toMatch(/100% of traffic to v2/)

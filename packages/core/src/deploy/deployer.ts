@@ -42,7 +42,7 @@ export interface DeployerCallOptions {
   /** Aborted when the run is cancelled: the deployer aborts the operation (traffic back to the stable version). */
   signal: AbortSignal
   /**
-   * Given for a canary whose steps are analysed: called after each traffic step below 100, which
+   * Given for a canary whose steps are analyzed: called after each traffic step below 100, which
    * then lasts until it answers (its pause being the least). `proceed: false` aborts the canary:
    * all traffic back to the stable version at once, the canary's instances stopped, the deploy
    * `aborted`. A deployer that cannot hold steps for a verdict must fail the deploy, not ignore it.

@@ -13,7 +13,7 @@ export const CANARY_PROGRESS_MS = 2_000
 /** How often a step's analysis looks at its window (a verdict wakes it at once). */
 const RECHECK_MS = 500
 
-/** The deployment whose canary steps are analysed. */
+/** The deployment whose canary steps are analyzed. */
 export interface CanaryDeployment {
   environment: string
   deploymentId: string
@@ -85,7 +85,7 @@ export class CanaryAnalysis {
       },
     })
     const until = [spec.count !== undefined ? `${spec.count} measurement(s)` : '', spec.window !== undefined ? durationText(spec.window) : ''].filter(Boolean).join(' or ')
-    stage.log(`canary ${weight}%: analysing ${deployment.version} on ${deployment.environment} with ${monitorNames(spec.monitors).join(', ')} for ${until}`)
+    stage.log(`canary ${weight}%: analyzing ${deployment.version} on ${deployment.environment} with ${monitorNames(spec.monitors).join(', ')} for ${until}`)
     await run.startOrNote()
     // The first progress line after CANARY_PROGRESS_MS: a quick verdict needs none.
     let shown = { line: '', at: startedAt }

@@ -20,7 +20,7 @@ function strategyText(strategy: StrategyInput): string {
   if (typeof strategy === 'object' && 'canary' in strategy && strategy.canary.analysis) {
     const { steps, analysis } = strategy.canary
     const until = analysis.count !== undefined ? `${analysis.count} measurements` : `${Math.round((analysis.window ?? 0) / 1000)} s`
-    return `canary ${steps.join('/')}, each step analysed: ${analysis.monitors.map((m) => m.name ?? m.uses).join(', ')}, ${until}${analysis.advisory ? ' (advisory)' : ''}`
+    return `canary ${steps.join('/')}, each step analyzed: ${analysis.monitors.map((m) => m.name ?? m.uses).join(', ')}, ${until}${analysis.advisory ? ' (advisory)' : ''}`
   }
   return typeof strategy === 'string' ? strategy : compact(strategy)
 }

@@ -75,7 +75,7 @@ function deploymentSections(root: JsonSchema, stage: JsonSchema): string[] {
     '',
     table(objectBranch(stage.properties?.deploy)),
     '',
-    'Strategies: `recreate`, `rolling`, `blue-green` (`{ blue-green: { keep-previous: 10m } }`), `canary` (`{ canary: { steps: [10, 50, 100], pause: 30s } }`; plain `canary` is steps 10, 50, 100 with a 30s pause; `{ canary: { steps: [10, 50], analysis: { … } } }` analyses each step, below).',
+    'Strategies: `recreate`, `rolling`, `blue-green` (`{ blue-green: { keep-previous: 10m } }`), `canary` (`{ canary: { steps: [10, 50, 100], pause: 30s } }`; plain `canary` is steps 10, 50, 100 with a 30s pause; `{ canary: { steps: [10, 50], analysis: { … } } }` analyzes each step, below).',
     '',
     '## Post-deploy verification (`stages.<id>.deploy.verify`)',
     '',
