@@ -2,7 +2,7 @@ import type { TargetCatalog } from '@pipewright/core'
 import { PipewrightError, type Logger } from '@pipewright/plugin-api'
 import { Environment, portOf } from './environment.js'
 import type { AgentPaths } from './paths.js'
-import { DeployRequest, PROTOCOL_VERSION, RollbackRequest, type AgentInfo, type AgentStatus, type DeployEvent, type DeployInput, type DeploymentResult, type EnvironmentSpec, type RollbackInput } from './protocol.js'
+import { AGENT_FEATURES, DeployRequest, PROTOCOL_VERSION, ProceedRequest, RollbackRequest, type AgentInfo, type AgentStatus, type DeployEvent, type DeployInput, type DeploymentResult, type EnvironmentSpec, type RollbackInput } from './protocol.js'
 import { restoreEnvironment } from './restore.js'
 import { StateFiles } from './state-file.js'
 import { runStrategy } from './strategies.js'
@@ -41,7 +41,7 @@ export class DeploymentAgent {
 
   info(): AgentInfo {
     const { paths } = this.options
-    return { protocol: PROTOCOL_VERSION, pid: process.pid, version: this.options.version, home: paths.home, socket: paths.socket, startedAt: this.startedAt, targets: this.drivers.list() }
+    return { protocol: PROTOCOL_VERSION, pid: process.pid, version: this.options.version, home: paths.home, socket: paths.socket, startedAt: this.startedAt, targets: this.drivers.list(), features: [...AGENT_FEATURES] }
   }
 
   private async open(spec: EnvironmentSpec): Promise<Environment> {
@@ -105,7 +105,8 @@ export class DeploymentAgent {
     return request
   }
 
-  async deploy(input: DeployInput, listener: (event: DeployEvent) => void = () => undefined): Promise<DeploymentResult> {
+  /** `clientGone`: aborted when the client goes away (a canary awaiting verdicts then aborts). */
+  async deploy(input: DeployInput, listener: (event: DeployEvent) => void = () => undefined, clientGone?: AbortSignal): Promise<DeploymentResult> {
     const request = this.check(input)
     const spec = request.environment
     const driver = this.drivers.get(spec.target)
@@ -126,7 +127,7 @@ export class DeploymentAgent {
       const release: Release = { version: request.version, release: prepared, target: spec.target, config }
       await runStrategy(target, op, release, request.strategy)
       target.commit({ version: release.version, release: prepared, target: spec.target, strategy: request.strategy.kind, deployedAt: Date.now() })
-    })
+    }, clientGone)
   }
 
   /**
@@ -170,6 +171,14 @@ export class DeploymentAgent {
 
   abort(name: string, reason = 'aborted by request'): Promise<boolean> {
     return this.get(name).abort(reason)
+  }
+
+  /** The client's verdict on a canary step awaiting one: go on. False when none is due (finished, aborted, another step). */
+  proceed(name: string, input: unknown): boolean {
+    const parsed = ProceedRequest.safeParse(input)
+    if (!parsed.success) throw new PipewrightError('PW_ERR_USAGE', 'Invalid verdict', { problems: zodIssues(parsed.error, 'proceed') })
+    const op = this.get(name).operation
+    return op !== undefined && op.id === parsed.data.operation && op.proceed(parsed.data.step)
   }
 
   async status(): Promise<AgentStatus> {

@@ -1,6 +1,6 @@
 import { PipewrightError } from '@pipewright/plugin-api'
 import { agentPaths, checkSocketPath } from './paths.js'
-import { PROTOCOL_VERSION, type AgentInfo, type AgentStatus, type DeployEvent, type DeployInput, type DeploymentResult, type RollbackInput } from './protocol.js'
+import { PROTOCOL_VERSION, type AgentInfo, type AgentStatus, type DeployEvent, type DeployInput, type DeploymentResult, type ProceedRequest, type RollbackInput } from './protocol.js'
 import { spawnAgent, type SpawnAgentOptions } from './spawn.js'
 import { call, errorFromJson } from './transport.js'
 
@@ -26,8 +26,10 @@ export interface AgentClient {
   deploy(request: DeployInput, options?: OperationOptions): Promise<DeploymentResult>
   /** Rolls an environment back (to the previous version, or `toVersion`). Same contract as `deploy`. */
   rollback(environment: string, request?: RollbackInput, options?: OperationOptions): Promise<DeploymentResult>
-  /** Aborts the operation in flight; false when there was none. */
-  abort(environment: string): Promise<boolean>
+  /** Aborts the operation in flight (`reason` goes into its result); false when there was none. */
+  abort(environment: string, reason?: string): Promise<boolean>
+  /** The verdict on a canary step awaiting one (`awaitVerdicts`): go on. False when none was due. */
+  proceed(environment: string, verdict: ProceedRequest): Promise<boolean>
   /** Stops an environment's instances and router and forgets it. */
   remove(environment: string): Promise<void>
   /**
@@ -72,7 +74,8 @@ function clientFor(home: string, socket: string): AgentClient {
     status: () => expectOk(socket, 'GET', '/v1/status'),
     deploy: (request, options = {}) => operation(socket, '/v1/deploy', request, () => (request.environment as { name: string }).name, options),
     rollback: (environment, request = {}, options = {}) => operation(socket, `/v1/environments/${encodeURIComponent(environment)}/rollback`, request, () => environment, options),
-    abort: async (environment) => (await expectOk<{ aborted: boolean }>(socket, 'POST', `/v1/environments/${encodeURIComponent(environment)}/abort`)).aborted,
+    abort: async (environment, reason) => (await expectOk<{ aborted: boolean }>(socket, 'POST', `/v1/environments/${encodeURIComponent(environment)}/abort`, reason ? { reason } : undefined)).aborted,
+    proceed: async (environment, verdict) => (await expectOk<{ proceeded: boolean }>(socket, 'POST', `/v1/environments/${encodeURIComponent(environment)}/proceed`, verdict)).proceeded,
     remove: async (environment) => void (await expectOk(socket, 'DELETE', `/v1/environments/${encodeURIComponent(environment)}`)),
     async stop(options = {}) {
       const { pid } = await expectOk<{ pid: number }>(socket, 'POST', '/v1/stop', { all: options.all === true })

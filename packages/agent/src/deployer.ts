@@ -1,3 +1,4 @@
+import { PipewrightError } from '@pipewright/plugin-api'
 import type { DeployedEnvironmentStatus, Deployer, DeployerCallOptions, DeployerResult, EnvironmentRequest } from '@pipewright/core'
 import { connectAgent, ensureAgent, probeAgent, type AgentClient, type EnsureAgentOptions } from './client.js'
 import type { DeployEvent, DeploymentResult, EnvironmentInput } from './protocol.js'
@@ -28,6 +29,41 @@ function callOptions(options: DeployerCallOptions) {
   return { signal: options.signal, onEvent: (e: DeployEvent) => options.onProgress({ level: e.level, message: e.message }) }
 }
 
+/** The deploy's progress, with each canary step awaiting a verdict handed to `onCanaryStep` and its answer sent back. */
+function judgedCallOptions(client: AgentClient, environment: string, options: DeployerCallOptions & Required<Pick<DeployerCallOptions, 'onCanaryStep'>>) {
+  const judge = async (operation: string, step: number) => {
+    let verdict
+    try {
+      verdict = await options.onCanaryStep({ weight: step })
+    } catch (error) {
+      verdict = { proceed: false as const, reason: `the verdict on the ${step}% step could not be reached: ${error instanceof Error ? error.message : String(error)}` }
+    }
+    if (verdict.proceed) await client.proceed(environment, { operation, step })
+    else await client.abort(environment, verdict.reason)
+  }
+  return {
+    signal: options.signal,
+    onEvent(e: DeployEvent) {
+      options.onProgress({ level: e.level, message: e.message })
+      const step = e.data?.step
+      const operation = e.data?.operation
+      if (e.kind === 'canary-step' && typeof step === 'number' && typeof operation === 'string') {
+        // An agent that went away ends the operation's stream too: the deploy's result says so.
+        void judge(operation, step).catch((error: unknown) => options.onProgress({ level: 'error', message: `could not send the verdict on the ${step}% step to the agent: ${error instanceof Error ? error.message : String(error)}` }))
+      }
+    },
+  }
+}
+
+/** A canary held for verdicts needs an agent that knows how (one started by an older Pipewright would run it unjudged). */
+async function checkVerdicts(client: AgentClient): Promise<void> {
+  const info = await client.info()
+  if (info.features?.includes('canary-verdicts')) return
+  throw new PipewrightError('PW_ERR_AGENT_UNAVAILABLE', `The deployment agent running for ${info.home} (pid ${info.pid}, ${info.version}) cannot hold canary steps for their analysis`, {
+    details: 'It was started by an older Pipewright. Stop it with `pipewright agent stop` (its instances keep running) and deploy again: a new agent adopts them.',
+  })
+}
+
 /**
  * The engine's deployer (`DEPLOYER`) on the deployment agent of a Pipewright home: deploys and
  * rollbacks go to the agent (started on demand, detached); `status` asks a running agent only.
@@ -40,7 +76,15 @@ export function createAgentDeployer(options: AgentDeployerOptions): Deployer {
   }))
   return {
     async deploy(request, call) {
-      const result = await (await agent()).deploy({ environment: environmentInput(request.environment), version: request.version, source: request.source, strategy: request.strategy, meta: request.meta }, callOptions(call))
+      const client = await agent()
+      const { onCanaryStep } = call
+      const judged = request.strategy.kind === 'canary' && onCanaryStep !== undefined
+      if (judged) await checkVerdicts(client)
+      const strategy = judged ? { ...request.strategy, awaitVerdicts: true } : request.strategy
+      const result = await client.deploy(
+        { environment: environmentInput(request.environment), version: request.version, source: request.source, strategy, meta: request.meta },
+        judged ? judgedCallOptions(client, request.environment.name, { ...call, onCanaryStep }) : callOptions(call),
+      )
       return toResult(result)
     },
     async rollback(environment, request, call) {

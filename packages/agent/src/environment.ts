@@ -192,9 +192,10 @@ export class Environment {
     meta: Record<string, string>,
     listener: (event: DeployEvent) => void,
     body: (op: Operation) => Promise<void>,
+    clientGone?: AbortSignal,
   ): Promise<DeploymentResult> {
     this.assertIdle()
-    const op = new Operation(this, kind, version, strategy, listener)
+    const op = new Operation(this, kind, version, strategy, listener, clientGone)
     this.operation = op
     const before = this.current?.version
     let outcome: Outcome = 'succeeded'

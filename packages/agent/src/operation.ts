@@ -36,6 +36,8 @@ export class Operation {
   onAbort: (() => void) | undefined
   abortReason: string | undefined
   readonly info: OperationInfo
+  /** The canary step waiting for the client's verdict, and how to let it go on. */
+  private awaiting: { step: number; proceed: () => void } | undefined
 
   constructor(
     readonly env: Environment,
@@ -43,8 +45,48 @@ export class Operation {
     version: string,
     strategy: string,
     private readonly listener: (event: DeployEvent) => void,
+    /** Aborted when the client that asked for the operation goes away. */
+    private readonly clientGone?: AbortSignal,
   ) {
     this.info = { operation: this.id, kind, version, strategy, phase: 'starting', startedAt: Date.now() }
+  }
+
+  /**
+   * Resolves when the client's verdict on a canary step says go on (`proceed`); rejects when the
+   * operation is aborted. Nobody left to judge is an abort: a client that went away (or goes
+   * while the verdict is due) cannot send one.
+   */
+  awaitVerdict(step: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const gone = () => this.abort('the client judging the canary went away before its verdict')
+      const aborted = () => {
+        cleanup()
+        reject(new OperationAborted(this.env.name, this.abortReason ?? 'aborted'))
+      }
+      const cleanup = () => {
+        this.awaiting = undefined
+        this.signal.removeEventListener('abort', aborted)
+        this.clientGone?.removeEventListener('abort', gone)
+      }
+      this.awaiting = {
+        step,
+        proceed: () => {
+          cleanup()
+          resolve()
+        },
+      }
+      if (this.signal.aborted) return aborted()
+      this.signal.addEventListener('abort', aborted, { once: true })
+      if (this.clientGone?.aborted) return gone()
+      this.clientGone?.addEventListener('abort', gone, { once: true })
+    })
+  }
+
+  /** The client's verdict on a step: go on. False when no verdict on that step is due. */
+  proceed(step: number): boolean {
+    if (!this.awaiting || this.awaiting.step !== step) return false
+    this.awaiting.proceed()
+    return true
   }
 
   get signal(): AbortSignal {
@@ -122,13 +164,21 @@ export class Operation {
   }
 
   /**
-   * Watches instances for `ms` (a canary pause): each must stay alive and pass its health check.
-   * Throws the first failure, or OperationAborted.
+   * Watches instances for `ms` (a canary pause) — and, with `until`, until it resolves too: each
+   * must stay alive and pass its health check. Throws the first failure, `until`'s rejection, or
+   * OperationAborted.
    */
-  async watch(slots: readonly Slot[], ms: number): Promise<void> {
+  async watch(slots: readonly Slot[], ms: number, until?: Promise<void>): Promise<void> {
     const deadline = Date.now() + ms
     const every = Math.max(this.env.spec.health.intervalMs, 200)
+    let settled = until === undefined
+    let failed: { error: unknown } | undefined
+    const decided = until?.then(
+      () => void (settled = true),
+      (error: unknown) => void (failed = { error }),
+    )
     for (;;) {
+      if (failed) throw failed.error
       this.throwIfAborted()
       for (const s of slots) {
         const live = await this.env.driverOf(s).check(s.config, s.handle)
@@ -146,8 +196,8 @@ export class Operation {
         }
       }
       const left = deadline - Date.now()
-      if (left <= 0) return
-      await sleep(Math.min(every, left), this.signal)
+      if (left <= 0 && settled) return
+      await Promise.race([sleep(left > 0 ? Math.min(every, left) : every, this.signal), ...(decided && !settled ? [decided] : [])])
     }
   }
 }

@@ -5,7 +5,8 @@ describe('protocol', () => {
   it('normalizes strategies as pipelines write them', () => {
     expect(strategySchema.parse('blue-green')).toEqual({ kind: 'blue-green', keepPreviousMs: 0 })
     expect(strategySchema.parse({ 'blue-green': { 'keep-previous': '5m' } })).toEqual({ kind: 'blue-green', keepPreviousMs: 300_000 })
-    expect(strategySchema.parse({ canary: { steps: [10, 50, 100], pause: '30s' } })).toEqual({ kind: 'canary', steps: [10, 50, 100], pauseMs: 30_000 })
+    expect(strategySchema.parse({ canary: { steps: [10, 50, 100], pause: '30s' } })).toEqual({ kind: 'canary', steps: [10, 50, 100], pauseMs: 30_000, awaitVerdicts: false })
+    expect(strategySchema.parse({ kind: 'canary', steps: [10], pauseMs: 0, awaitVerdicts: true })).toEqual({ kind: 'canary', steps: [10], pauseMs: 0, awaitVerdicts: true })
     expect(strategySchema.parse({ kind: 'rolling' })).toEqual({ kind: 'rolling' })
     expect(strategySchema.safeParse({ canary: { steps: [50, 10] } }).error?.issues[0]?.message).toBe('Steps must increase')
     expect(strategySchema.safeParse('yolo').success).toBe(false)

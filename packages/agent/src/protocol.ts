@@ -75,6 +75,12 @@ export const StrategySpec = z.discriminatedUnion('kind', [
     steps: z.array(CanaryStep).min(1).refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'Steps must increase' }),
     /** Pause after each step before the next, while the new instances are checked. */
     pauseMs: durationSchema.default(30_000),
+    /**
+     * Each step below 100 also waits for the client's verdict on it (the engine's analysis):
+     * `POST /v1/environments/<name>/proceed` goes on, `…/abort` gives all traffic back. The pause
+     * is then the least a step lasts. A client that goes away while a verdict is due aborts.
+     */
+    awaitVerdicts: z.boolean().default(false),
   }),
 ])
 export type StrategySpec = z.output<typeof StrategySpec>
@@ -97,6 +103,14 @@ export const strategySchema = z.preprocess((value) => {
   }
   return value
 }, StrategySpec)
+
+/** What a running agent can do beyond its protocol version: a client checks before relying on it. */
+export const AGENT_FEATURES = ['canary-verdicts'] as const
+export type AgentFeature = (typeof AGENT_FEATURES)[number]
+
+/** A verdict on a canary step awaiting one (`awaitVerdicts`): go on to the next step. */
+export const ProceedRequest = z.object({ operation: z.string().min(1), step: z.number().min(0).max(100) })
+export type ProceedRequest = z.output<typeof ProceedRequest>
 
 /** A version's artifacts: an absolute directory, or an image reference. */
 export const SourceSpec = z
@@ -224,6 +238,8 @@ export interface AgentInfo {
   socket: string
   startedAt: number
   targets: string[]
+  /** Absent in agents from before features were announced. */
+  features?: string[]
 }
 
 export interface AgentStatus {

@@ -40,15 +40,20 @@ function sendError(res: ServerResponse, error: unknown): void {
 /**
  * Streams an operation as NDJSON: `{type:'event'}` lines, then one `{type:'result'}`. Nothing is
  * sent before the first event, so a request refused up front (invalid, busy) gets a plain JSON
- * error with its HTTP status. A client that goes away does not stop the operation.
+ * error with its HTTP status. A client that goes away does not stop the operation — unless it was
+ * to judge it (a canary awaiting verdicts), which `clientGone` tells.
  */
-async function stream(res: ServerResponse, run: (listener: (event: DeployEvent) => void) => Promise<DeploymentResult>): Promise<void> {
+async function stream(res: ServerResponse, run: (listener: (event: DeployEvent) => void, clientGone: AbortSignal) => Promise<DeploymentResult>): Promise<void> {
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort()
+  })
   const write = (line: unknown) => {
     if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify(line)}\n`)
   }
   try {
-    const result = await run((event) => write({ type: 'event', event }))
+    const result = await run((event) => write({ type: 'event', event }), gone.signal)
     write({ type: 'result', result })
     res.end()
   } catch (error) {
@@ -73,14 +78,18 @@ export async function serveAgent(agent: DeploymentAgent, socket: string, onStop:
     if (method === 'POST' && what === 'deploy') {
       const body = await readJson(req)
       agent.check(body as never)
-      return stream(res, (listener) => agent.deploy(body as never, listener))
+      return stream(res, (listener, clientGone) => agent.deploy(body as never, listener, clientGone))
     }
     if (what === 'environments' && name) {
       if (method === 'POST' && action === 'rollback') {
         const body = await readJson(req)
         return stream(res, (listener) => agent.rollback(name, body as never, listener))
       }
-      if (method === 'POST' && action === 'abort') return sendJson(res, 200, { aborted: await agent.abort(name) })
+      if (method === 'POST' && action === 'abort') {
+        const body = (await readJson(req)) as { reason?: unknown }
+        return sendJson(res, 200, { aborted: await agent.abort(name, typeof body.reason === 'string' && body.reason ? body.reason.slice(0, 2_000) : undefined) })
+      }
+      if (method === 'POST' && action === 'proceed') return sendJson(res, 200, { proceeded: agent.proceed(name, await readJson(req)) })
       if (method === 'DELETE' && action === undefined) {
         await agent.remove(name)
         return sendJson(res, 200, { removed: name })

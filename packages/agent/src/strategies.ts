@@ -75,7 +75,10 @@ const blueGreen: Strategy<Extract<StrategySpec, { kind: 'blue-green' }>> = async
   await op.retire(old, 'blue-green switch')
 }
 
-/** Traffic to the new version in steps, each watched for `pauseMs`; abort gives it all back to stable at once. */
+/**
+ * Traffic to the new version in steps, each watched for `pauseMs` (and, with `awaitVerdicts`, until
+ * the client's verdict on it); abort gives it all back to stable at once.
+ */
 const canary: Strategy<Extract<StrategySpec, { kind: 'canary' }>> = async (env, op, release, strategy) => {
   const old = env.slotsWith('stable')
   if (old.length === 0) {
@@ -92,7 +95,15 @@ const canary: Strategy<Extract<StrategySpec, { kind: 'canary' }>> = async (env, 
       op.phase(`canary ${step}%`)
       env.route(old, fresh, step)
       op.emit('traffic', `${step}% of traffic to ${release.version}`, { stable: 100 - step, canary: step })
-      await op.watch(fresh, strategy.pauseMs)
+      if (strategy.awaitVerdicts) {
+        // Waiting before the event goes out: a verdict can come back before emit returns.
+        const verdict = op.awaitVerdict(step)
+        op.phase(`canary ${step}%: awaiting its verdict`)
+        op.emit('canary-step', `${step}% of traffic to ${release.version}: awaiting the verdict on this step`, { step, operation: op.id })
+        await op.watch(fresh, strategy.pauseMs, verdict)
+      } else {
+        await op.watch(fresh, strategy.pauseMs)
+      }
     }
     op.throwIfAborted()
   } catch (error) {

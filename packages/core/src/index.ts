@@ -22,7 +22,7 @@ export { deploySpecSchema, environmentSchema, ENVIRONMENT_NAME_PATTERN, strategy
 export type { DeploySpec, EnvironmentSpec, ProtectionSpec, StrategyInput } from './pipeline/environment-schema.js'
 
 export { DEPLOYER } from './deploy/deployer.js'
-export type { DeployedEnvironmentStatus, Deployer, DeployerCallOptions, DeployerRequest, DeployerResult, EnvironmentRequest, StrategyRequest } from './deploy/deployer.js'
+export type { CanaryStep, CanaryStepVerdict, DeployedEnvironmentStatus, Deployer, DeployerCallOptions, DeployerRequest, DeployerResult, EnvironmentRequest, StrategyRequest } from './deploy/deployer.js'
 export { approvalStatus, decideApproval } from './deploy/approvals.js'
 export type { ApprovalDecision, ApprovalStatus } from './deploy/approvals.js'
 export { resolveIdentity, sameIdentity } from './deploy/identity.js'

@@ -100,7 +100,7 @@ export interface PipewrightEvents {
   'monitor:sample': { runId: string; stageId: string; monitor: string; healthy: boolean; values: Record<string, number>; reason?: string; environment?: string; source?: 'verify' | 'analysis' | 'watch'; at: number }
   /** An analysis (`analysis:` of a stage, `verify:` of a deploy) reached its verdict. `advisory`: recorded and notified, never acted on. */
   'analysis:finished': { runId: string; stageId: string; environment?: string; source: 'verify' | 'analysis'; verdict: AnalysisVerdict; advisory: boolean; reason: string; evidence: AnalysisEvidence; at: number }
-  /** Post-deploy verification found a deployment unhealthy: its automatic rollback begins. */
+  /** Post-deploy verification (or a canary step's analysis) found a deployment unhealthy: its automatic rollback (or the canary's abort) begins. */
   'rollback:started': { runId: string; stageId: string; environment: string; deploymentId: string; version: string; reason: string; evidence: AnalysisEvidence; at: number }
   /** A deployment was rolled back automatically; `rollbackId` is the rollback's deployment record. */
   'deploy:rolled-back': { runId: string; stageId: string; environment: string; deploymentId: string; rollbackId: string; version: string; servingVersion?: string; reason: string; evidence: AnalysisEvidence; at: number }
@@ -161,7 +161,7 @@ export interface DeploymentEventRecord {
   error?: SerializedError
   /** For a rollback: the deployment it replaced (marked `rolled-back`). */
   replaces?: string
-  /** Why it was rolled back automatically, with the evidence (post-deploy verification). */
+  /** Why it was rolled back automatically, with the evidence (post-deploy verification, or the analysis that aborted a canary). */
   verification?: { reason: string; evidence: AnalysisEvidence }
 }
 
@@ -186,6 +186,8 @@ export interface AnalysisEvidence {
   measurements: { successful: number; failed: number; inconclusive: number; error: number }
   /** The most recent samples (at most 20), oldest first. */
   samples: EvidenceSample[]
+  /** For an analysis between canary steps: the step it judged (the new version's share of traffic, in percent). */
+  step?: number
 }
 
 /** An artifact as events and records refer to it. */

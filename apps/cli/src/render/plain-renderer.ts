@@ -44,12 +44,17 @@ export interface PlainRendererOptions {
  * `✗ test[node=20] exit 1 (0.4s)`, and `build still running (1m30s)` for a stage silent for a
  * while. Nothing is ever redrawn.
  */
+/** Durations as waiting reasons write them (`1.503s`, `2m30s`, `750ms`): the part of a reason that changes as time passes. */
+const ELAPSED = /\b\d+(?:\.\d+)?(?:ms|h|m|s)(?:\d+(?:\.\d+)?(?:ms|m|s))*\b/g
+
 export function createPlainRenderer(out: OutputStream, c: Colors, options: PlainRendererOptions = {}): RunRenderer {
   const line = (s: string) => println(out, s)
   const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS
   // A stage's timer fires after `interval` since its last output; output only moves `lastHeard`
   // (a chatty stage prints thousands of lines a second: no timer work per line).
   const running = new Map<string, { startedAt: number; lastHeard: number; timer: NodeJS.Timeout }>()
+  /** The last waiting line printed per stage, its durations masked. */
+  const waitShown = new Map<string, string>()
 
   const arm = (stageId: string, delay: number) => {
     const timer = setTimeout(() => {
@@ -94,9 +99,16 @@ export function createPlainRenderer(out: OutputStream, c: Colors, options: Plain
         line(`${c.dim(`${e.stageId} │`)} ${e.stream === 'system' ? c.dim(e.line) : e.line}`)
       })
       // Retries, gate verdicts and cache hits arrive as the engine's own `system` log lines.
-      events.on('stage:waiting', (e) => line(c.yellow(`⏸ ${e.stageId} waiting: ${e.reason}`)))
+      events.on('stage:waiting', (e) => {
+        // A verifying or analyzing stage refreshes its reason as time passes: say it again only when more than the clock moved.
+        const gist = `${e.kind} ${e.reason.replace(ELAPSED, '…')}`
+        if (waitShown.get(e.stageId) === gist) return
+        waitShown.set(e.stageId, gist)
+        line(c.yellow(`⏸ ${e.stageId} waiting: ${e.reason}`))
+      })
       events.on('stage:finished', (e) => {
         forget(e.stageId)
+        waitShown.delete(e.stageId)
         const timing = ranFor(e) ? c.dim(` (${formatDuration(e.durationMs)})`) : ''
         line(`${statusSymbol(e.status, c)} ${c.bold(e.stageId)}${finishedDetail(e)}${timing}`)
       })

@@ -42,6 +42,25 @@ describe('plain renderer', () => {
   })
 })
 
+describe('plain renderer waiting lines', () => {
+  it('prints a waiting line when the reason changes, not when only its elapsed time moved', () => {
+    const out = capture(false)
+    const bus = new EventBus()
+    createPlainRenderer(out, c).attach(bus)
+    const at = Date.now()
+    const waiting = (reason: string) => bus.emit('stage:waiting', { runId: 'r1', stageId: 'deploy', reason, kind: 'verifying', since: at, phase: 'verify', hook: 'deploy-verify', at })
+    waiting('verifying v1 on staging: 501ms of 2m, 1 measurement(s), 0 failed')
+    waiting('verifying v1 on staging: 1.003s of 2m, 1 measurement(s), 0 failed')
+    waiting('verifying v1 on staging: 1m2.5s of 2m, 1 measurement(s), 0 failed')
+    waiting('verifying v1 on staging: 1m3s of 2m, 2 measurement(s), 1 failed')
+    waiting('verifying v1 on staging: 1m3.5s of 2m, 2 measurement(s), 1 failed')
+    expect(out.text.split('\n').filter(Boolean)).toEqual([
+      '⏸ deploy waiting: verifying v1 on staging: 501ms of 2m, 1 measurement(s), 0 failed',
+      '⏸ deploy waiting: verifying v1 on staging: 1m3s of 2m, 2 measurement(s), 1 failed',
+    ])
+  })
+})
+
 describe('plain renderer progress on silent stages', () => {
   afterEach(() => {
     vi.useRealTimers()

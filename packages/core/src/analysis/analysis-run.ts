@@ -93,6 +93,20 @@ export class AnalysisRun {
     this.options.onSample?.(evidence, verdict)
   }
 
+  /** A monitor that failed (to start, or while sampling) counts as a failed measurement, once, unless a verdict came first. */
+  noteFailure(at: number): void {
+    if (this.failure && !this.tally.verdict) this.tally.add({ monitor: 'analysis', at, healthy: false, values: {}, reason: this.failure, measurement: 'error' }, this.failure)
+  }
+
+  /** Starts the monitors; one that cannot start is a failed measurement (`failure`), never a throw. */
+  async startOrNote(): Promise<void> {
+    try {
+      await this.start()
+    } catch (error) {
+      this.failure = `a monitor could not start: ${error instanceof Error ? error.message : String(error)}`
+    }
+  }
+
   /** Stops every monitor; resolves when none is left running. */
   async stop(): Promise<void> {
     if (this.stopped) return

@@ -27,11 +27,27 @@ export interface DeployerRequest {
   meta: Record<string, string>
 }
 
+/** A canary step whose share of traffic the new version now has: what `onCanaryStep` judges. */
+export interface CanaryStep {
+  /** The new version's share of traffic, in percent (below 100). */
+  weight: number
+}
+
+/** The verdict on a canary step: go on to the next, or abort the canary (`reason` goes into the result). */
+export type CanaryStepVerdict = { proceed: true } | { proceed: false; reason: string }
+
 export interface DeployerCallOptions {
   /** Progress, one line each: it becomes a line of the stage's log. */
   onProgress(progress: { level: 'info' | 'warn' | 'error'; message: string }): void
   /** Aborted when the run is cancelled: the deployer aborts the operation (traffic back to the stable version). */
   signal: AbortSignal
+  /**
+   * Given for a canary whose steps are analyzed: called after each traffic step below 100, which
+   * then lasts until it answers (its pause being the least). `proceed: false` aborts the canary:
+   * all traffic back to the stable version at once, the canary's instances stopped, the deploy
+   * `aborted`. A deployer that cannot hold steps for a verdict must fail the deploy, not ignore it.
+   */
+  onCanaryStep?(step: CanaryStep): Promise<CanaryStepVerdict>
 }
 
 /** What a deploy or rollback did. `failed` and `aborted` leave the previous version serving. */

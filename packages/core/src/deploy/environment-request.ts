@@ -1,6 +1,6 @@
 import type { ExpressionContext } from '../expr/index.js'
 import { interpolateDeep } from '../kernel/resolve-config.js'
-import type { EnvironmentSpec, StrategyInput } from '../pipeline/environment-schema.js'
+import type { AnalysisSpec, EnvironmentSpec, StrategyInput } from '../pipeline/environment-schema.js'
 import type { EnvironmentRequest, StrategyRequest } from './deployer.js'
 
 /** An environment of the pipeline as the deployer receives it: expressions resolved, durations in ms. */
@@ -25,11 +25,17 @@ export function environmentRequest(name: string, spec: EnvironmentSpec, ctx: Exp
 /** Canary without options: these steps and pause. */
 export const DEFAULT_CANARY = { steps: [10, 50, 100], pauseMs: 30_000 }
 
+/** The analysis between a canary's steps, when its strategy has one. */
+export function canaryAnalysisOf(input: StrategyInput | undefined): AnalysisSpec | undefined {
+  return input !== undefined && typeof input === 'object' && 'canary' in input ? input.canary.analysis : undefined
+}
+
 /** A strategy as written (`blue-green`, `{ canary: { steps, pause } }`) as the deployer receives it. */
 export function normalizeStrategy(input: StrategyInput | undefined): StrategyRequest {
   if (input === undefined) return { kind: 'rolling' }
   if (typeof input === 'string') return input === 'canary' ? { kind: 'canary', ...DEFAULT_CANARY } : { kind: input }
-  if ('canary' in input) return { kind: 'canary', steps: input.canary.steps, pauseMs: input.canary.pause ?? DEFAULT_CANARY.pauseMs }
+  // With an analysis, the analysis decides how long a step lasts; a pause is only a least.
+  if ('canary' in input) return { kind: 'canary', steps: input.canary.steps, pauseMs: input.canary.pause ?? (input.canary.analysis ? 0 : DEFAULT_CANARY.pauseMs) }
   if ('blue-green' in input) return { kind: 'blue-green', ...(input['blue-green']?.['keep-previous'] !== undefined ? { keepPreviousMs: input['blue-green']['keep-previous'] } : {}) }
   return 'recreate' in input ? { kind: 'recreate' } : { kind: 'rolling' }
 }

@@ -30,7 +30,7 @@ export const analysisHook: KernelHook = {
     if (!state) state = await begin(stage, spec)
     const { tally } = state.run
     const now = stage.session.clock.now()
-    if (state.run.failure && !tally.verdict) tally.add({ monitor: 'analysis', at: now, healthy: false, values: {}, reason: state.run.failure, measurement: 'error' }, state.run.failure)
+    state.run.noteFailure(now)
     if (tally.verdict === undefined && now < state.deadline) {
       const failed = tally.counts.failed + tally.counts.error
       const reason = `analyzing: ${durationText(now - state.startedAt)}, ${tally.total}${spec.count ? ` of ${spec.count}` : ''} measurement(s), ${failed} failed${state.latest ? `; latest: ${state.latest}` : ''}`
@@ -69,10 +69,6 @@ async function begin(stage: StageRun, spec: AnalysisSpec): Promise<Analyzing> {
     },
   })
   stage.memo.set('analysis.state', state)
-  try {
-    await state.run.start()
-  } catch (error) {
-    state.run.failure = `a monitor could not start: ${error instanceof Error ? error.message : String(error)}`
-  }
+  await state.run.startOrNote()
   return state
 }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { PipewrightError, type AttemptOutcome, type DeploymentEventRecord, type SerializedError } from '@pipewright/plugin-api'
 import { DEPLOYER, type DeployerCallOptions, type DeployerResult } from '../deploy/deployer.js'
-import { environmentRequest, normalizeStrategy } from '../deploy/environment-request.js'
+import { canaryAnalysisOf, environmentRequest, normalizeStrategy } from '../deploy/environment-request.js'
 import { resolveDeploySource, type ResolvedSource } from '../deploy/source.js'
 import { interpolate } from '../expr/index.js'
 import type { StageRun } from '../kernel/stage-run.js'
 import { serializeError } from '../kernel/serialize-error.js'
 import { redactDeep } from '../security/redact.js'
+import { CanaryAnalysis } from './canary-analysis.js'
 
 /** A deployment id: its start time in base 36 and six random hex digits (`dep-mx2mt967-da4c3e`), so ids sort by time. */
 export function newDeploymentId(at: number): string {
@@ -39,16 +40,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   const rollback = deploy.rollback !== undefined
   const strategy = normalizeStrategy(deploy.strategy ?? spec.strategy)
   const git = session.input.git
-  const lockSeq = stage.memo.get('deploy.lockSeq') as number | undefined
-  const meta: Record<string, string> = {
-    runId: session.runId,
-    stageId: stage.stageId,
-    deploymentId: id,
-    pipeline: session.input.spec.name,
-    ...(git?.sha ? { commit: git.sha } : {}),
-    // The arrival order of this deploy in the environment's queue.
-    ...(lockSeq !== undefined ? { lockSeq: String(lockSeq) } : {}),
-  }
+  const meta = deployerMeta(stage, id)
   const options: DeployerCallOptions = {
     onProgress: (p) => stage.log(p.level === 'info' ? p.message : `${p.level}: ${p.message}`, p.level === 'error' ? 'stderr' : 'system'),
     signal: stage.signal,
@@ -56,6 +48,8 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   const startedAt = session.clock.now()
   const toVersion = rollback && deploy.rollback !== true ? interpolate(String(deploy.rollback), stage.expr) : undefined
   const version = rollback ? (toVersion ?? 'previous') : interpolate(deploy.version!, stage.expr)
+  const canary = rollback ? undefined : CanaryAnalysis.of(stage, canaryAnalysisOf(deploy.strategy ?? spec.strategy), { environment: name, deploymentId: id, version, url: environment.url })
+  if (canary) options.onCanaryStep = canary.onCanaryStep
   let source: ResolvedSource | undefined
   let replaces: string | undefined
   let result: DeployerResult
@@ -75,6 +69,7 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
   } catch (error) {
     result = { outcome: 'failed', version, strategy: rollback ? 'rollback' : strategy.kind, startedAt, finishedAt: session.clock.now(), error: serializeError(error, session.redact) }
   }
+  await canary?.end()
   const error: SerializedError | undefined = result.error ? { ...result.error, message: session.redact(result.error.message), ...(result.error.details ? { details: session.redact(result.error.details) } : {}) } : undefined
   // Versions and urls may come from expressions: the record is masked like everything a run keeps.
   const record: DeploymentEventRecord = redactDeep({
@@ -99,12 +94,28 @@ export async function runDeployAttempt(stage: StageRun): Promise<AttemptOutcome>
     url: environment.url,
     ...(error ? { error } : {}),
     ...(replaces && rollback && result.outcome === 'succeeded' ? { replaces } : {}),
+    ...(canary?.aborted ? { verification: { reason: canary.aborted.reason, evidence: canary.aborted.evidence } } : {}),
   } satisfies DeploymentEventRecord, session.redact)
   session.emit('deploy:finished', { stageId: stage.stageId, ...record })
   for (const [key, value] of Object.entries({ url: record.url, version: record.version, 'previous-version': record.previousVersion, 'deployment-id': id, outcome: record.outcome, strategy: record.strategy })) {
     if (value !== undefined) stage.outputs.set(key, value)
   }
-  return attemptOutcome(result, record, error)
+  return (await canary?.failure(result, record.version)) ?? attemptOutcome(result, record, error)
+}
+
+/** What the deployer copies into its own records: run, stage, deployment, pipeline, commit, place in the lock's queue. */
+function deployerMeta(stage: StageRun, deploymentId: string): Record<string, string> {
+  const { session } = stage
+  const lockSeq = stage.memo.get('deploy.lockSeq') as number | undefined
+  return {
+    runId: session.runId,
+    stageId: stage.stageId,
+    deploymentId,
+    pipeline: session.input.spec.name,
+    ...(session.input.git?.sha ? { commit: session.input.git.sha } : {}),
+    // The arrival order of this deploy in the environment's queue.
+    ...(lockSeq !== undefined ? { lockSeq: String(lockSeq) } : {}),
+  }
 }
 
 function attemptOutcome(result: DeployerResult, record: DeploymentEventRecord, error: SerializedError | undefined): AttemptOutcome {

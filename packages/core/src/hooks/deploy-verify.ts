@@ -37,7 +37,7 @@ export const deployVerifyHook: KernelHook = {
     if (!state) state = await begin(stage, spec)
     const { tally } = state.run
     const now = stage.session.clock.now()
-    if (state.run.failure && !tally.verdict) tally.add({ monitor: 'analysis', at: now, healthy: false, values: {}, reason: state.run.failure, measurement: 'error' }, state.run.failure)
+    state.run.noteFailure(now)
     const decided = tally.verdict
     if (decided === undefined && now < state.deadline) {
       return { wait: { reason: verifyingReason(state, spec, now), kind: 'verifying', recheckMs: Math.max(1, Math.min(VERIFY_REFRESH_MS, state.deadline - now)) } }
@@ -92,12 +92,8 @@ async function begin(stage: StageRun, spec: VerifySpec): Promise<Verifying> {
   })
   stage.memo.set('verify.state', state)
   stage.log(`verifying ${deployment.version} on ${environment} for ${durationText(spec.window)} with ${spec.monitors.map((m) => m.name ?? m.uses).join(', ')}`)
-  try {
-    await state.run.start()
-  } catch (error) {
-    // A monitor that cannot start is a failed measurement: the version is not verified.
-    state.run.failure = `a monitor could not start: ${error instanceof Error ? error.message : String(error)}`
-  }
+  // A monitor that cannot start is a failed measurement: the version is not verified.
+  await state.run.startOrNote()
   return state
 }
 

@@ -121,7 +121,7 @@ export function checkUses(stages: ReadonlyMap<string, LooseStage>, registry: Use
 }
 
 /**
- * Every monitor of an analysis, a deploy's `verify:` and an environment's `monitors:` names a
+ * Every monitor of an analysis, a deploy's `verify:`, a canary's `analysis:` and an environment's `monitors:` names a
  * loaded monitor type, and their conditions parse. Their `with:` is checked when they start: relative urls and the analysis
  * interval are filled in then.
  */
@@ -145,10 +145,21 @@ export function checkAnalyses(input: unknown, stages: ReadonlyMap<string, LooseS
       problems.add([...path, 'monitors', index, 'uses'], `Unknown monitor type "${uses}".${hint} Is its plugin listed in \`plugins:\`?`, 'PW_ERR_PLUGIN_NOT_FOUND')
     })
   }
+  // A canary's analysis: `strategy: { canary: { analysis } }`, of a deploy stage or an environment.
+  const checkCanary = (strategy: unknown, path: PathSegment[]) => {
+    if (isRecord(strategy) && isRecord(strategy.canary)) check(strategy.canary.analysis, [...path, 'strategy', 'canary', 'analysis'])
+  }
   for (const stage of stages.values()) {
     check(stage.raw.analysis, ['stages', stage.id, 'analysis'])
-    if (isRecord(stage.raw.deploy)) check(stage.raw.deploy.verify, ['stages', stage.id, 'deploy', 'verify'])
+    if (isRecord(stage.raw.deploy)) {
+      check(stage.raw.deploy.verify, ['stages', stage.id, 'deploy', 'verify'])
+      checkCanary(stage.raw.deploy.strategy, ['stages', stage.id, 'deploy'])
+    }
   }
   const environments = isRecord(input) && isRecord(input.environments) ? input.environments : {}
-  for (const [name, env] of Object.entries(environments)) if (isRecord(env)) check(env.monitors, ['environments', name, 'monitors'])
+  for (const [name, env] of Object.entries(environments)) {
+    if (!isRecord(env)) continue
+    check(env.monitors, ['environments', name, 'monitors'])
+    checkCanary(env.strategy, ['environments', name])
+  }
 }

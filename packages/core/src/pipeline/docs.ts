@@ -1,6 +1,6 @@
 import { renderGraph } from './graph.js'
 import type { Plan } from './plan.js'
-import type { EnvironmentSpec } from './environment-schema.js'
+import type { EnvironmentSpec, StrategyInput } from './environment-schema.js'
 import type { GateRef, NotifyRoute, PipelineSpec, StageSpec } from './schema.js'
 
 /** The first line of a generated document; `pipewright docs --check` compares everything after the title. */
@@ -15,11 +15,21 @@ const code = (text: string) => {
 const compact = (value: unknown) => JSON.stringify(value)
 const cell = (text: string) => text.replace(/\|/g, '\\|')
 
+/** A strategy as written, except a canary's analysis: its monitors and when each step's ends, not its JSON. */
+function strategyText(strategy: StrategyInput): string {
+  if (typeof strategy === 'object' && 'canary' in strategy && strategy.canary.analysis) {
+    const { steps, analysis } = strategy.canary
+    const until = analysis.count !== undefined ? `${analysis.count} measurements` : `${Math.round((analysis.window ?? 0) / 1000)} s`
+    return `canary ${steps.join('/')}, each step analyzed: ${analysis.monitors.map((m) => m.name ?? m.uses).join(', ')}, ${until}${analysis.advisory ? ' (advisory)' : ''}`
+  }
+  return typeof strategy === 'string' ? strategy : compact(strategy)
+}
+
 function action(stage: StageSpec): string {
   if (stage.deploy) {
     const d = stage.deploy
     const what = d.rollback !== undefined ? `roll back (${d.rollback === true ? 'to the previous version' : `to ${code(String(d.rollback))}`})` : `deploy ${code(String(d.version ?? 'a recorded version'))}${d.from ? ` from ${code(d.from)}` : ''}${d.image ? ` image ${code(d.image)}` : ''}`
-    return `${what} to **${d.environment}**${d.strategy ? ` (${code(compact(d.strategy))})` : ''}`
+    return `${what} to **${d.environment}**${d.strategy ? ` (${code(strategyText(d.strategy))})` : ''}`
   }
   if (stage.uses) return `${code(stage.uses)}${stage.with && Object.keys(stage.with).length ? ` with ${code(compact(stage.with))}` : ''}`
   return code(Array.isArray(stage.run) ? stage.run.join(' ') : (stage.run ?? ''))
@@ -47,7 +57,7 @@ function environmentRows(environments: Record<string, EnvironmentSpec>): string[
     const rules = p
       ? [p.approvals ? `${p.approvals} approval${p.approvals > 1 ? 's' : ''}${p['allow-self-approval'] ? '' : ' (not by whoever started the run)'} within ${Math.round(p['approval-timeout'] / 60_000)} min` : '', p.branches ? `branches ${code(p.branches.join(', '))}` : '', p.freeze?.length ? `freeze ${code(compact(p.freeze))}` : ''].filter(Boolean).join('; ')
       : ''
-    const strategy = e.strategy ? code(typeof e.strategy === 'string' ? e.strategy : compact(e.strategy)) : 'rolling'
+    const strategy = e.strategy ? code(strategyText(e.strategy)) : 'rolling'
     return `| ${name} | ${cell(code(e.url))} | ${code(e.target.uses)} × ${e.instances ?? 1} | ${cell(strategy)} | ${cell(rules || 'none')} |`
   })
   return rows.length ? ['| environment | url | target | strategy | protection |', '| --- | --- | --- | --- | --- |', ...rows] : ['No environments: this pipeline deploys nowhere.']

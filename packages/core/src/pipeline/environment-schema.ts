@@ -12,6 +12,33 @@ const canarySteps = z
   .min(1)
   .refine((steps) => steps.every((v, i) => i === 0 || v > steps[i - 1]!), { message: 'Canary steps must increase, e.g. [10, 50, 100]' })
 
+/** A monitor an analysis runs: `uses: monitoring/http` with its `with:` (a `url` or `metrics` starting with `/` is relative to the environment's url). */
+export const monitorRefSchema = z.strictObject({
+  uses: z.string().regex(USES, 'Must be <plugin>/<monitor>, e.g. monitoring/http').describe('The monitor type: `monitoring/http`, `monitoring/prometheus`, `monitoring/process`, or a plugin\'s.'),
+  with: z.record(z.string(), z.unknown()).optional().describe("The monitor's configuration, validated by its plugin's schema. In `verify:`, a canary's `analysis:` and environment `monitors:`, a `url` or `metrics` that starts with `/` is relative to the environment's url."),
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'Monitor names are lower case letters, digits and -').optional().describe('Name in samples and evidence (default: the type, numbered when repeated).'),
+})
+
+const analysisFields = {
+  monitors: z.array(monitorRefSchema).min(1).describe('The monitors whose samples are measured.'),
+  interval: durationSchema.optional().describe("Time between two measurements of each monitor (sets the monitors' `interval` unless their `with:` has one)."),
+  count: z.number().int().min(1).max(100_000).optional().describe('Stop after this many measurements (all monitors together).'),
+  'success-condition': z.string().min(1).optional().describe('An expression over `result` (the sample: `result.<value>`, `result.healthy`, `result.monitor`) that makes a measurement successful, e.g. `result.status == 200`.'),
+  'failure-condition': z.string().min(1).optional().describe('An expression over `result` that makes a measurement failed, e.g. `result[\'error-rate\'] > 0.05`.'),
+  'failure-limit': z.number().int().min(0).default(0).describe('Failed measurements tolerated; one more and the verdict is `failed`.'),
+  'inconclusive-limit': z.number().int().min(0).default(0).describe('Inconclusive measurements tolerated (neither condition held); one more and the verdict is `inconclusive`.'),
+  advisory: z.boolean().default(false).describe('Record the verdict and notify, never act on it (no failed stage, no rollback).'),
+}
+
+/** An analysis in the style of Argo Rollouts' AnalysisTemplate: measurements judged by conditions, limits, a verdict. */
+export const analysisSchema = z
+  .strictObject({
+    ...analysisFields,
+    window: durationSchema.optional().describe('Stop after this long (e.g. 2m).'),
+  })
+  .refine((a) => a.count !== undefined || a.window !== undefined, { message: 'An analysis needs `count:` or `window:` (when to stop)' })
+  .describe('Measures monitors after the stage succeeded; a `failed` or `inconclusive` verdict fails the stage unless `advisory: true`.')
+
 /**
  * How a version replaces the one serving: a name, or a one-key mapping with its options
  * (`{ canary: { steps: [10, 50, 100], pause: 30s } }`, `{ blue-green: { keep-previous: 10m } }`).
@@ -31,9 +58,12 @@ export const strategySchema = z
       canary: z
         .strictObject({
           steps: canarySteps.describe('Percentages of traffic for the new version, in order (100, the promotion, is added when missing).'),
-          pause: durationSchema.optional().describe('How long each step is watched before the next (default 30s).'),
+          pause: durationSchema.optional().describe('How long each step is watched before the next (default 30s; with `analysis:`, the least a step lasts, default 0).'),
+          analysis: analysisSchema
+            .describe('An analysis after each step below 100, against the environment (a monitor `url: /…` is relative to its url): `successful` → the next step; `failed`, or `inconclusive` beyond its limit → the canary is aborted (all traffic back to the stable version, the deployment `rolled-back`, the environment latched) unless `advisory: true`.')
+            .optional(),
         })
-        .describe('Route growing shares of traffic to the new version; a failing check gives all traffic back at once.'),
+        .describe('Route growing shares of traffic to the new version; a failing check (or analysis) gives all traffic back at once.'),
     }),
   ])
   .describe('`recreate`, `rolling`, `blue-green` or `canary` (steps [10, 50, 100], pause 30s), or a mapping with options.')
@@ -64,33 +94,6 @@ export const healthSchema = z.strictObject({
   interval: durationSchema.optional().describe('Pause between probes of a new instance (default 250ms).'),
   'startup-timeout': durationSchema.optional().describe('How long a new instance has to become healthy (default 60s).'),
 })
-
-/** A monitor an analysis runs: `uses: monitoring/http` with its `with:` (a `url` or `metrics` starting with `/` is relative to the environment's url). */
-export const monitorRefSchema = z.strictObject({
-  uses: z.string().regex(USES, 'Must be <plugin>/<monitor>, e.g. monitoring/http').describe('The monitor type: `monitoring/http`, `monitoring/prometheus`, `monitoring/process`, or a plugin\'s.'),
-  with: z.record(z.string(), z.unknown()).optional().describe("The monitor's configuration, validated by its plugin's schema. In `verify:` and environment `monitors:`, a `url` or `metrics` that starts with `/` is relative to the environment's url."),
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'Monitor names are lower case letters, digits and -').optional().describe('Name in samples and evidence (default: the type, numbered when repeated).'),
-})
-
-const analysisFields = {
-  monitors: z.array(monitorRefSchema).min(1).describe('The monitors whose samples are measured.'),
-  interval: durationSchema.optional().describe("Time between two measurements of each monitor (sets the monitors' `interval` unless their `with:` has one)."),
-  count: z.number().int().min(1).max(100_000).optional().describe('Stop after this many measurements (all monitors together).'),
-  'success-condition': z.string().min(1).optional().describe('An expression over `result` (the sample: `result.<value>`, `result.healthy`, `result.monitor`) that makes a measurement successful, e.g. `result.status == 200`.'),
-  'failure-condition': z.string().min(1).optional().describe('An expression over `result` that makes a measurement failed, e.g. `result[\'error-rate\'] > 0.05`.'),
-  'failure-limit': z.number().int().min(0).default(0).describe('Failed measurements tolerated; one more and the verdict is `failed`.'),
-  'inconclusive-limit': z.number().int().min(0).default(0).describe('Inconclusive measurements tolerated (neither condition held); one more and the verdict is `inconclusive`.'),
-  advisory: z.boolean().default(false).describe('Record the verdict and notify, never act on it (no failed stage, no rollback).'),
-}
-
-/** An analysis in the style of Argo Rollouts' AnalysisTemplate: measurements judged by conditions, limits, a verdict. */
-export const analysisSchema = z
-  .strictObject({
-    ...analysisFields,
-    window: durationSchema.optional().describe('Stop after this long (e.g. 2m).'),
-  })
-  .refine((a) => a.count !== undefined || a.window !== undefined, { message: 'An analysis needs `count:` or `window:` (when to stop)' })
-  .describe('Measures monitors after the stage succeeded; a `failed` or `inconclusive` verdict fails the stage unless `advisory: true`.')
 
 /** Post-deploy verification: an analysis over a window while the new version serves; unhealthy → automatic rollback. */
 export const verifySchema = z

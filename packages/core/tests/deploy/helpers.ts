@@ -134,3 +134,30 @@ stages:
   deploy:
     deploy: { environment: staging, version: "1.0.0", from: . }
 `
+
+/**
+ * `series/values`: yields `values[i]` as the sample values every `every` ms (real time), healthy
+ * when `errors` is 0, then repeats the last one; records how many are left running.
+ */
+export const running = { monitors: 0 }
+export const series = definePlugin({
+  id: 'series',
+  apiVersion: 1,
+  register(api) {
+    api.monitor('values', {
+      configSchema: z.object({ values: z.array(z.record(z.string(), z.number())).min(1), interval: z.number().default(20), url: z.string().optional() }),
+      start(_ctx, config) {
+        running.monitors++
+        const stop = new AbortController()
+        async function* samples(): AsyncGenerator<MonitorSample> {
+          for (let i = 0; !stop.signal.aborted; i++) {
+            const values = config.values[Math.min(i, config.values.length - 1)]!
+            yield { at: Date.now(), healthy: (values.errors ?? 0) === 0, values, reason: `${config.url ?? ''} errors=${values.errors ?? 0}` }
+            await new Promise((r) => setTimeout(r, config.interval))
+          }
+        }
+        return { samples: samples(), stop: async () => { if (!stop.signal.aborted) running.monitors--; stop.abort() } }
+      },
+    })
+  },
+})

@@ -58,6 +58,31 @@ stages:
     ])
   })
 
+  it('refuses a bad analysis between canary steps, naming each problem and its place', async () => {
+    expect(
+      await problems(`name: shop
+environments:
+  staging:
+    url: http://127.0.0.1:8101
+    target: { uses: deploy/process, with: { command: [node, server.js] } }
+    strategy: { canary: { steps: [10, 50], analysis: { monitors: [{ uses: monitoring/http }] } } }
+stages:
+  a: { deploy: { environment: staging, version: "1", strategy: { canary: { steps: [20], analysis: { count: 0, failure-limit: -1, monitors: [], wait: 1s } } } } }
+  b: { deploy: { environment: staging, version: "1", strategy: { canary: { steps: [20], analysis: { count: 5, success-condition: "result.status ==", monitors: [{ uses: monitoring/htp }] } } } } }
+`),
+    ).toEqual([
+      '6:44 environments.staging.strategy.canary.analysis: An analysis needs `count:` or `window:` (when to stop)',
+      // No monitor plugin is loaded here: every monitor type is unknown, and said so where it is named.
+      '6:69 environments.staging.strategy.canary.analysis.monitors.0.uses: Unknown monitor type "monitoring/http". No plugin providing monitor types is loaded. Is its plugin listed in `plugins:`?',
+      '8:101 stages.a.deploy.strategy.canary.analysis.count: Too small: expected number to be >=1',
+      '8:111 stages.a.deploy.strategy.canary.analysis.failure-limit: Too small: expected number to be >=0',
+      '8:130 stages.a.deploy.strategy.canary.analysis.monitors: Too small: expected array to have >=1 items',
+      '8:144 stages.a.deploy.strategy.canary.analysis.wait: Unknown key "wait".',
+      '9:111 stages.b.deploy.strategy.canary.analysis.success-condition: Invalid expression "result.status ==": Expected expression after == at position 17',
+      '9:163 stages.b.deploy.strategy.canary.analysis.monitors.0.uses: Unknown monitor type "monitoring/htp". No plugin providing monitor types is loaded. Is its plugin listed in `plugins:`?',
+    ])
+  })
+
   it('accepts a complete example', async () => {
     expect(
       await problems(`name: shop

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { definePlugin, z, type MonitorSample } from '@pipewright/plugin-api'
 import { createMemoryStore } from '@pipewright/store-api'
 import { DEPLOYER } from '../../src/deploy/deployer.js'
 import { ackEnvironment, activeLatch } from '../../src/deploy/latch.js'
 import { createEngine } from '../../src/engine/engine.js'
 import { runFile, tempProject, type TempProject } from '../engine/helpers.js'
-import { processTargetPlugin, recordingDeployer } from './helpers.js'
+import { processTargetPlugin, recordingDeployer, running, series } from './helpers.js'
 
 // The deployer here is a recording one (the engine's decisions are under test); the real agent,
 // real processes and real HTTP are in apps/cli/tests/verify-rollback.test.ts.
@@ -14,33 +13,6 @@ let project: TempProject | undefined
 afterEach(async () => {
   await project?.cleanup()
   project = undefined
-})
-
-/**
- * `series/values`: yields `values[i]` as the sample values every `every` ms (real time), healthy
- * when `errors` is 0, then repeats the last one; records how many are left running.
- */
-const running = { monitors: 0 }
-const series = definePlugin({
-  id: 'series',
-  apiVersion: 1,
-  register(api) {
-    api.monitor('values', {
-      configSchema: z.object({ values: z.array(z.record(z.string(), z.number())).min(1), interval: z.number().default(20), url: z.string().optional() }),
-      start(_ctx, config) {
-        running.monitors++
-        const stop = new AbortController()
-        async function* samples(): AsyncGenerator<MonitorSample> {
-          for (let i = 0; !stop.signal.aborted; i++) {
-            const values = config.values[Math.min(i, config.values.length - 1)]!
-            yield { at: Date.now(), healthy: (values.errors ?? 0) === 0, values, reason: `${config.url ?? ''} errors=${values.errors ?? 0}` }
-            await new Promise((r) => setTimeout(r, config.interval))
-          }
-        }
-        return { samples: samples(), stop: async () => { if (!stop.signal.aborted) running.monitors--; stop.abort() } }
-      },
-    })
-  },
 })
 
 function pipeline(verify: string, version = '1.0.0'): string {
