@@ -69,9 +69,26 @@ export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: 
     }
   })
 
+  // The context is streamed as it is read: a file changed meanwhile (another stage writing into
+  // the context) makes the tar stream fail. The request is aborted then, so that the engine never
+  // builds from the part it received.
+  const upload = new AbortController()
+  const cancel = () => upload.abort()
+  ctx.signal.addEventListener('abort', cancel, { once: true })
+  let contextError: Error | undefined
+  const tarStream = await packBuildContext(context)
+  tarStream.on('error', (error: Error) => {
+    contextError ??= error
+    upload.abort()
+  })
+  const changedContext = () =>
+    new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: the build context ${config.context} changed while it was being sent (${contextError!.message}); nothing was built from it`, {
+      details: 'Another stage wrote into the build context during the build: make this stage need that stage, or leave its files out of the context with a .dockerignore.',
+    })
+
   let result: { error?: string }
   try {
-    const stream = await docker.buildImage(await packBuildContext(context), {
+    const stream = await docker.buildImage(tarStream, {
       t: config.tags,
       dockerfile: context.dockerfileInContext,
       buildargs: config['build-args'],
@@ -84,7 +101,7 @@ export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: 
       forcerm: true,
       // The classic builder: BuildKit needs a session and buildx, which plain engines lack.
       version: '1',
-      abortSignal: ctx.signal,
+      abortSignal: upload.signal,
     } satisfies ClassicBuildQuery as unknown as Docker.ImageBuildOptions)
     result = await readProgress(stream, (message) => {
       if (message.stream) log.push(message.stream)
@@ -93,9 +110,14 @@ export async function buildImage(ctx: StageContext<DockerPluginConfig>, config: 
     })
     log.flush()
   } catch (error) {
+    if (contextError) throw changedContext()
     if (wasCancelled(ctx.signal, error)) throw new PipewrightError('PW_ERR_CANCELLED', `${where}: build cancelled`, { cause: error })
     throw new PipewrightError('PW_ERR_DOCKER_BUILD', `${where}: the engine rejected the build: ${(error as Error).message}`, { cause: error })
+  } finally {
+    ctx.signal.removeEventListener('abort', cancel)
   }
+  // The stream failed after the engine had answered: what it built may lack files.
+  if (contextError) throw changedContext()
 
   if (result.error !== undefined) {
     const output = ctx.redact(stepOutput.join('\n'))

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises'
+import { readdirSync, readlinkSync } from 'node:fs'
+import { mkdir, mkdtemp, symlink, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -137,4 +138,36 @@ describe('docker/build: a failing Dockerfile step on a real engine', needsDocker
     expect(error.message).not.toContain('preparing')
     expect(build.captured.outputs).not.toHaveProperty('image-id')
   })
+})
+
+describe('docker/build: a context that changes while it is sent', needsDocker(env), () => {
+  it('fails and builds nothing, instead of building from the part the engine received', async () => {
+    const plugin = await loadTestPlugin(dockerPlugin, { host: env!.dockerHost })
+    const name = uniqueName('changing-context')
+    const repo = await createGitRepo({ Dockerfile: ['FROM local/busybox:latest', 'COPY . /ctx', ''].join('\n') })
+    // A large sparse file: slow enough to send that it is still being read when another writer
+    // (here the test, in a real pipeline a concurrent stage) truncates it.
+    const big = join(repo.dir, 'big.bin')
+    await writeFile(big, '')
+    await truncate(big, 512 * 1024 * 1024)
+    const build = createTestStage({ workspace: repo.dir, env: { DOCKER_HOST: env!.dockerHost }, plugin })
+    const running = rejectionOf(runStage(plugin, 'docker/build', build, { tags: [`${name}:1`] }))
+    // The plugin runs in this process: truncate the file once the context packer has it open.
+    const isOpen = () => readdirSync('/proc/self/fd').some((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === big
+      } catch {
+        return false
+      }
+    })
+    for (let i = 0; i < 3000 && !isOpen(); i++) await new Promise((r) => setTimeout(r, 5))
+    expect(isOpen()).toBe(true)
+    await truncate(big, 10)
+    const error = await running
+    expect(error.code).toBe('PW_ERR_DOCKER_BUILD')
+    expect(error.message).toBe(`stage "build" (docker/build): the build context . changed while it was being sent (Size mismatch); nothing was built from it`)
+    expect(build.captured.outputs).not.toHaveProperty('image-id')
+    const docker = createDockerClient({ host: env!.dockerHost })
+    await expect((await docker.engine()).getImage(`${name}:1`).inspect()).rejects.toMatchObject({ statusCode: 404 })
+  }, 120_000)
 })
