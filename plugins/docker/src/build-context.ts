@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readFile, realpath, stat } from 'node:fs/promises'
-import { relative, resolve, sep } from 'node:path'
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import dockerignore from '@balena/dockerignore'
 import { PipewrightError } from '@pipewright/plugin-api'
@@ -72,9 +72,15 @@ export async function resolveBuildContext(workspace: string, context: string, do
   }
 }
 
-/** Packs the context as a tar stream, leaving out what `.dockerignore` excludes (as `docker build` does). */
+/**
+ * Packs the context as a tar stream, leaving out what `.dockerignore` excludes (as `docker build`
+ * does: a file under an excluded directory is still sent when an exception (`!path`) keeps it).
+ * The entries are listed first and handed to the packer one by one, so a file that disappears
+ * before it is read fails the stream instead of ending the archive early.
+ */
 export async function packBuildContext(context: ResolvedContext): Promise<Readable> {
-  let ignored: ((rel: string) => boolean) | undefined
+  let ignored: (rel: string) => boolean = () => false
+  let exceptions = false
   const rules = await readFile(resolve(context.dir, '.dockerignore'), 'utf8').catch(() => undefined)
   if (rules !== undefined) {
     // The package's types declare an ES default export; at runtime it is module.exports, which also carries `.default`.
@@ -82,11 +88,21 @@ export async function packBuildContext(context: ResolvedContext): Promise<Readab
     // The engine needs these two even when the ignore file lists them.
     const kept = new Set([context.dockerfileInContext, '.dockerignore'])
     ignored = (rel) => !kept.has(rel) && matcher.ignores(rel)
+    exceptions = rules.split(/\r?\n/).some((line) => line.trim().startsWith('!'))
   }
-  return tar.pack(context.dir, {
-    ignore: ignored && ((name: string) => {
-      const rel = relative(context.dir, name).split(sep).join('/')
-      return rel !== '' && ignored(rel)
-    }),
-  })
+  const entries: string[] = []
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of (await readdir(join(context.dir, dir))).sort()) {
+      const rel = dir === '' ? name : `${dir}/${name}`
+      const info = await lstat(join(context.dir, rel)).catch(() => undefined)
+      if (!info) continue // gone before it was listed: not part of the context
+      const skip = ignored(rel)
+      if (!skip) entries.push(rel)
+      // An excluded directory is walked only when an exception may keep something inside it.
+      if (info.isDirectory() && (!skip || exceptions)) await walk(rel)
+    }
+  }
+  await walk('')
+  // Every entry is listed: the packer must not add a directory's contents on its own.
+  return tar.pack(context.dir, { entries, ignore: () => true })
 }
