@@ -1,3 +1,5 @@
+import type { AuditStore } from './audit-types.js'
+import type { ServerStore } from './server-types.js'
 import type { AnalysisVerdict, DeploymentEventRecord, RunStatus, SerializedError, StageStatus, StoredArtifact, StoredRecord } from '@pipewright/plugin-api'
 
 /** One node of a stored plan: a stage or a matrix instance, and what it waits for. */
@@ -305,7 +307,7 @@ export interface BlobStore {
  * at most the last few milliseconds of log lines, never a finished stage's state for long).
  * Every method may be called from several processes at once (implementations lock as needed).
  */
-export interface Store extends ServerStore {
+export interface Store extends ServerStore, AuditStore {
   readonly kind: string
   /** Directory for content-addressed artifact files; undefined: keep artifacts in memory. */
   readonly artifactDir?: string
@@ -404,137 +406,5 @@ export interface Store extends ServerStore {
   close(): Promise<void>
 }
 
-/** What happened, as a caller appends it to the audit trail (the store adds seq and hashes). */
-export interface AuditEntryInput {
-  /** Epoch ms (engine clock). */
-  at: number
-  /** `domain.verb`: `run.triggered`, `gate.evaluated`, `approval.approved`, `deploy.finished`, `token.created` … */
-  action: string
-  /** Who did it: a user name, a token's identity, `pipewright` for the engine itself. */
-  actor: string
-  /** Where it came from: `cli`, `api`, `webhook`, `schedule`, `engine` … */
-  source: string
-  /** What it is about. */
-  subject?: { runId?: string; stageId?: string; environment?: string; deploymentId?: string; pipeline?: string }
-  /** The facts (JSON). Never secret values: names only. */
-  data?: Record<string, unknown>
-}
-
-/** An entry as the append-only, hash-chained audit trail keeps it. */
-export interface AuditEntry extends AuditEntryInput {
-  /** 1, 2, 3 … in append order. */
-  seq: number
-  /** The hash of the entry before (64 zeros for the first). */
-  prevHash: string
-  /** SHA-256 (hex) of the canonical JSON of the entry's content and `prevHash` (see `hashAuditEntry`). */
-  hash: string
-}
-
-/** The last entry of the chain, as the store records it beside the log (or as a user wrote it down). */
-export interface AuditHead {
-  seq: number
-  hash: string
-}
-
-export interface AuditFilter {
-  /** Entries at or after (epoch ms). */
-  since?: number
-  /** Entries before (epoch ms). */
-  until?: number
-  afterSeq?: number
-  action?: string
-  runId?: string
-  deploymentId?: string
-  limit?: number
-}
-
-/**
- * The audit trail's part of the store contract (merged into `Store`). Appends are serialized
- * across processes (SQLite: an IMMEDIATE transaction reads the head, chains and writes the entry
- * and the new head), so the chain never forks; nothing ever updates or deletes an entry.
- */
-export interface AuditStore {
-  /** Appends one entry, chained to the current head; returns it as stored. Written at once (not buffered). */
-  appendAudit(entry: AuditEntryInput): Promise<AuditEntry>
-  /** Entries oldest first (by seq). */
-  listAudit(filter?: AuditFilter): Promise<AuditEntry[]>
-  /** The head recorded with the last append (undefined before the first). */
-  getAuditHead(): Promise<AuditHead | undefined>
-}
-
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends AuditStore {}
-
-/** What an API token may do on the server (see docs/server.md). */
-export type ApiTokenRole = 'viewer' | 'operator' | 'approver' | 'admin'
-
-/** An API token as the store keeps it: never the token, only its SHA-256 hash. */
-export interface ApiTokenRecord {
-  /** The identity requests made with it act as (unique among tokens not revoked). */
-  name: string
-  role: ApiTokenRole
-  /** Hex SHA-256 of the token. */
-  hash: string
-  createdAt: number
-  revokedAt?: number
-}
-
-/** A mutating request the server served, with who made it (its token's name and role). */
-export interface ServerActionRecord {
-  at: number
-  actor: string
-  role: string
-  /** `POST /api/runs/:id/cancel` … */
-  action: string
-  /** What it acted on (a run id, an environment, a token name). */
-  target?: string
-  /** HTTP status answered. */
-  status: number
-}
-
-/** A renewable lease: `holder` has `key` in `scope` until `expiresAt` (epoch ms), unless it renews it. */
-export interface LeaseRecord {
-  scope: string
-  key: string
-  /** Who holds it (a server's or an agent's id). */
-  holder: string
-  /** When this holder took it (a renewal keeps it). */
-  acquiredAt: number
-  expiresAt: number
-}
-
-/** The server's additions to a store: tokens, one-time claims (webhook deliveries, schedule slots), leases, actions. */
-export interface ServerStore {
-  /** Stores a token; PW_ERR_USAGE when a token not revoked already has this name. */
-  addApiToken(token: ApiTokenRecord): Promise<void>
-  /** The token (not revoked) with this hash. */
-  findApiToken(hash: string): Promise<ApiTokenRecord | undefined>
-  /** Every token, revoked ones too, by creation. */
-  listApiTokens(): Promise<ApiTokenRecord[]>
-  /** Revokes the live token of this name; false when there is none. */
-  revokeApiToken(name: string, at: number): Promise<boolean>
-  /**
-   * Claims `key` in `scope` once (a unique insert, atomic across processes): true for the first
-   * claimer, false for every later one. Webhook delivery ids and schedule slots use it.
-   */
-  claimOnce(scope: string, key: string, at: number): Promise<boolean>
-  /** The newest claim of a scope whose key starts with `prefix` (a schedule's last fired slot). */
-  lastClaim(scope: string, prefix: string): Promise<{ key: string; at: number } | undefined>
-  /**
-   * Takes the lease on `key` in `scope` for `holder` until `now + ttlMs`, or renews it: true when
-   * `holder` holds it afterwards — it was free, expired (`expiresAt <= now`) or already `holder`'s;
-   * false while another holder's lease is live. Atomic across processes (one conditional upsert):
-   * of two holders asking at once, exactly one wins. Hosted monitors take one per environment
-   * (`acquireLease('watch', environment, …)`), so one server or agent watches it; when the holder
-   * dies without releasing, another takes over once the lease expires.
-   */
-  acquireLease(scope: string, key: string, holder: string, now: number, ttlMs: number): Promise<boolean>
-  /** Ends `holder`'s lease on `key` at once (another holder's stays): true when it held it. */
-  releaseLease(scope: string, key: string, holder: string): Promise<boolean>
-  /** The leases of `scope` still live at `now`, by key. */
-  listLeases(scope: string, now: number): Promise<LeaseRecord[]>
-  /** Records a mutating request and its actor. */
-  addServerAction(action: ServerActionRecord): Promise<void>
-  /** Newest first. */
-  listServerActions(limit?: number): Promise<ServerActionRecord[]>
-}
+export type { AuditEntry, AuditEntryInput, AuditFilter, AuditHead, AuditStore } from './audit-types.js'
+export type { ApiTokenRecord, ApiTokenRole, LeaseRecord, ServerActionRecord, ServerStore } from './server-types.js'
