@@ -82,8 +82,13 @@ describe('the spawner helper', () => {
     writeFileSync(join(dir, 'engine.mts'), `
 import { createSpawner } from ${JSON.stringify(fileURLToPath(new URL('./spawner.ts', import.meta.url)))}
 const r = createSpawner({ script: ${JSON.stringify(CHILD)}, execArgv: ${JSON.stringify(JITI)} })
-await r.run({ command: 'true', cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH } })
-await new Promise((res) => setTimeout(res, 1500))
+// Until the helper is up, commands are spawned from this process: wait until one is not.
+for (let i = 0; i < 600; i++) {
+  const lines = []
+  await r.run({ command: 'echo $PPID', cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH }, onLine: (_s, line) => lines.push(line) })
+  if (lines[0] !== String(process.pid)) break
+  await new Promise((res) => setTimeout(res, 50))
+}
 void r.run({ command: 'echo $PPID > parent; sleep 30 & echo $! > pid; wait', cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH } })
 setInterval(() => {}, 1000)
 `)
